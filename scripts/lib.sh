@@ -1,0 +1,170 @@
+#!/bin/sh
+# shellcheck disable=SC2034 # constants used by the scripts that source this
+# Shared helpers for drmbench's scripts: messages, exit codes, the cache,
+# the kernel series table and the private apt configuration.
+# Source it with:  . "${0%/*}/lib.sh"
+
+PROG=${0##*/}
+DRMBENCH_TOP=$(cd "$(dirname "$0")/.." && pwd)
+DRMBENCH_CACHE=${DRMBENCH_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/drmbench}
+DRMBENCH_MIRROR=${DRMBENCH_MIRROR:-http://deb.debian.org/debian}
+DRMBENCH_SECURITY_MIRROR=${DRMBENCH_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+
+# Exit codes, kselftest style.
+EXIT_PASS=0
+EXIT_FAIL=1
+EXIT_USAGE=2
+EXIT_SKIP=4
+
+# The kernels the project knows by name, oldest first.  `make check` and
+# `make run` use DEFAULT_KERNEL.
+KERNEL_SERIES="6.1 6.12 7.2 7.3-rc"
+DEFAULT_KERNEL=6.12
+
+log() {
+	printf '%s: %s\n' "$PROG" "$*" >&2
+}
+
+warn() {
+	printf '%s: warning: %s\n' "$PROG" "$*" >&2
+}
+
+die() {
+	printf '%s: error: %s\n' "$PROG" "$*" >&2
+	exit "$EXIT_FAIL"
+}
+
+# die_usage MESSAGE: bad command line.
+die_usage() {
+	printf '%s: %s\n' "$PROG" "$*" >&2
+	printf "Try '%s --help'.\n" "$PROG" >&2
+	exit "$EXIT_USAGE"
+}
+
+# need_cmd CMD PACKAGE [CMD PACKAGE]...: die naming the apt-get command that
+# installs every missing one, so a fresh machine is fixed in one step.
+need_cmd() {
+	_missing=
+	while [ $# -ge 2 ]; do
+		if ! command -v "$1" >/dev/null 2>&1; then
+			case " $_missing " in
+			*" $2 "*) ;;
+			*) _missing="${_missing:+$_missing }$2" ;;
+			esac
+		fi
+		shift 2
+	done
+	[ -z "$_missing" ] ||
+		die "missing tools; install them with: apt-get install -y $_missing"
+}
+
+# need_space DIR MIB: die unless the filesystem holding DIR (or its nearest
+# existing parent) has MIB MiB free.
+need_space() {
+	_dir=$1
+	while [ ! -d "$_dir" ]; do
+		_dir=$(dirname "$_dir")
+	done
+	_free=$(df -Pk "$_dir" | awk 'NR == 2 { print int($4 / 1024) }')
+	[ "${_free:-0}" -ge "$2" ] ||
+		die "not enough space in $_dir: ${_free} MiB free, $2 MiB needed"
+}
+
+# is_series NAME: true if NAME is one of KERNEL_SERIES.
+is_series() {
+	case " $KERNEL_SERIES " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
+
+# series_suites SERIES: the Debian suites a kernel series is taken from.
+series_suites() {
+	case $1 in
+	6.1) echo "bookworm bookworm-security" ;;
+	6.12) echo "bookworm-backports" ;;
+	7.2) echo "sid" ;;
+	7.3-rc) echo "experimental" ;;
+	*) return 1 ;;
+	esac
+}
+
+ALL_SUITES="bookworm bookworm-security bookworm-backports sid experimental"
+
+# suite_toolchain SUITE: where modules for that suite's kernels are built.
+# bookworm's gcc-12 fits 6.1 and 6.12; sid's kernels need gcc-16 and a newer
+# glibc for their kbuild helpers, so they build in a sid chroot.
+suite_toolchain() {
+	case $1 in
+	bookworm*) echo host ;;
+	*) echo sid-chroot ;;
+	esac
+}
+
+suite_mirror() {
+	case $1 in
+	*-security) echo "$DRMBENCH_SECURITY_MIRROR" ;;
+	*) echo "$DRMBENCH_MIRROR" ;;
+	esac
+}
+
+# apt_dir SUITE: the private apt tree for SUITE.
+apt_dir() {
+	echo "$DRMBENCH_CACHE/apt/$1"
+}
+
+# apt_setup SUITE: create SUITE's private apt tree.  The host's own apt
+# configuration (sources, state, installed packages) is never read or written.
+apt_setup() {
+	_d=$(apt_dir "$1")
+	mkdir -p "$_d/state/lists/partial" "$_d/cache/archives/partial"
+	[ -f "$_d/status" ] || : >"$_d/status"
+	printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
+		"$(suite_mirror "$1")" "$1" >"$_d/sources.list"
+}
+
+# apt_private SUITE CMD ARGS...: run apt-get/apt-cache with SUITE's private tree.
+apt_private() {
+	_d=$(apt_dir "$1")
+	shift
+	_cmd=$1
+	shift
+	"$_cmd" -q \
+		-o "Dir::Etc::SourceList=$_d/sources.list" \
+		-o Dir::Etc::SourceParts=/dev/null \
+		-o "Dir::State=$_d/state" \
+		-o "Dir::State::status=$_d/status" \
+		-o "Dir::Cache=$_d/cache" \
+		-o APT::Architecture=amd64 \
+		-o APT::Architectures=amd64 \
+		"$@"
+}
+
+# kernel_dir DEBIAN-VERSION: where a fetched kernel is unpacked.
+kernel_dir() {
+	echo "$DRMBENCH_CACHE/kernels/$1"
+}
+
+# newest_version V...: print the highest Debian version among the arguments.
+newest_version() {
+	_best=
+	for _v in "$@"; do
+		if [ -z "$_best" ] || dpkg --compare-versions "$_v" gt "$_best"; then
+			_best=$_v
+		fi
+	done
+	[ -n "$_best" ] && echo "$_best"
+}
+
+# series_of DEBIAN-VERSION: 6.12.95-1~bpo12+1 -> 6.12, 7.3~rc7-1~exp1 -> 7.3-rc.
+series_of() {
+	case $1 in
+	*~rc*) echo "$1" | sed 's/^\([0-9]*\.[0-9]*\).*/\1-rc/' ;;
+	*) echo "$1" | sed 's/^\([0-9]*\.[0-9]*\).*/\1/' ;;
+	esac
+}
+
+# mktemp_dir TEMPLATE-PREFIX: a fresh directory under TMPDIR.
+mktemp_dir() {
+	mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX"
+}
