@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * simgpu: a virtual DRM render device for measuring the kernel's submission
+ * and fence paths. This header is the one definition of its ABI; the module
+ * (kmod/) and the benchmarks (bench/) both include it. docs/simgpu.md
+ * describes every ioctl, structure and errno.
+ */
+#ifndef _SIMGPU_DRM_H_
+#define _SIMGPU_DRM_H_
+
+/*
+ * Userspace finds drm.h through libdrm's include dir, as for every DRM uAPI
+ * header; the module build finds the kernel's copy as <drm/drm.h> because this
+ * header lives outside include/uapi/drm.
+ */
+#ifdef __KERNEL__
+#include <drm/drm.h>
+#else
+#include "drm.h"
+#endif
+
+#if defined(__cplusplus)
+extern "C" {
+#endif
+
+#define SIMGPU_UAPI_MAJOR 1
+#define SIMGPU_UAPI_MINOR 0
+
+/*
+ * Ioctl numbers. Numbers marked "reserved" belong to later uAPI extensions
+ * (see docs/simgpu.md): they return -EINVAL until implemented, and the
+ * matching DEV_QUERY feature bit stays 0 until then.
+ */
+enum drm_simgpu_ioctl_id {
+	DRM_SIMGPU_DEV_QUERY = 0x00,
+	DRM_SIMGPU_BO_CREATE = 0x01,
+	DRM_SIMGPU_BO_MMAP_OFFSET = 0x02,
+	DRM_SIMGPU_QUEUE_CREATE = 0x03,
+	DRM_SIMGPU_QUEUE_DESTROY = 0x04,
+	DRM_SIMGPU_QUEUE_QUERY = 0x05,
+	DRM_SIMGPU_SUBMIT = 0x06,
+	DRM_SIMGPU_JOB_QUERY = 0x07,
+
+	/* reserved, see docs/simgpu.md: GPU VA spaces and VM_BIND */
+	DRM_SIMGPU_VM_CREATE = 0x08,
+	DRM_SIMGPU_VM_DESTROY = 0x09,
+	DRM_SIMGPU_VM_BIND = 0x0a,
+	DRM_SIMGPU_VM_QUERY = 0x0b,
+
+	/* reserved, see docs/simgpu.md: user-mode submission queues */
+	DRM_SIMGPU_USERQ_CREATE = 0x10,
+	DRM_SIMGPU_USERQ_DESTROY = 0x11,
+	DRM_SIMGPU_USERQ_KICK = 0x12,
+	DRM_SIMGPU_USERQ_WAIT = 0x13,
+	DRM_SIMGPU_USERQ_QUERY = 0x14,
+};
+
+/* DEV_QUERY feature bits (struct drm_simgpu_dev_info.features) */
+/* Timeline syncobjs as SUBMIT wait/signal points: always set. */
+#define SIMGPU_FEATURE_TIMELINE_SYNCOBJ		(1ull << 0)
+/* The DRM core has DRM_IOCTL_SYNCOBJ_EVENTFD on this kernel. */
+#define SIMGPU_FEATURE_SYNCOBJ_EVENTFD		(1ull << 1)
+/* SUBMIT locks BO reservations with drm_exec (else ww_acquire by hand). */
+#define SIMGPU_FEATURE_DRM_EXEC			(1ull << 2)
+/* The scheduler's submit workqueue can be chosen (submit_wq knobs). */
+#define SIMGPU_FEATURE_SUBMIT_WQ_CHOICE		(1ull << 3)
+/* The number of scheduler run queues can be chosen (num_rqs). */
+#define SIMGPU_FEATURE_NUM_RQS			(1ull << 4)
+/* Jobs can carry more than one scheduler credit. */
+#define SIMGPU_FEATURE_JOB_CREDITS		(1ull << 5)
+/* Queues can own a scheduler (SIMGPU_QUEUE_CREATE_OWN_SCHED): always set. */
+#define SIMGPU_FEATURE_QUEUE_OWN_SCHED		(1ull << 6)
+/* A test-only delay injection is active: see inject_path/inject_delay_ns. */
+#define SIMGPU_FEATURE_INJECTION_ACTIVE		(1ull << 7)
+/* The device is a faux device (else a platform device). Informational. */
+#define SIMGPU_FEATURE_FAUX_DEVICE		(1ull << 8)
+/* reserved, see docs/simgpu.md: VM_CREATE/VM_DESTROY/VM_BIND/VM_QUERY work */
+#define SIMGPU_FEATURE_VM_BIND			(1ull << 32)
+/* reserved, see docs/simgpu.md: USERQ_* ioctls work */
+#define SIMGPU_FEATURE_USER_QUEUES		(1ull << 33)
+
+/* Submit workqueue choices (dev_info.submit_wq, queue_create.submit_wq) */
+/* Module default for queues; for the module: drm_sched's own per scheduler */
+#define SIMGPU_SUBMIT_WQ_DEFAULT		0
+/* Each scheduler allocates its own ordered workqueue (drm_sched default). */
+#define SIMGPU_SUBMIT_WQ_PER_SCHED		1
+/* One ordered workqueue shared by every scheduler of the device. */
+#define SIMGPU_SUBMIT_WQ_SHARED			2
+/* As SHARED, but a WQ_HIGHPRI workqueue. */
+#define SIMGPU_SUBMIT_WQ_SHARED_HIGHPRI		3
+/* The kernel has no submit workqueue (a scheduler kthread): 6.1. */
+#define SIMGPU_SUBMIT_WQ_KTHREAD		4
+
+/* Test-only injection paths (dev_info.inject_path) */
+#define SIMGPU_INJECT_NONE			0
+#define SIMGPU_INJECT_IOCTL			1 /* at SUBMIT ioctl entry */
+#define SIMGPU_INJECT_RUN_JOB			2 /* in run_job, before the engine */
+#define SIMGPU_INJECT_FENCE_SIGNAL		3 /* engine end -> hw fence signal */
+#define SIMGPU_INJECT_SYNCOBJ_SIGNAL		4 /* hw fence -> syncobj signal */
+
+/**
+ * struct drm_simgpu_dev_info - what this build of simgpu on this kernel does
+ *
+ * Filled by DRM_IOCTL_SIMGPU_DEV_QUERY. New fields are only ever appended.
+ */
+struct drm_simgpu_dev_info {
+	__u32 uapi_major;
+	__u32 uapi_minor;
+	/** @features: SIMGPU_FEATURE_* */
+	__u64 features;
+	__u32 engine_count;
+	/** @num_rqs: run queues of each engine's scheduler */
+	__u32 num_rqs;
+	/** @credit_limit: default credit limit (jobs on an engine) */
+	__u32 credit_limit;
+	/** @submit_wq: SIMGPU_SUBMIT_WQ_* of the engine schedulers */
+	__u32 submit_wq;
+	/** @job_timeout_ns: default job timeout */
+	__u64 job_timeout_ns;
+	/** @job_ring_size: job records kept per queue for JOB_QUERY */
+	__u32 job_ring_size;
+	__u32 max_queues;
+	__u32 max_jobs_per_submit;
+	__u32 max_syncs_per_job;
+	__u32 max_bos_per_job;
+	__u32 max_credit_limit;
+	__u64 max_job_duration_ns;
+	__u64 max_bo_size;
+	/** @inject_path: SIMGPU_INJECT_*; NONE unless a test set it */
+	__u32 inject_path;
+	__u32 pad;
+	__u64 inject_delay_ns;
+};
+
+/**
+ * struct drm_simgpu_dev_query - DRM_IOCTL_SIMGPU_DEV_QUERY
+ * @size: in: bytes at @info; out: sizeof the kernel's struct
+ *        drm_simgpu_dev_info. min(in, out) bytes are written.
+ * @flags: must be 0
+ * @info: user pointer to a struct drm_simgpu_dev_info, or 0 to only learn
+ *        @size
+ */
+struct drm_simgpu_dev_query {
+	__u32 size;
+	__u32 flags;
+	__u64 info;
+};
+
+/**
+ * struct drm_simgpu_bo_create - DRM_IOCTL_SIMGPU_BO_CREATE
+ * @size: in: bytes (rounded up to pages); out: the rounded size
+ * @flags: must be 0
+ * @handle: out: GEM handle
+ */
+struct drm_simgpu_bo_create {
+	__u64 size;
+	__u32 flags;
+	__u32 handle;
+};
+
+/**
+ * struct drm_simgpu_bo_mmap_offset - DRM_IOCTL_SIMGPU_BO_MMAP_OFFSET
+ * @handle: GEM handle
+ * @flags: must be 0
+ * @offset: out: fake offset to mmap() on the DRM fd
+ */
+struct drm_simgpu_bo_mmap_offset {
+	__u32 handle;
+	__u32 flags;
+	__u64 offset;
+};
+
+#define SIMGPU_QUEUE_PRIORITY_LOW		0
+#define SIMGPU_QUEUE_PRIORITY_NORMAL		1
+#define SIMGPU_QUEUE_PRIORITY_HIGH		2
+
+/* The queue gets its own drm_gpu_scheduler (1:1 entity, firmware style). */
+#define SIMGPU_QUEUE_CREATE_OWN_SCHED		(1u << 0)
+
+/**
+ * struct drm_simgpu_queue_create - DRM_IOCTL_SIMGPU_QUEUE_CREATE
+ * @engine: engine index, < dev_info.engine_count
+ * @priority: SIMGPU_QUEUE_PRIORITY_*: the engine scheduler's run queue
+ * @flags: SIMGPU_QUEUE_CREATE_*
+ * @credit_limit: OWN_SCHED only (else 0): jobs of this queue on the engine;
+ *                0 = module default
+ * @timeout_ns: OWN_SCHED only (else 0): job timeout; 0 = module default
+ * @submit_wq: OWN_SCHED only (else 0): SIMGPU_SUBMIT_WQ_*
+ * @queue_id: out: queue id, never 0
+ */
+struct drm_simgpu_queue_create {
+	__u32 engine;
+	__u32 priority;
+	__u32 flags;
+	__u32 credit_limit;
+	__u64 timeout_ns;
+	__u32 submit_wq;
+	__u32 queue_id;
+};
+
+/**
+ * struct drm_simgpu_queue_destroy - DRM_IOCTL_SIMGPU_QUEUE_DESTROY
+ * @queue_id: queue to destroy; its queued jobs are cancelled
+ * @pad: must be 0
+ */
+struct drm_simgpu_queue_destroy {
+	__u32 queue_id;
+	__u32 pad;
+};
+
+#define SIMGPU_QUEUE_STATE_ACTIVE		0
+/* A job of the queue timed out: SUBMIT fails with -EIO, later jobs cancel. */
+#define SIMGPU_QUEUE_STATE_TIMEDOUT		1
+
+/**
+ * struct drm_simgpu_queue_query - DRM_IOCTL_SIMGPU_QUEUE_QUERY
+ *
+ * Everything but @queue_id and @flags is output.
+ */
+struct drm_simgpu_queue_query {
+	__u32 queue_id;
+	__u32 flags;
+	/** @state: SIMGPU_QUEUE_STATE_* */
+	__u32 state;
+	/** @error: 0, or the negative errno that put the queue in @state */
+	__s32 error;
+	/** @guilty_seqno: the job that timed out, 0 if none */
+	__u64 guilty_seqno;
+	/** @last_submitted_seqno: seqnos start at 1; 0 before any submit */
+	__u64 last_submitted_seqno;
+	/** @last_signalled_seqno: highest seqno whose fence has signalled */
+	__u64 last_signalled_seqno;
+	__u32 engine;
+	__u32 priority;
+	/** @run_queue: the scheduler run queue the priority mapped to */
+	__u32 run_queue;
+	/** @queue_flags: the SIMGPU_QUEUE_CREATE_* flags it was created with */
+	__u32 queue_flags;
+	__u32 credit_limit;
+	__u32 submit_wq;
+	__u64 timeout_ns;
+};
+
+/* struct drm_simgpu_sync.flags */
+#define SIMGPU_SYNC_WAIT			(1u << 0)
+#define SIMGPU_SYNC_SIGNAL			(1u << 1)
+/* @point is a timeline point (>= 1); without it @point must be 0 */
+#define SIMGPU_SYNC_TIMELINE			(1u << 2)
+
+/**
+ * struct drm_simgpu_sync - a syncobj a job waits on or signals
+ * @flags: exactly one of WAIT and SIGNAL, optionally TIMELINE
+ * @handle: DRM syncobj handle
+ * @point: timeline point with SIMGPU_SYNC_TIMELINE, else 0
+ */
+struct drm_simgpu_sync {
+	__u32 flags;
+	__u32 handle;
+	__u64 point;
+};
+
+/* struct drm_simgpu_bo_ref.flags: at least one */
+#define SIMGPU_BO_REF_READ			(1u << 0)
+#define SIMGPU_BO_REF_WRITE			(1u << 1)
+
+/**
+ * struct drm_simgpu_bo_ref - a BO a job uses, for implicit sync
+ * @handle: GEM handle
+ * @flags: SIMGPU_BO_REF_*: the job waits for the BO's writers (READ) or
+ *         for all its users (WRITE), and is added to its reservation object
+ *         with that usage
+ */
+struct drm_simgpu_bo_ref {
+	__u32 handle;
+	__u32 flags;
+};
+
+/* struct drm_simgpu_job.flags */
+#define SIMGPU_JOB_IN_FENCE_FD			(1u << 0)
+#define SIMGPU_JOB_OUT_FENCE_FD			(1u << 1)
+
+/**
+ * struct drm_simgpu_job - one job of a SUBMIT batch
+ * @duration_ns: engine time; 0 completes in run_job
+ * @syncs: user pointer to @sync_count struct drm_simgpu_sync
+ * @bos: user pointer to @bo_count struct drm_simgpu_bo_ref
+ * @sync_count: syncobj waits and signals
+ * @bo_count: BOs for implicit sync
+ * @flags: SIMGPU_JOB_*
+ * @in_fence_fd: with SIMGPU_JOB_IN_FENCE_FD a sync_file fd to wait on,
+ *               else must be 0
+ * @out_fence_fd: out: with SIMGPU_JOB_OUT_FENCE_FD a new sync_file fd that
+ *                signals when the job completes (valid only on success)
+ * @credits: scheduler credits the job takes; 0 means 1
+ */
+struct drm_simgpu_job {
+	__u64 duration_ns;
+	__u64 syncs;
+	__u64 bos;
+	__u32 sync_count;
+	__u32 bo_count;
+	__u32 flags;
+	__s32 in_fence_fd;
+	__s32 out_fence_fd;
+	__u32 credits;
+};
+
+/**
+ * struct drm_simgpu_submit - DRM_IOCTL_SIMGPU_SUBMIT
+ * @queue_id: queue the jobs run on, in array order
+ * @job_count: jobs in the batch, 1..dev_info.max_jobs_per_submit
+ * @jobs: user pointer to @job_count elements of @job_stride bytes
+ * @job_stride: sizeof(struct drm_simgpu_job)
+ * @flags: must be 0
+ * @first_seqno: out: per-queue sequence number of the first job; the batch
+ *               has first_seqno .. first_seqno + job_count - 1
+ */
+struct drm_simgpu_submit {
+	__u32 queue_id;
+	__u32 job_count;
+	__u64 jobs;
+	__u32 job_stride;
+	__u32 flags;
+	__u64 first_seqno;
+};
+
+/* struct drm_simgpu_job_record.status */
+#define SIMGPU_JOB_STATUS_QUEUED		0 /* submitted, not run yet */
+#define SIMGPU_JOB_STATUS_RUNNING		1 /* run_job called */
+#define SIMGPU_JOB_STATUS_DONE			2 /* fence signalled, see error */
+
+/**
+ * struct drm_simgpu_job_record - a job's life in CLOCK_MONOTONIC ns
+ *
+ * A stage not reached yet reads 0.
+ */
+struct drm_simgpu_job_record {
+	__u64 seqno;
+	__u64 duration_ns;
+	/** @ioctl_ns: SUBMIT entered the driver */
+	__u64 ioctl_ns;
+	/** @run_job_ns: the scheduler called run_job */
+	__u64 run_job_ns;
+	/** @engine_start_ns: the engine started it (after earlier jobs) */
+	__u64 engine_start_ns;
+	/** @engine_end_ns: the engine finished it (start + duration) */
+	__u64 engine_end_ns;
+	/** @signal_ns: the hardware fence was signalled */
+	__u64 signal_ns;
+	/** @status: SIMGPU_JOB_STATUS_* */
+	__u32 status;
+	/** @error: 0, -ETIMEDOUT, -ECANCELED: the fence's error */
+	__s32 error;
+};
+
+/**
+ * struct drm_simgpu_job_query - DRM_IOCTL_SIMGPU_JOB_QUERY
+ * @queue_id: the queue
+ * @count: records to read, 1..dev_info.job_ring_size
+ * @first_seqno: seqno of the first record
+ * @records: user pointer to @count elements of @record_size bytes
+ * @record_size: sizeof(struct drm_simgpu_job_record)
+ * @flags: must be 0
+ */
+struct drm_simgpu_job_query {
+	__u32 queue_id;
+	__u32 count;
+	__u64 first_seqno;
+	__u64 records;
+	__u32 record_size;
+	__u32 flags;
+};
+
+#define DRM_IOCTL_SIMGPU(dir, name, type) \
+	DRM_IO##dir(DRM_COMMAND_BASE + DRM_SIMGPU_##name, type)
+
+#define DRM_IOCTL_SIMGPU_DEV_QUERY \
+	DRM_IOCTL_SIMGPU(WR, DEV_QUERY, struct drm_simgpu_dev_query)
+#define DRM_IOCTL_SIMGPU_BO_CREATE \
+	DRM_IOCTL_SIMGPU(WR, BO_CREATE, struct drm_simgpu_bo_create)
+#define DRM_IOCTL_SIMGPU_BO_MMAP_OFFSET \
+	DRM_IOCTL_SIMGPU(WR, BO_MMAP_OFFSET, struct drm_simgpu_bo_mmap_offset)
+#define DRM_IOCTL_SIMGPU_QUEUE_CREATE \
+	DRM_IOCTL_SIMGPU(WR, QUEUE_CREATE, struct drm_simgpu_queue_create)
+#define DRM_IOCTL_SIMGPU_QUEUE_DESTROY \
+	DRM_IOCTL_SIMGPU(W, QUEUE_DESTROY, struct drm_simgpu_queue_destroy)
+#define DRM_IOCTL_SIMGPU_QUEUE_QUERY \
+	DRM_IOCTL_SIMGPU(WR, QUEUE_QUERY, struct drm_simgpu_queue_query)
+#define DRM_IOCTL_SIMGPU_SUBMIT \
+	DRM_IOCTL_SIMGPU(WR, SUBMIT, struct drm_simgpu_submit)
+#define DRM_IOCTL_SIMGPU_JOB_QUERY \
+	DRM_IOCTL_SIMGPU(W, JOB_QUERY, struct drm_simgpu_job_query)
+
+#if defined(__cplusplus)
+}
+#endif
+
+#endif /* _SIMGPU_DRM_H_ */
