@@ -52,4 +52,123 @@ void drmb_sort_double(double *v, size_t n);
  */
 double drmb_log_mad_noise(const double *values, size_t n);
 
+/* ---- comparison of two samples of per-run values (statistics.md) -------- */
+
+/* Mann-Whitney U test, two-sided. */
+struct drmb_mw {
+	double u;		/* U statistic of the first sample: #(x > y) + #(x == y)/2 */
+	double p;		/* two-sided p-value */
+	int exact;		/* 1: exact null distribution; 0: normal approximation */
+};
+int drmb_mann_whitney(const double *x, size_t n, const double *y, size_t m,
+		      struct drmb_mw *out);
+
+/*
+ * Hodges-Lehmann shift estimate of y - x (median of all m*n differences
+ * y_j - x_i) with its distribution-free confidence interval (Sen/Deshpande
+ * order statistics of the sorted differences, exact Mann-Whitney quantiles
+ * for small samples, normal approximation otherwise).  conf is e.g. 0.95.
+ * On ln-values, exp() of these is the ratio new/old and its CI.
+ */
+struct drmb_hl {
+	double shift, lo, hi;
+	double achieved_conf;	/* the coverage the chosen order statistics give */
+};
+int drmb_hodges_lehmann(const double *x, size_t n, const double *y, size_t m,
+			double conf, struct drmb_hl *out);
+
+/*
+ * Median with a distribution-free CI from order statistics of a sorted
+ * sample (binomial(n, 1/2), as benchstat does): the widest interval with
+ * coverage >= conf is narrowed to the narrowest with coverage >= conf.
+ * When n is too small for any interval to reach conf, lo/hi are NaN.
+ */
+struct drmb_median_ci {
+	double median, lo, hi;
+	double achieved_conf;
+};
+int drmb_median_ci_sorted(const double *sorted, size_t n, double conf,
+			  struct drmb_median_ci *out);
+
+/*
+ * Benjamini-Hochberg step-up adjusted p-values (R's p.adjust "BH"):
+ * adj[i] = min_{k >= rank(i)} min(1, p_(k) * N / k).  NaN p-values are left
+ * out of N and stay NaN.  adj may alias p.  -ENOMEM possible.
+ */
+int drmb_bh_adjust(const double *p, size_t n, double *adj);
+
+/* Exact two-sided Mann-Whitney p-value for U with sizes n, m, no ties. */
+double drmb_mw_exact_p(double u, size_t n, size_t m);
+/* Cumulative null distribution P(U <= u) for sizes n, m without ties. */
+double drmb_mw_exact_cdf(long u, size_t n, size_t m);
+
+/* The largest sizes for which the exact distribution is used (as R: < 50 each). */
+#define DRMB_MW_EXACT_MAX 49
+
+/* ---- verdicts ----------------------------------------------------------- */
+
+enum drmb_verdict {
+	DRMB_SAME,		/* no significant change, or a change below the threshold */
+	DRMB_IMPROVEMENT,
+	DRMB_REGRESSION,
+	DRMB_UNKNOWN,		/* too few runs or too noisy to decide */
+};
+const char *drmb_verdict_name(enum drmb_verdict v);
+
+struct drmb_cmp_params {
+	double min_effect;	/* fraction, default 0.02 (2%) */
+	double alpha;		/* on BH-adjusted p, default 0.01 */
+	double conf;		/* CI coverage, default 0.95 */
+	size_t min_runs;	/* per side to decide at all, default 4 */
+};
+#define DRMB_CMP_PARAMS_DEFAULT { .min_effect = 0.02, .alpha = 0.01, .conf = 0.95, .min_runs = 4 }
+
+/* One benchmark+unit: old runs x, new runs y (raw per-run values, > 0). */
+struct drmb_cmp {
+	size_t n_old, n_new;
+	struct drmb_median_ci old, new;
+	double ratio, ratio_lo, ratio_hi;	/* HL ratio new/old with its CI; NaN if not computable */
+	double p;				/* Mann-Whitney two-sided p, NaN if not computable */
+	int p_exact;
+	double p_adj;				/* after BH across all rows (set by the caller) */
+	double noise;				/* max of both sides' 1.4826*MAD(ln x) */
+	enum drmb_verdict verdict;
+	size_t more_runs;			/* for UNKNOWN: suggested runs per side in total */
+};
+/* Fills everything except p_adj and verdict.  -EINVAL for non-positive/non-finite input. */
+int drmb_compare_runs(const double *x, size_t n, const double *y, size_t m,
+		      const struct drmb_cmp_params *par, struct drmb_cmp *out);
+/*
+ * Verdict from p_adj and the ratio.  higher_is_better flips which direction
+ * is a regression.  Sets verdict and more_runs.
+ */
+void drmb_decide(struct drmb_cmp *c, int higher_is_better,
+		 const struct drmb_cmp_params *par);
+
+/* ---- change points ------------------------------------------------------ */
+
+struct drmb_cpd_params {
+	size_t window;		/* points per detection window, default 50 */
+	size_t min_segment;	/* default 5 */
+	double alpha;		/* Mann-Whitney confirmation between segments, default 0.001 */
+};
+#define DRMB_CPD_PARAMS_DEFAULT { .window = 50, .min_segment = 5, .alpha = 0.001 }
+
+struct drmb_change_point {
+	size_t index;		/* first point of the new segment */
+	double q;		/* energy statistic at the split */
+	double p;		/* Mann-Whitney p between the two adjacent segments */
+	double before, after;	/* medians of the adjacent segments */
+};
+
+/*
+ * E-Divisive change points of series v[0..n) (Matteson & James 2014, as in
+ * Otava/MongoDB's signal processing): recursive bisection at argmax of the
+ * energy statistic Q, each split confirmed by Mann-Whitney between the two
+ * segments.  Writes up to max_cp points sorted by index; returns how many,
+ * or -errno.
+ */
+int drmb_edivisive(const double *v, size_t n, const struct drmb_cpd_params *par,
+		   struct drmb_change_point *cp, size_t max_cp);
+
 #endif

@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "stats.h"
+#include "stats_vectors.h"
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -167,11 +168,287 @@ static void test_noise(void)
 	CHECK(isnan(drmb_log_mad_noise(inf, 3)), "noise with inf -> NaN");
 }
 
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define REL 1e-6
+
+static void check_case(const char *name, const double *x, size_t n, const double *y,
+		       size_t m, const struct ref *r)
+{
+	struct drmb_mw mw;
+	struct drmb_hl hl;
+	char what[96];
+
+	CHECK(drmb_mann_whitney(x, n, y, m, &mw) == 0, "%s: mann_whitney runs", name);
+	snprintf(what, sizeof(what), "%s: U vs R", name);
+	CHECK_CLOSE(mw.u, r->u, REL, what);
+	snprintf(what, sizeof(what), "%s: p vs R wilcox.test", name);
+	CHECK_CLOSE(mw.p, r->p, REL, what);
+	CHECK(mw.exact == r->exact, "%s: exact=%d as R chose (%d)", name, mw.exact, r->exact);
+
+	CHECK(drmb_hodges_lehmann(x, n, y, m, 0.95, &hl) == 0, "%s: hodges_lehmann runs", name);
+	snprintf(what, sizeof(what), "%s: HL estimate vs R", name);
+	CHECK_CLOSE(hl.shift, r->hl, REL, what);
+	if (hl.achieved_conf >= 0.95) {
+		snprintf(what, sizeof(what), "%s: CI low vs R", name);
+		CHECK_CLOSE(hl.lo, r->lo, REL, what);
+		snprintf(what, sizeof(what), "%s: CI high vs R", name);
+		CHECK_CLOSE(hl.hi, r->hi, REL, what);
+	} else {
+		CHECK(isnan(hl.lo) && isnan(hl.hi), "%s: 95%% not reachable -> CI NaN (achieved %.3f)",
+		      name, hl.achieved_conf);
+	}
+	/* swapping the sides mirrors everything */
+	struct drmb_mw mw2;
+	struct drmb_hl hl2;
+	drmb_mann_whitney(y, m, x, n, &mw2);
+	drmb_hodges_lehmann(y, m, x, n, 0.95, &hl2);
+	CHECK(check_close(mw2.p, mw.p, 1e-12) && check_close(mw2.u, (double)(n * m) - mw.u, 1e-12) &&
+	      check_close(-hl2.shift, hl.shift, 1e-12),
+	      "%s: swapping old/new mirrors U, keeps p, negates the shift", name);
+}
+
+#define CASE(c) check_case(#c, c##_x, NELEM(c##_x), c##_y, NELEM(c##_y), &c##_ref)
+
+static void test_against_r(void)
+{
+	CASE(doc_ties);
+	CASE(perm_exact);
+	CASE(ln10);
+	CASE(ln20);
+	CASE(large);
+	CASE(int_ties);
+	CASE(three);
+	CASE(large_ties);
+
+	/* three vs three: R's exact branch warns and returns (D_1, D_9) at 90% */
+	struct drmb_hl hl;
+	drmb_hodges_lehmann(three_x, 3, three_y, 3, 0.95, &hl);
+	CHECK_CLOSE(hl.achieved_conf, 0.9, 1e-12, "3 vs 3: best achievable coverage is 1 - 2/20 = 0.9");
+	drmb_hodges_lehmann(three_x, 3, three_y, 3, 0.90, &hl);
+	CHECK(check_close(hl.lo, three_ref.lo, REL) && check_close(hl.hi, three_ref.hi, REL),
+	      "3 vs 3 at 90%%: R's interval (D_1, D_9)");
+
+	/* the implicit selection (large samples) equals sorting all differences */
+	enum { BN = 600, BM = 700 };
+	static double bx[BN], by[BM];
+	static double all[BN * BM];
+	uint64_t seed = 12345;
+	for (size_t i = 0; i < BN; i++)
+		bx[i] = (double)(xorshift(&seed) % 100000) / 1000;
+	for (size_t j = 0; j < BM; j++)
+		by[j] = (double)(xorshift(&seed) % 100000) / 1000 + 3;
+	for (size_t i = 0; i < BN; i++)
+		for (size_t j = 0; j < BM; j++)
+			all[i * BM + j] = by[j] - bx[i];
+	drmb_sort_double(all, BN * BM);
+	drmb_hodges_lehmann(bx, BN, by, BM, 0.95, &hl);
+	size_t nm = (size_t)BN * BM;
+	double cc = nm / 2.0 - 1.959963984540054 * sqrt((double)nm * (BN + BM + 1) / 12);
+	size_t c = (size_t)llround(cc);
+	CHECK(hl.shift == (all[nm / 2 - 1] + all[nm / 2]) / 2, "600x700 (ties): HL = median of all sorted differences");
+	CHECK(hl.lo == all[c - 1] && hl.hi == all[nm - c], "600x700: CI = sorted differences D_(C), D_(nm+1-C)");
+
+	/* bad input */
+	struct drmb_mw mw;
+	const double withnan[] = { 1, NAN };
+	CHECK(drmb_mann_whitney(three_x, 0, three_y, 3, &mw) == -EINVAL, "MW n=0 -> -EINVAL");
+	CHECK(drmb_mann_whitney(withnan, 2, three_y, 3, &mw) == -EINVAL, "MW NaN -> -EINVAL");
+	CHECK(drmb_hodges_lehmann(withnan, 2, three_y, 3, 0.95, &hl) == -EINVAL, "HL NaN -> -EINVAL");
+	CHECK(drmb_hodges_lehmann(three_x, 3, three_y, 3, 1.5, &hl) == -EINVAL, "HL conf 1.5 -> -EINVAL");
+	const double one_a[] = { 5 }, one_b[] = { 6 };
+	CHECK(drmb_mann_whitney(one_a, 1, one_b, 1, &mw) == 0 && mw.p == 1, "1 vs 1: p = 1 (R: 1)");
+	const double eq[] = { 5, 5, 5 };
+	CHECK(drmb_mann_whitney(eq, 3, eq, 3, &mw) == 0 && mw.p == 1, "all values tied: p = 1 (R: NaN)");
+}
+
+static void test_exact_distribution(void)
+{
+	/* pwilcox() from R: see stats_vectors.h */
+	CHECK_CLOSE(drmb_mw_exact_cdf(10, 6, 7), pw_ref[0], REL, "P(U<=10; 6,7) vs pwilcox");
+	CHECK_CLOSE(drmb_mw_exact_cdf(40, 20, 20), pw_ref[1], REL, "P(U<=40; 20,20) vs pwilcox");
+	CHECK_CLOSE(drmb_mw_exact_cdf(1000, 49, 49), pw_ref[2], REL, "P(U<=1000; 49,49) vs pwilcox");
+	CHECK_CLOSE(drmb_mw_exact_cdf(0, 3, 3), pw_ref[3], REL, "P(U<=0; 3,3) = 1/20");
+	CHECK(drmb_mw_exact_cdf(-1, 3, 3) == 0 && drmb_mw_exact_cdf(9, 3, 3) == 1, "cdf bounds");
+	/* smallest two-sided p with 5 vs 5 runs: 2/252 */
+	CHECK_CLOSE(drmb_mw_exact_p(25, 5, 5), 2.0 / 252, 1e-12, "5 vs 5 complete separation: p = 2/C(10,5)");
+}
+
+static void test_median_ci(void)
+{
+	struct drmb_median_ci ci;
+	double s[NELEM(perm_exact_x)];
+	double l[NELEM(large_x)];
+
+	memcpy(s, perm_exact_x, sizeof(s));
+	drmb_sort_double(s, NELEM(s));
+	CHECK(drmb_median_ci_sorted(s, NELEM(s), 0.95, &ci) == 0, "median CI n=10");
+	CHECK(ci.median == mci_perm_x[0] && ci.lo == mci_perm_x[1] && ci.hi == mci_perm_x[2],
+	      "n=10: median %g in [%g, %g] (R: binomial order statistics)", ci.median, ci.lo, ci.hi);
+	CHECK_CLOSE(ci.achieved_conf, mci_perm_x[3], REL, "n=10: coverage vs R pbinom");
+
+	memcpy(l, large_x, sizeof(l));
+	drmb_sort_double(l, NELEM(l));
+	drmb_median_ci_sorted(l, NELEM(l), 0.95, &ci);
+	CHECK(ci.lo == mci_large_x[1] && ci.hi == mci_large_x[2], "n=60: CI order statistics as R");
+	CHECK_CLOSE(ci.median, mci_large_x[0], REL, "n=60: median vs R");
+	CHECK_CLOSE(ci.achieved_conf, mci_large_x[3], REL, "n=60: coverage vs R pbinom");
+
+	drmb_median_ci_sorted(s, 3, 0.95, &ci);
+	CHECK(isnan(ci.lo) && isnan(ci.hi), "n=3: no 95%% interval, lo/hi NaN");
+	CHECK_CLOSE(ci.achieved_conf, mci_three_x_cover, 1e-12, "n=3: coverage of (x_1, x_3) = 0.75");
+	drmb_median_ci_sorted(s, 6, 0.95, &ci);
+	CHECK(ci.lo == s[0] && ci.hi == s[5], "n=6: first n with a 95%% interval (x_1, x_6), as benchstat");
+	drmb_median_ci_sorted(s, 5, 0.95, &ci);
+	CHECK(isnan(ci.lo), "n=5: no 95%% interval (coverage 0.9375)");
+}
+
+static void test_bh(void)
+{
+	const double p[] = { 0.01, 0.04, 0.03, 0.005, 0.5, 0.2, NAN };
+	double adj[NELEM(p)];
+
+	CHECK(drmb_bh_adjust(p, NELEM(p), adj) == 0, "bh_adjust runs");
+	for (size_t i = 0; i < NELEM(p); i++) {
+		if (isnan(bh_ref[i]))
+			CHECK(isnan(adj[i]), "BH[%zu]: NaN stays NaN and is not counted", i);
+		else
+			CHECK_CLOSE(adj[i], bh_ref[i], REL, "BH vs R p.adjust");
+	}
+	double in_place[] = { 0.02, 0.01 };
+	drmb_bh_adjust(in_place, 2, in_place);
+	CHECK(in_place[0] == 0.02 && in_place[1] == 0.02, "BH in place: {0.02, 0.01} -> {0.02, 0.02}");
+}
+
+static void test_verdicts(void)
+{
+	struct drmb_cmp_params par = DRMB_CMP_PARAMS_DEFAULT;
+	struct drmb_cmp c;
+	double old[10], slow[10], same[10], fast[10], tiny[10];
+
+	/* ten runs around 1000 ns with 0.5% spread */
+	for (int i = 0; i < 10; i++) {
+		old[i] = 1000 * (1 + 0.001 * (i - 4.5));
+		slow[i] = old[i] * 1.05;
+		same[i] = 1000 * (1 + 0.001 * (4.5 - i) + 0.0001);
+		fast[i] = old[i] / 1.05;
+		tiny[i] = old[i] * 1.01;
+	}
+	drmb_compare_runs(old, 10, slow, 10, &par, &c);
+	c.p_adj = c.p;
+	drmb_decide(&c, 0, &par);
+	CHECK(c.verdict == DRMB_REGRESSION, "ns/op x1.05, separated: REGRESSION (p=%g ratio=%g)", c.p, c.ratio);
+	CHECK_CLOSE(c.ratio, 1.05, 1e-9, "ratio of a pure x1.05 scaling is 1.05");
+	CHECK(c.ratio_lo <= 1.05 && c.ratio_hi >= 1.05, "CI holds the true ratio");
+	drmb_decide(&c, 1, &par);
+	CHECK(c.verdict == DRMB_IMPROVEMENT, "same data, ops/s (higher is better): IMPROVEMENT");
+	drmb_decide(&c, -1, &par);
+	CHECK(c.verdict == DRMB_UNKNOWN, "same data, unknown direction: UNKNOWN, never gated");
+
+	drmb_compare_runs(old, 10, fast, 10, &par, &c);
+	c.p_adj = c.p;
+	drmb_decide(&c, 0, &par);
+	CHECK(c.verdict == DRMB_IMPROVEMENT, "ns/op /1.05: IMPROVEMENT");
+
+	drmb_compare_runs(old, 10, same, 10, &par, &c);
+	c.p_adj = c.p;
+	drmb_decide(&c, 0, &par);
+	CHECK(c.verdict == DRMB_SAME, "same distribution, tight CI: SAME (ratio %g [%g, %g])",
+	      c.ratio, c.ratio_lo, c.ratio_hi);
+
+	drmb_compare_runs(old, 10, tiny, 10, &par, &c);
+	c.p_adj = c.p;
+	drmb_decide(&c, 0, &par);
+	CHECK(c.verdict == DRMB_SAME, "x1.01 significant but below 2%% with CI inside: SAME (p=%g)", c.p);
+	c.p_adj = 0.5;
+	drmb_decide(&c, 0, &par);
+	CHECK(c.verdict == DRMB_SAME, "x1.01 with a CI inside +-2%% is SAME whatever p");
+
+	/* noisy: 10% spread, 2 runs -> UNKNOWN with a request for more runs */
+	double n1[] = { 1000, 1100 }, n2[] = { 1050, 1150 };
+	drmb_compare_runs(n1, 2, n2, 2, &par, &c);
+	c.p_adj = c.p;
+	drmb_decide(&c, 0, &par);
+	CHECK(c.verdict == DRMB_UNKNOWN && c.more_runs >= 10, "2 vs 2 runs: UNKNOWN, need >= 10 (got %zu)", c.more_runs);
+	double one_a[] = { 1000 }, one_b[] = { 2000 };
+	drmb_compare_runs(one_a, 1, one_b, 1, &par, &c);
+	c.p_adj = c.p;
+	drmb_decide(&c, 0, &par);
+	CHECK(c.verdict == DRMB_UNKNOWN, "single run per side, even x2: UNKNOWN");
+
+	double wide_old[10], wide_new[10];
+	for (int i = 0; i < 10; i++) {
+		wide_old[i] = 1000 * (1 + 0.02 * ((i * 7) % 10 - 4.5));
+		wide_new[i] = 1000 * (1 + 0.02 * ((i * 3) % 10 - 4.5)) * 1.005;
+	}
+	drmb_compare_runs(wide_old, 10, wide_new, 10, &par, &c);
+	c.p_adj = c.p;
+	drmb_decide(&c, 0, &par);
+	CHECK(c.verdict == DRMB_UNKNOWN && c.more_runs > 10,
+	      "10%% spread, CI wider than +-2%%: UNKNOWN, asks for more runs (%zu)", c.more_runs);
+	CHECK(c.noise > 0.05, "noise reported for the wide case (%g)", c.noise);
+
+	const double bad[] = { 1000, -1 }, zero[] = { 1000, 0 }, inf[] = { 1000, INFINITY };
+	CHECK(drmb_compare_runs(old, 10, bad, 2, &par, &c) == -EINVAL, "compare_runs negative -> -EINVAL");
+	CHECK(drmb_compare_runs(old, 10, zero, 2, &par, &c) == -EINVAL, "compare_runs zero -> -EINVAL");
+	CHECK(drmb_compare_runs(inf, 2, old, 10, &par, &c) == -EINVAL, "compare_runs inf -> -EINVAL");
+	CHECK(!strcmp(drmb_verdict_name(DRMB_REGRESSION), "REGRESSION"), "verdict names");
+}
+
+static void test_edivisive(void)
+{
+	struct drmb_cpd_params par = DRMB_CPD_PARAMS_DEFAULT;
+	struct drmb_change_point cp[8];
+	double v[120];
+	uint64_t seed = 4242;
+	int n;
+
+	/* flat noise: no change point */
+	for (int i = 0; i < 120; i++)
+		v[i] = 1000 + (double)(xorshift(&seed) % 1000) / 100;
+	n = drmb_edivisive(v, 120, &par, cp, 8);
+	CHECK(n == 0, "flat series of 120: no change point (got %d)", n);
+
+	/* +5% step at 70 with 1% noise */
+	for (int i = 70; i < 120; i++)
+		v[i] *= 1.05;
+	n = drmb_edivisive(v, 120, &par, cp, 8);
+	CHECK(n == 1 && cp[0].index == 70, "one step at 70 found (n=%d, at %zu)", n, n > 0 ? cp[0].index : 0);
+	if (n >= 1) {
+		CHECK(cp[0].p <= 0.001 && cp[0].after / cp[0].before > 1.04 && cp[0].after / cp[0].before < 1.06,
+		      "step size ~1.05 (%g), p %g", cp[0].after / cp[0].before, cp[0].p);
+	}
+	/* second step back down at 100 */
+	for (int i = 100; i < 120; i++)
+		v[i] /= 1.05;
+	n = drmb_edivisive(v, 120, &par, cp, 8);
+	CHECK(n == 2 && cp[0].index == 70 && cp[1].index == 100, "two steps at 70 and 100 (n=%d)", n);
+
+	/* a step with min_segment (5) points after 30 stable ones is found; with 4 it is not yet */
+	for (int i = 0; i < 30; i++)
+		v[i] = 1000 + (i % 3);
+	for (int i = 30; i < 35; i++)
+		v[i] = 1100 + (i % 3);
+	n = drmb_edivisive(v, 35, &par, cp, 8);
+	CHECK(n == 1 && cp[0].index == 30, "+10%% step with 5 points after 30: found at 30 (n=%d)", n);
+	n = drmb_edivisive(v, 34, &par, cp, 8);
+	CHECK(n == 0 || cp[0].index + par.min_segment <= 34,
+	      "4 points after it: no segment shorter than min_segment (n=%d at %zu)", n, n > 0 ? cp[0].index : 0);
+	CHECK(drmb_edivisive(v, 3, &par, cp, 8) == 0, "3 points: nothing");
+	v[3] = NAN;
+	CHECK(drmb_edivisive(v, 35, &par, cp, 8) == -EINVAL, "NaN in series -> -EINVAL");
+}
+
 int main(void)
 {
 	test_sort();
 	test_quantiles();
 	test_summary();
 	test_noise();
+	test_against_r();
+	test_exact_distribution();
+	test_median_ci();
+	test_bh();
+	test_verdicts();
+	test_edivisive();
 	return check_done();
 }
