@@ -168,3 +168,13 @@ series_of() {
 mktemp_dir() {
 	mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX"
 }
+
+# sh_quote STRING: STRING single-quoted for sh (for files a shell sources).
+sh_quote() {
+	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
+
+# A guest kernel line that makes a run a failure: oops, BUG, WARN(), panic,
+# sanitizer reports, hung tasks.  Matched only on timestamped kernel lines
+# so that program output never trips it.
+FAULT_RE='^\[ *[0-9]+\.[0-9]+\] .*(Oops:|BUG:|WARNING: CPU:|Kernel panic|general protection fault|UBSAN:|KASAN:|kernel BUG at|list_(add|del) corruption|refcount_t:|blocked for more than)'
