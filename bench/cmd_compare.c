@@ -1,0 +1,573 @@
+// SPDX-License-Identifier: MIT
+/*
+ * drmbench compare: did NEW change against OLD?  The method is in
+ * docs/statistics.md and lives in bench/lib/stats.c; this file reads the
+ * two sides, refuses incomparable runs, and prints the benchstat-shaped
+ * table and the TSV.  Exit status: 0 no regression, 1 a regression,
+ * 2 usage or input error.
+ */
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE
+#endif
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "resultset.h"
+#include "stats.h"
+
+int cmd_compare(int argc, char **argv);
+
+#define EXIT_REGRESSION 1
+#define EXIT_USAGE 2
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: drmbench compare [options] OLD NEW\n"
+		"       drmbench compare [options] OLD... vs NEW...\n"
+		"\n"
+		"OLD and NEW are result files or directories (every *.txt below them).\n"
+		"Runs of the same benchmark and unit are pooled per side and compared;\n"
+		"runs whose comparability keys differ are refused (see --ignore).\n"
+		"A file literally named 'vs' must be given as ./vs.\n"
+		"\n"
+		"  -a, --alpha P          significance level on BH-adjusted p (default 0.01)\n"
+		"  -c, --confidence C     coverage of the confidence intervals (default 0.95)\n"
+		"  -e, --min-effect PCT   smallest change that counts, in percent (default 2)\n"
+		"  -h, --help             this text\n"
+		"  -i, --ignore KEYS      comparability keys to ignore, comma-separated,\n"
+		"                         repeatable (e.g. kernel,kernel-release)\n"
+		"  -m, --min-runs N       fewer runs on a side gives UNKNOWN (default 3)\n"
+		"  -n, --max-noise PCT    rows noisier than this (1.4826 MAD of ln) are\n"
+		"                         shown but never fail the comparison (default off)\n"
+		"  -t, --tsv FILE         write the rows as TSV to FILE ('-': stdout,\n"
+		"                         instead of the table)\n"
+		"\n"
+		"Exit status: 0 no regression, 1 regression, 2 usage or input error.\n");
+}
+
+struct row {
+	const struct drmb_series *old, *new;
+	enum drmb_direction dir;
+	struct drmb_cmp c;
+	int have_cmp;		/* 0: could not be compared (why says so) */
+	int noisy;		/* above --max-noise: shown, not gated */
+	char why[160];
+};
+
+struct side {
+	const char *label;
+	struct drmb_resultset rs;
+	const struct drmb_series **sorted;	/* by (name, unit) */
+};
+
+static int cmp_series_name(const void *a, const void *b)
+{
+	const struct drmb_series *x = *(const struct drmb_series *const *)a;
+	const struct drmb_series *y = *(const struct drmb_series *const *)b;
+	int r = strcmp(x->name, y->name);
+
+	return r ? r : strcmp(x->unit, y->unit);
+}
+
+static const char *where(const struct drmb_resultset *rs, const struct drmb_point *p,
+			 char *buf, size_t len)
+{
+	const struct drmb_result_file *f = &rs->files[p->file];
+
+	snprintf(buf, len, "%s:%u", f->path, f->lines[p->line].lineno);
+	return buf;
+}
+
+/*
+ * Loads a side and sorts its series by (name, unit).  Two series with the
+ * same name and unit carry different signatures: the side mixes
+ * configurations, which is refused with the keys and lines that differ.
+ */
+static int load_side(struct side *s, char **paths, size_t npaths,
+		     const struct drmb_ignore *ig)
+{
+	char err[512], a[300], b[300], diff[600];
+
+	drmb_resultset_init(&s->rs, ig);
+	for (size_t i = 0; i < npaths; i++) {
+		int ret = drmb_resultset_add_path(&s->rs, paths[i], err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "drmbench compare: %s\n", err);
+			return ret;
+		}
+	}
+	s->sorted = malloc((s->rs.nseries + 1) * sizeof(*s->sorted));
+	if (!s->sorted)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->rs.nseries; i++)
+		s->sorted[i] = &s->rs.series[i];
+	qsort(s->sorted, s->rs.nseries, sizeof(*s->sorted), cmp_series_name);
+	for (size_t i = 1; i < s->rs.nseries; i++) {
+		const struct drmb_series *x = s->sorted[i - 1], *y = s->sorted[i];
+		if (strcmp(x->name, y->name) || strcmp(x->unit, y->unit))
+			continue;
+		drmb_sig_diff(x->sig, y->sig, diff, sizeof(diff));
+		drmb_sig_diff_keys(x->sig, y->sig, a, sizeof(a));
+		fprintf(stderr,
+			"drmbench compare: %s mixes configurations for %s (%s): %s, at %s and %s;\n"
+			"  compare like with like, or pass --ignore %s\n",
+			s->label, x->name, x->unit, diff, where(&s->rs, &x->pts[0], b, sizeof(b)),
+			where(&s->rs, &y->pts[0], err, sizeof(err)), a);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const struct drmb_series *find_sorted(const struct side *s, const struct drmb_series *key)
+{
+	const struct drmb_series **hit = bsearch(&key, s->sorted, s->rs.nseries,
+						 sizeof(*s->sorted), cmp_series_name);
+	return hit ? *hit : NULL;
+}
+
+static double *values_of(const struct drmb_series *s)
+{
+	double *v = malloc((s->n ? s->n : 1) * sizeof(*v));
+
+	if (v)
+		for (size_t i = 0; i < s->n; i++)
+			v[i] = s->pts[i].value;
+	return v;
+}
+
+static const char *direction_text(enum drmb_direction d)
+{
+	return d == DRMB_LOWER_IS_BETTER ? "lower is better" :
+	       d == DRMB_HIGHER_IS_BETTER ? "higher is better" : "direction unknown: never gated";
+}
+
+/* 4 significant digits with an SI prefix, as benchstat prints: 3.466k, 1.234M. */
+static void fmt_si(char *buf, size_t len, double v)
+{
+	static const char *const up[] = { "", "k", "M", "G", "T", "P" };
+	static const char *const down[] = { "", "m", "µ", "n", "p" };
+	double a = fabs(v);
+	int k = 0;
+
+	if (a == 0 || !isfinite(a)) {
+		snprintf(buf, len, "%g", v);
+		return;
+	}
+	while (a >= 999.95 && k < 5) {
+		a /= 1000;
+		v /= 1000;
+		k++;
+	}
+	if (k) {
+		snprintf(buf, len, "%.*f%s", a >= 99.995 ? 1 : a >= 9.9995 ? 2 : 3, v, up[k]);
+		return;
+	}
+	while (a < 1 && k < 4) {
+		a *= 1000;
+		v *= 1000;
+		k++;
+	}
+	snprintf(buf, len, "%.*f%s", a >= 99.995 ? 1 : a >= 9.9995 ? 2 : 3, v, down[k]);
+}
+
+/* median ± the larger distance to a CI end, in percent, as benchstat. */
+static void fmt_median(char *buf, size_t len, const struct drmb_median_ci *m)
+{
+	char v[32];
+
+	fmt_si(v, sizeof(v), m->median);
+	if (isnan(m->lo))
+		snprintf(buf, len, "%s ± ?", v);
+	else
+		snprintf(buf, len, "%s ± %.0f%%", v,
+			 fmax(m->hi - m->median, m->median - m->lo) / m->median * 100);
+}
+
+/* printf("%-*s") counting characters, not bytes (± and µ are two bytes). */
+static void put_cell(const char *s, size_t width)
+{
+	size_t chars = 0;
+
+	for (const char *p = s; *p; p++)
+		chars += ((unsigned char)*p & 0xc0) != 0x80;
+	fputs(s, stdout);
+	for (; chars < width; chars++)
+		putchar(' ');
+}
+
+static void put_row(size_t wname, const char *name, const char *o, const char *n,
+		    const char *delta, const char *ci, const char *verdict)
+{
+	put_cell(name, wname + 2);
+	put_cell(o, 16);
+	put_cell(n, 16);
+	put_cell(delta, 28);
+	put_cell(ci, 22);
+	printf("%s\n", verdict);
+}
+
+static void print_table(struct row *rows, size_t nrows, const struct drmb_cmp_params *par,
+			const char *old_label, const char *new_label)
+{
+	size_t wname = 4;
+	int footnote_ci = 0;
+	char **units = calloc(nrows + 1, sizeof(*units));
+	size_t nunits = 0;
+
+	if (!units)
+		return;
+	for (size_t i = 0; i < nrows; i++) {
+		size_t k, len = strlen(rows[i].old->name);
+		if (len > wname)
+			wname = len;
+		for (k = 0; k < nunits && strcmp(units[k], rows[i].old->unit); k++)
+			;
+		if (k == nunits)
+			units[nunits++] = rows[i].old->unit;
+	}
+	for (size_t u = 0; u < nunits; u++) {
+		double geo_old = 0, geo_new = 0;
+		size_t ngeo = 0;
+		enum drmb_direction dir = drmb_unit_direction(units[u]);
+		char head[128];
+
+		snprintf(head, sizeof(head), "%s (%s)", units[u], direction_text(dir));
+		printf("%s%s\n", u ? "\n" : "", head);
+		put_row(wname, "name", old_label, new_label, "vs base", "95% CI of ratio", "verdict");
+		for (size_t i = 0; i < nrows; i++) {
+			const struct row *r = &rows[i];
+			char o[48], n[48], delta[64], ci[48], verdict[96];
+			if (strcmp(r->old->unit, units[u]))
+				continue;
+			if (!r->have_cmp) {
+				char why[200];
+				snprintf(why, sizeof(why), "UNKNOWN (%s)", r->why);
+				put_row(wname, r->old->name, "-", "-", "-", "-", why);
+				continue;
+			}
+			fmt_median(o, sizeof(o), &r->c.old);
+			fmt_median(n, sizeof(n), &r->c.new);
+			footnote_ci |= isnan(r->c.old.lo) || isnan(r->c.new.lo);
+			if (r->c.p_adj < par->alpha)
+				snprintf(delta, sizeof(delta), "%+.2f%% (p=%.3f n=%zu+%zu)",
+					 (r->c.ratio - 1) * 100, r->c.p_adj, r->c.n_old, r->c.n_new);
+			else
+				snprintf(delta, sizeof(delta), "~ (p=%.3f n=%zu+%zu)",
+					 r->c.p_adj, r->c.n_old, r->c.n_new);
+			if (isnan(r->c.ratio_lo))
+				snprintf(ci, sizeof(ci), "?");
+			else
+				snprintf(ci, sizeof(ci), "[%+.2f%%, %+.2f%%]",
+					 (r->c.ratio_lo - 1) * 100, (r->c.ratio_hi - 1) * 100);
+			if (r->c.verdict == DRMB_UNKNOWN && r->c.more_runs)
+				snprintf(verdict, sizeof(verdict), "UNKNOWN (need ~%s%zu runs per side)",
+					 r->c.more_runs >= 1000 ? ">" : "", r->c.more_runs);
+			else if (r->c.verdict == DRMB_UNKNOWN && r->dir == DRMB_DIRECTION_UNKNOWN)
+				snprintf(verdict, sizeof(verdict), "UNKNOWN (changed; unit has no direction)");
+			else
+				snprintf(verdict, sizeof(verdict), "%s", drmb_verdict_name(r->c.verdict));
+			if (r->noisy)
+				strncat(verdict, " (noisy: not gated)", sizeof(verdict) - strlen(verdict) - 1);
+			put_row(wname, r->old->name, o, n, delta, ci, verdict);
+			geo_old += log(r->c.old.median);
+			geo_new += log(r->c.new.median);
+			ngeo++;
+		}
+		if (ngeo > 1) {
+			char o[32], n[32], d[32];
+			fmt_si(o, sizeof(o), exp(geo_old / (double)ngeo));
+			fmt_si(n, sizeof(n), exp(geo_new / (double)ngeo));
+			snprintf(d, sizeof(d), "%+.2f%%", (exp((geo_new - geo_old) / (double)ngeo) - 1) * 100);
+			put_row(wname, "geomean", o, n, d, "", "");
+		}
+	}
+	if (footnote_ci)
+		printf("\n? fewer than 6 runs on that side: no %.0f%% interval from order statistics\n",
+		       par->conf * 100);
+	free(units);
+}
+
+static int write_tsv(FILE *out, const struct row *rows, size_t nrows)
+{
+	fprintf(out, "name\tunit\tdirection\tn_old\told_median\told_lo\told_hi\tn_new\t"
+		     "new_median\tnew_lo\tnew_hi\tratio\tratio_lo\tratio_hi\tp\tp_exact\t"
+		     "p_adj\tnoise\tverdict\tmore_runs\tgated\tnote\n");
+	for (size_t i = 0; i < nrows; i++) {
+		const struct row *r = &rows[i];
+		const struct drmb_cmp *c = &r->c;
+		const char *dir = r->dir == DRMB_LOWER_IS_BETTER ? "lower" :
+				  r->dir == DRMB_HIGHER_IS_BETTER ? "higher" : "unknown";
+		if (!r->have_cmp) {
+			fprintf(out, "%s\t%s\t%s\t%zu\t\t\t\t%zu\t\t\t\t\t\t\t\t\t\t\tUNKNOWN\t\t0\t%s\n",
+				r->old->name, r->old->unit, dir, r->old->n, r->new->n, r->why);
+			continue;
+		}
+		fprintf(out, "%s\t%s\t%s\t%zu\t%.6g\t%.6g\t%.6g\t%zu\t%.6g\t%.6g\t%.6g\t"
+			     "%.6g\t%.6g\t%.6g\t%.6g\t%d\t%.6g\t%.6g\t%s\t%zu\t%d\t%s\n",
+			r->old->name, r->old->unit, dir, c->n_old, c->old.median, c->old.lo,
+			c->old.hi, c->n_new, c->new.median, c->new.lo, c->new.hi, c->ratio,
+			c->ratio_lo, c->ratio_hi, c->p, c->p_exact, c->p_adj, c->noise,
+			drmb_verdict_name(c->verdict), c->more_runs, !r->noisy && r->dir >= 0,
+			r->why);
+	}
+	return ferror(out) ? -EIO : 0;
+}
+
+static int parse_double(const char *s, const char *opt, double lo, double hi, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (*end == '%' && !strcmp(opt, "--min-effect"))
+		end++;
+	if (errno || end == s || *end || !(v >= lo && v <= hi)) {
+		fprintf(stderr, "drmbench compare: %s '%s': want a number in [%g, %g]\n", opt, s, lo, hi);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "alpha", required_argument, NULL, 'a' },
+		{ "confidence", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "ignore", required_argument, NULL, 'i' },
+		{ "max-noise", required_argument, NULL, 'n' },
+		{ "min-effect", required_argument, NULL, 'e' },
+		{ "min-runs", required_argument, NULL, 'm' },
+		{ "tsv", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct drmb_cmp_params par = DRMB_CMP_PARAMS_DEFAULT;
+	struct drmb_ignore ig = { 0 };
+	struct side old = { .label = "OLD" }, new = { .label = "NEW" };
+	struct row *rows = NULL;
+	size_t nrows = 0, only_old = 0, only_new = 0;
+	double max_noise = 0, d;
+	const char *tsv = NULL;
+	int opt, status = EXIT_USAGE, regression = 0;
+	size_t refused = 0;
+	char **operands, **old_paths, **new_paths;
+	size_t noperands, nold, nnew;
+
+	par.min_runs = 3;
+	optind = 1;
+	opterr = 1;
+	while ((opt = getopt_long(argc, argv, "a:c:e:hi:m:n:t:", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'a':
+			if (parse_double(optarg, "--alpha", 1e-12, 0.5, &par.alpha))
+				goto out;
+			break;
+		case 'c':
+			if (parse_double(optarg, "--confidence", 0.5, 0.9999, &par.conf))
+				goto out;
+			break;
+		case 'e':
+			if (parse_double(optarg, "--min-effect", 0, 1000, &d))
+				goto out;
+			par.min_effect = d / 100;
+			break;
+		case 'h':
+			usage(stdout);
+			status = 0;
+			goto out;
+		case 'i':
+			if (drmb_ignore_add(&ig, optarg))
+				goto out;
+			break;
+		case 'm':
+			if (parse_double(optarg, "--min-runs", 1, 1e6, &d))
+				goto out;
+			par.min_runs = (size_t)d;
+			break;
+		case 'n':
+			if (parse_double(optarg, "--max-noise", 0, 1000, &d))
+				goto out;
+			max_noise = d / 100;
+			break;
+		case 't':
+			tsv = optarg;
+			break;
+		default:
+			usage(stderr);
+			goto out;
+		}
+	}
+	operands = argv + optind;
+	noperands = (size_t)(argc - optind);
+	old_paths = operands;
+	nold = noperands;
+	for (size_t i = 0; i < noperands; i++) {
+		if (!strcmp(operands[i], "vs")) {
+			nold = i;
+			break;
+		}
+	}
+	if (nold == noperands) {
+		if (noperands != 2) {
+			fprintf(stderr, "drmbench compare: want OLD NEW, or OLD... vs NEW... (got %zu operands)\n",
+				noperands);
+			usage(stderr);
+			goto out;
+		}
+		nold = 1;
+		new_paths = operands + 1;
+		nnew = 1;
+	} else {
+		new_paths = operands + nold + 1;
+		nnew = noperands - nold - 1;
+	}
+	if (!nold || !nnew) {
+		fprintf(stderr, "drmbench compare: %s side of 'vs' is empty\n", nold ? "NEW" : "OLD");
+		goto out;
+	}
+
+	if (load_side(&old, old_paths, nold, &ig) || load_side(&new, new_paths, nnew, &ig))
+		goto out;
+
+	rows = calloc(old.rs.nseries + 1, sizeof(*rows));
+	if (!rows)
+		goto out;
+	for (size_t i = 0; i < old.rs.nseries; i++) {
+		const struct drmb_series *o = &old.rs.series[i], *n = find_sorted(&new, o);
+		char a[300], b[300], diff[600], keys[300];
+		if (!n) {
+			if (only_old++ < 5)
+				fprintf(stderr, "drmbench compare: warning: %s (%s) only in OLD (%s), not compared\n",
+					o->name, o->unit, where(&old.rs, &o->pts[0], a, sizeof(a)));
+			continue;
+		}
+		if (strcmp(o->sig, n->sig)) {
+			drmb_sig_diff(o->sig, n->sig, diff, sizeof(diff));
+			drmb_sig_diff_keys(o->sig, n->sig, keys, sizeof(keys));
+			if (refused++ < 5)
+				fprintf(stderr,
+					"drmbench compare: %s (%s): %s and %s were measured differently: %s;\n"
+					"  refusing to compare; pass --ignore %s if that is intended\n",
+					o->name, o->unit, where(&old.rs, &o->pts[0], a, sizeof(a)),
+					where(&new.rs, &n->pts[0], b, sizeof(b)), diff, keys);
+			continue;
+		}
+		struct row *r = &rows[nrows++];
+		r->old = o;
+		r->new = n;
+		r->dir = drmb_unit_direction(o->unit);
+		double *x = values_of(o), *y = values_of(n);
+		if (!x || !y) {
+			free(x);
+			free(y);
+			goto out;
+		}
+		for (size_t k = 0; k < o->n && !r->why[0]; k++)
+			if (!(x[k] > 0))
+				snprintf(r->why, sizeof(r->why), "value %g at %s: ratio undefined",
+					 x[k], where(&old.rs, &o->pts[k], a, sizeof(a)));
+		for (size_t k = 0; k < n->n && !r->why[0]; k++)
+			if (!(y[k] > 0))
+				snprintf(r->why, sizeof(r->why), "value %g at %s: ratio undefined",
+					 y[k], where(&new.rs, &n->pts[k], a, sizeof(a)));
+		if (!r->why[0]) {
+			int ret = drmb_compare_runs(x, o->n, y, n->n, &par, &r->c);
+			if (ret == -ENOMEM) {
+				free(x);
+				free(y);
+				goto out;
+			}
+			r->have_cmp = !ret;
+			if (ret)
+				snprintf(r->why, sizeof(r->why), "cannot compare: %s", strerror(-ret));
+		}
+		if (r->dir == DRMB_DIRECTION_UNKNOWN && !r->why[0])
+			snprintf(r->why, sizeof(r->why), "unit '%s' has no known direction (%s)", o->unit,
+				 where(&old.rs, &o->pts[0], a, sizeof(a)));
+		free(x);
+		free(y);
+	}
+	for (size_t i = 0; i < new.rs.nseries; i++) {
+		const struct drmb_series *n = &new.rs.series[i];
+		char a[300];
+		if (!find_sorted(&old, n) && only_new++ < 5)
+			fprintf(stderr, "drmbench compare: warning: %s (%s) only in NEW (%s), not compared\n",
+				n->name, n->unit, where(&new.rs, &n->pts[0], a, sizeof(a)));
+	}
+	if (only_old > 5 || only_new > 5)
+		fprintf(stderr, "drmbench compare: warning: %zu benchmark/unit pairs only in OLD, %zu only in NEW\n",
+			only_old, only_new);
+	if (refused) {
+		fprintf(stderr, "drmbench compare: %zu benchmark/unit pairs refused: comparability keys differ\n",
+			refused);
+		goto out;
+	}
+	if (!nrows) {
+		fprintf(stderr, "drmbench compare: no benchmark appears on both sides: nothing to compare\n");
+		goto out;
+	}
+
+	/* Benjamini-Hochberg across every row that has a p-value */
+	double *p = malloc(nrows * sizeof(*p));
+	if (!p)
+		goto out;
+	for (size_t i = 0; i < nrows; i++)
+		p[i] = rows[i].have_cmp ? rows[i].c.p : NAN;
+	if (drmb_bh_adjust(p, nrows, p)) {
+		free(p);
+		goto out;
+	}
+	for (size_t i = 0; i < nrows; i++) {
+		struct row *r = &rows[i];
+		if (!r->have_cmp)
+			continue;
+		r->c.p_adj = p[i];
+		drmb_decide(&r->c, r->dir, &par);
+		r->noisy = max_noise > 0 && r->c.noise > max_noise;
+		if (r->c.verdict == DRMB_REGRESSION && !r->noisy)
+			regression = 1;
+	}
+	free(p);
+
+	if (tsv && !strcmp(tsv, "-")) {
+		if (write_tsv(stdout, rows, nrows))
+			goto out;
+	} else {
+		char ol[32], nl[32];
+		snprintf(ol, sizeof(ol), "OLD (%zu files)", old.rs.nfiles);
+		snprintf(nl, sizeof(nl), "NEW (%zu files)", new.rs.nfiles);
+		print_table(rows, nrows, &par, ol, nl);
+		if (tsv) {
+			FILE *f = fopen(tsv, "w");
+			if (!f) {
+				fprintf(stderr, "drmbench compare: %s: %s\n", tsv, strerror(errno));
+				goto out;
+			}
+			int bad = write_tsv(f, rows, nrows);
+			if (fclose(f) || bad) {
+				fprintf(stderr, "drmbench compare: %s: write error\n", tsv);
+				goto out;
+			}
+		}
+	}
+	if (fflush(stdout)) {
+		fprintf(stderr, "drmbench compare: write error on stdout\n");
+		goto out;
+	}
+	status = regression ? EXIT_REGRESSION : 0;
+out:
+	free(rows);
+	free(old.sorted);
+	free(new.sorted);
+	drmb_resultset_free(&old.rs);
+	drmb_resultset_free(&new.rs);
+	drmb_ignore_free(&ig);
+	return status;
+}
