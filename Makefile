@@ -1,0 +1,99 @@
+# drmbench top-level Makefile.
+#
+#   make            build bench/drmbench and bench/drmbench.static
+#   make run        the main job: the default suite on the best target here
+#   make check      build and run every test (ends with "N passed, N failed")
+#   make deps       install the Debian packages the build and tests need
+#
+# Required libraries: libdrm, hwloc. Optional: libpfm4 (hardware counters);
+# without it those counters are reported unavailable at run time.
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wshadow -Wformat=2 -Wno-format-truncation
+VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
+
+PKGS_REQUIRED := libdrm hwloc
+have_pkg = $(shell pkg-config --exists $(1) 2>/dev/null && echo yes || echo no)
+HAVE_LIBDRM := $(call have_pkg,libdrm)
+HAVE_HWLOC  := $(call have_pkg,hwloc)
+# libpfm4 has no .pc file: a tiny compile-and-link probe (perf's feature_check).
+HASH        := \#
+HAVE_LIBPFM := $(shell printf '$(HASH)include <perfmon/pfmlib.h>\nint main(void){return pfm_initialize();}\n' | \
+	$(CC) -x c - -lpfm -o /dev/null 2>/dev/null && echo yes || echo no)
+
+ifeq ($(filter deps clean,$(MAKECMDGOALS)),)
+$(info using libdrm  ... $(HAVE_LIBDRM))
+$(info using hwloc   ... $(HAVE_HWLOC))
+$(info using libpfm4 ... $(HAVE_LIBPFM))
+ifneq ($(HAVE_LIBDRM)$(HAVE_HWLOC),yesyes)
+$(error libdrm and hwloc are required: run 'make deps' (or: apt-get install libdrm-dev libhwloc-dev libpfm4-dev pkg-config))
+endif
+endif
+
+CPPFLAGS += -Ibench -Ibench/lib -Ikmod/include/uapi -DDRMB_VERSION='"$(VERSION)"' \
+	    $(shell pkg-config --cflags $(PKGS_REQUIRED) 2>/dev/null)
+LIBS     := $(shell pkg-config --libs $(PKGS_REQUIRED) 2>/dev/null) -lm -lpthread
+ifeq ($(HAVE_LIBPFM),yes)
+CPPFLAGS += -DHAVE_LIBPFM
+LIBS     += -lpfm
+endif
+STATIC_LIBS := -Wl,-Bstatic -ldrm -lhwloc $(if $(filter yes,$(HAVE_LIBPFM)),-lpfm) -lm -lpthread
+
+LIB_SRCS    := $(filter-out bench/lib/udev-static.c,$(wildcard bench/lib/*.c))
+BENCH_SRCS  := $(wildcard bench/benches/*.c) $(wildcard bench/backends/*.c) \
+	       $(wildcard bench/cmd_*.c) bench/main.c bench/suites.gen.c
+LIB_OBJS    := $(LIB_SRCS:.c=.o)
+BENCH_OBJS  := $(BENCH_SRCS:.c=.o)
+TEST_SRCS   := $(wildcard bench/tests/test_*.c)
+TESTS       := $(TEST_SRCS:.c=)
+SUITES      := $(wildcard workloads/*.suite)
+HEADERS     := $(wildcard bench/*.h bench/lib/*.h bench/benches/*.h kmod/include/uapi/drm/*.h)
+
+all: bench/drmbench bench/drmbench.static
+
+bench/lib/libdrmb.a: $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+%.o: %.c $(HEADERS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+# Suites are compiled in so a static drmbench in a guest carries them.
+bench/suites.gen.c: $(SUITES) Makefile
+	@{ printf '/* generated from workloads/NAME.suite by the Makefile */\n'; \
+	   printf '#include "runner.h"\nconst struct drmb_suite_src drmb_builtin_suites[] = {\n'; \
+	   for f in $(SUITES); do \
+		n=$$(basename "$$f" .suite); printf '\t{ "%s",\n' "$$n"; \
+		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t  "/' -e 's/$$/\\n"/' "$$f"; \
+		printf '\t},\n'; \
+	   done; printf '\t{ NULL, NULL },\n};\n'; } > $@.tmp && mv $@.tmp $@
+
+bench/drmbench: $(BENCH_OBJS) bench/lib/libdrmb.a
+	$(CC) $(CFLAGS) -o $@ $(BENCH_OBJS) bench/lib/libdrmb.a $(LIBS)
+
+bench/drmbench.static: $(BENCH_OBJS) bench/lib/libdrmb.a bench/lib/udev-static.o
+	$(CC) $(CFLAGS) -static -o $@ $(BENCH_OBJS) bench/lib/libdrmb.a \
+		bench/lib/udev-static.o $(STATIC_LIBS)
+
+bench/tests/test_%: bench/tests/test_%.c bench/lib/libdrmb.a $(HEADERS) bench/tests/check.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< bench/lib/libdrmb.a $(LIBS)
+
+# ---- the two commands of the README ------------------------------------------
+
+deps:
+	scripts/deps
+
+check: all $(TESTS)
+	scripts/check
+
+run: all
+	scripts/run-default
+
+-include scripts/vm.mk
+
+clean:
+	rm -f bench/drmbench bench/drmbench.static bench/suites.gen.c bench/lib/libdrmb.a \
+		$(LIB_OBJS) $(BENCH_OBJS) bench/lib/udev-static.o $(TESTS)
+
+.PHONY: all check run deps clean
+.DELETE_ON_ERROR:

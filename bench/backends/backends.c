@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+/* The one table of backends: one entry per file in bench/backends/. */
+#include <string.h>
+
+#include "drmb.h"
+
+extern const struct drmb_backend drmb_backend_drm;
+extern const struct drmb_backend drmb_backend_syncobj;
+extern const struct drmb_backend drmb_backend_vgem;
+
+const struct drmb_backend *const drmb_backends[] = {
+	&drmb_backend_drm,
+	&drmb_backend_syncobj,
+	&drmb_backend_vgem,
+	NULL,
+};
+
+const struct drmb_backend *drmb_backend_find(const char *name)
+{
+	const struct drmb_backend *const *b;
+
+	for (b = drmb_backends; *b; b++)
+		if (!strcmp((*b)->name, name))
+			return *b;
+	return NULL;
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The one list of benchmarks: one line per file in bench/benches/. Order is
+ * the order of `drmbench list`: floors first, then DRM paths.
+ */
+DRMB_BENCH(null)
+DRMB_BENCH(syscall)
+DRMB_BENCH(futex_wake)
+DRMB_BENCH(eventfd_wake)
+DRMB_BENCH(pipe_wake)
+DRMB_BENCH(drm_ioctl)
+DRMB_BENCH(syncobj_wake)
+DRMB_BENCH(syncobj_wait_many)
+DRMB_BENCH(syncobj_ops)
+DRMB_BENCH(vgem_fence)

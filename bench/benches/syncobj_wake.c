@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: MIT
+/*
+ * syncobj-wake: signal -> waiter woken through each DRM syncobj wait path,
+ * on any render node with syncobjs. The signaller uses the core ioctls (or
+ * a sw_sync fence where the path needs a real unsignalled fence); the
+ * waiter blocks in the path under test.
+ *
+ *   wait-submit         SIGNAL -> WAIT(WAIT_FOR_SUBMIT) on a reset binary syncobj
+ *   wait-fence          sw_sync fence imported, WAIT (no flags) -> fence signalled
+ *   timeline            TIMELINE_SIGNAL(p) -> TIMELINE_WAIT(p, WAIT_FOR_SUBMIT)
+ *   timeline-available  as timeline, waiting with WAIT_AVAILABLE
+ *   eventfd             TIMELINE_SIGNAL(p) -> read() on a SYNCOBJ_EVENTFD eventfd
+ *   sync-file           sw_sync fence -> syncobj -> exported sync_file, poll()
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <xf86drm.h>
+
+#include "device.h"
+#include "measure.h"
+
+enum {
+	PATH_WAIT_SUBMIT, PATH_WAIT_FENCE, PATH_TIMELINE, PATH_TIMELINE_AVAILABLE,
+	PATH_EVENTFD, PATH_SYNC_FILE,
+};
+
+static const char *const paths[] = {
+	"wait-submit", "wait-fence", "timeline", "timeline-available", "eventfd",
+	"sync-file", NULL,
+};
+
+static const struct drmb_param syncobj_wake_params[] = {
+	{ "path", DRMB_PARAM_ENUM,
+	  "wait-submit,wait-fence,timeline,timeline-available,eventfd,sync-file",
+	  "wait path under test", .choices = paths },
+	{ NULL },
+};
+
+const char *const drmb_syncobj_backends[] = {
+	"syncobj", "simgpu", "virtio-gpu", NULL,
+};
+
+struct syncobj_wake {
+	int fd;
+	int path;
+	uint32_t handle;
+	uint64_t point;
+	int timeline;		/* sw_sync, or -1 */
+	uint32_t sw_value;
+	int efd;
+	int sync_file;
+};
+
+static int uses_sw_sync(int path)
+{
+	return path == PATH_WAIT_FENCE || path == PATH_SYNC_FILE;
+}
+
+static int uses_timeline(int path)
+{
+	return path == PATH_TIMELINE || path == PATH_TIMELINE_AVAILABLE ||
+	       path == PATH_EVENTFD;
+}
+
+static int syncobj_wake_requires(struct drmb_case *c)
+{
+	int path = drmb_case_int(c, "path");
+
+	if (!(c->dev->caps & DRMB_CAP_SYNCOBJ))
+		return drmb_why(c, -EOPNOTSUPP, "%s (%s): no DRM_CAP_SYNCOBJ",
+				c->dev->node, c->dev->driver);
+	if (uses_timeline(path) && !(c->dev->caps & DRMB_CAP_SYNCOBJ_TIMELINE))
+		return drmb_why(c, -EOPNOTSUPP, "%s (%s): no DRM_CAP_SYNCOBJ_TIMELINE",
+				c->dev->node, c->dev->driver);
+	if (path == PATH_EVENTFD && !(c->dev->caps & DRMB_CAP_SYNCOBJ_EVENTFD))
+		return drmb_why(c, -EOPNOTSUPP,
+				"DRM_IOCTL_SYNCOBJ_EVENTFD not supported by this kernel (added in 6.6)");
+	return 0;
+}
+
+static int syncobj_wake_setup(struct drmb_case *c)
+{
+	struct syncobj_wake *w = c->priv;
+	int ret;
+
+	w->fd = c->dev->fd;
+	w->path = drmb_case_int(c, "path");
+	w->timeline = w->efd = w->sync_file = -1;
+	if (uses_sw_sync(w->path)) {
+		ret = drmb_sw_sync_open(&w->timeline, c->why, sizeof(c->why));
+		if (ret)
+			return ret;
+	}
+	if (w->path == PATH_EVENTFD) {
+		w->efd = eventfd(0, EFD_CLOEXEC);
+		if (w->efd < 0) {
+			ret = drmb_why(c, -errno, "eventfd: %m");
+			goto err_close;
+		}
+	}
+	if (drmSyncobjCreate(w->fd, 0, &w->handle)) {
+		ret = drmb_why(c, -errno, "SYNCOBJ_CREATE: %m");
+		goto err_close;
+	}
+	return 0;
+
+err_close:
+	if (w->timeline >= 0)
+		close(w->timeline);
+	if (w->efd >= 0)
+		close(w->efd);
+	return ret;
+}
+
+static void syncobj_wake_teardown(struct drmb_case *c)
+{
+	struct syncobj_wake *w = c->priv;
+
+	drmSyncobjDestroy(w->fd, w->handle);
+	if (w->timeline >= 0)
+		close(w->timeline);
+	if (w->efd >= 0)
+		close(w->efd);
+	if (w->sync_file >= 0)
+		close(w->sync_file);
+}
+
+/* Untimed: leave exactly one unsignalled thing for the waiter to block on. */
+static int syncobj_wake_arm(struct drmb_case *c)
+{
+	struct syncobj_wake *w = c->priv;
+	int fence, ret;
+
+	switch (w->path) {
+	case PATH_WAIT_SUBMIT:
+		return drmSyncobjReset(w->fd, &w->handle, 1) ? -errno : 0;
+	case PATH_TIMELINE:
+	case PATH_TIMELINE_AVAILABLE:
+		w->point++;
+		return 0;
+	case PATH_EVENTFD:
+		w->point++;
+		return drmb_syncobj_eventfd(w->fd, w->handle, w->point, w->efd, 0);
+	default:
+		break;
+	}
+	/* wait-fence and sync-file: a fresh sw_sync fence behind the syncobj. */
+	fence = drmb_sw_sync_fence(w->timeline, ++w->sw_value);
+	if (fence < 0)
+		return fence;
+	ret = drmSyncobjImportSyncFile(w->fd, w->handle, fence) ? -errno : 0;
+	close(fence);
+	if (ret || w->path != PATH_SYNC_FILE)
+		return ret;
+	if (w->sync_file >= 0)
+		close(w->sync_file);
+	w->sync_file = -1;
+	return drmSyncobjExportSyncFile(w->fd, w->handle, &w->sync_file) ? -errno : 0;
+}
+
+static int syncobj_wake_wait(struct drmb_case *c)
+{
+	struct syncobj_wake *w = c->priv;
+	struct pollfd pfd;
+	uint64_t v;
+
+	switch (w->path) {
+	case PATH_WAIT_SUBMIT:
+		return drmSyncobjWait(w->fd, &w->handle, 1, INT64_MAX,
+				      DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, NULL) ? -errno : 0;
+	case PATH_WAIT_FENCE:
+		return drmSyncobjWait(w->fd, &w->handle, 1, INT64_MAX, 0, NULL) ? -errno : 0;
+	case PATH_TIMELINE:
+	case PATH_TIMELINE_AVAILABLE:
+		return drmSyncobjTimelineWait(w->fd, &w->handle, &w->point, 1, INT64_MAX,
+					      DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT |
+					      (w->path == PATH_TIMELINE_AVAILABLE ?
+					       DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE : 0),
+					      NULL) ? -errno : 0;
+	case PATH_EVENTFD:
+		return read(w->efd, &v, sizeof(v)) == sizeof(v) ? 0 : -errno;
+	case PATH_SYNC_FILE:
+		pfd.fd = w->sync_file;
+		pfd.events = POLLIN;
+		return poll(&pfd, 1, -1) == 1 ? 0 : -errno;
+	}
+	return -EINVAL;
+}
+
+static int syncobj_wake_signal(struct drmb_case *c)
+{
+	struct syncobj_wake *w = c->priv;
+
+	switch (w->path) {
+	case PATH_WAIT_SUBMIT:
+		return drmSyncobjSignal(w->fd, &w->handle, 1) ? -errno : 0;
+	case PATH_TIMELINE:
+	case PATH_TIMELINE_AVAILABLE:
+	case PATH_EVENTFD:
+		return drmSyncobjTimelineSignal(w->fd, &w->handle, &w->point, 1) ? -errno : 0;
+	default:
+		return drmb_sw_sync_inc(w->timeline, 1);
+	}
+}
+
+static const struct drmb_wake_ops syncobj_wake_ops = {
+	.arm = syncobj_wake_arm,
+	.wait = syncobj_wake_wait,
+	.signal = syncobj_wake_signal,
+};
+
+static int syncobj_wake_run(struct drmb_case *c, struct drmb_samples *s)
+{
+	return drmb_measure_wake(c, s, &syncobj_wake_ops);
+}
+
+const struct drmb_bench drmb_bench_syncobj_wake = {
+	.name = "syncobj-wake",
+	.id = "SyncobjWake",
+	.summary = "DRM syncobj signal to waiter woken, per wait path",
+	.flags = DRMB_BENCH_TWO_THREADS | DRMB_BENCH_FLOOR_RATIO | DRMB_BENCH_NEEDS_DEVICE,
+	.backends = drmb_syncobj_backends,
+	.params = syncobj_wake_params,
+	.priv_size = sizeof(struct syncobj_wake),
+	.requires = syncobj_wake_requires,
+	.setup = syncobj_wake_setup,
+	.run = syncobj_wake_run,
+	.teardown = syncobj_wake_teardown,
+};

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * drmbench core types: the two extension points (a benchmark descriptor and a
+ * backend ops table) and the context a benchmark runs in.
+ *
+ * Library code returns 0 or -errno and never exits or prints to stdout; a
+ * reason for a skip or failure is written into the case's `why` buffer and
+ * printed by the CLI.
+ */
+#ifndef DRMB_H
+#define DRMB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DRMB_WHY_LEN 256
+
+struct drmb_case;
+struct drmb_samples;
+
+/* ---- parameters ------------------------------------------------------- */
+
+enum drmb_param_type {
+	DRMB_PARAM_INT,		/* integer in [min, max]; k/M/G binary suffixes */
+	DRMB_PARAM_ENUM,	/* one of .choices */
+};
+
+/*
+ * A benchmark parameter. The default may be a comma-separated list: every
+ * value is run as its own case (a sweep), and so may a -p value.
+ */
+struct drmb_param {
+	const char *name;
+	enum drmb_param_type type;
+	const char *def;
+	const char *help;
+	int64_t min, max;			/* DRMB_PARAM_INT */
+	const char *const *choices;		/* DRMB_PARAM_ENUM, NULL-ended */
+};
+
+#define DRMB_MAX_PARAMS 12
+
+/* ---- backends ---------------------------------------------------------- */
+
+/* An open DRM device, filled in by a backend's open(). */
+struct drmb_device {
+	int fd;				/* render node, or -1 for "host" */
+	char node[64];			/* /dev/dri/renderD128 */
+	char driver[32];		/* drmGetVersion()->name */
+	uint64_t caps;			/* DRMB_CAP_* probed at open */
+	void *priv;			/* backend private state */
+	const struct drmb_backend *backend;
+};
+
+enum {
+	DRMB_CAP_SYNCOBJ = 1u << 0,
+	DRMB_CAP_SYNCOBJ_TIMELINE = 1u << 1,
+	DRMB_CAP_SYNCOBJ_EVENTFD = 1u << 2,	/* probed with a real call */
+	DRMB_CAP_SUBMIT = 1u << 3,		/* backend implements submit() */
+	DRMB_CAP_STAGE_TIMES = 1u << 4,		/* backend implements job_times() */
+};
+
+/* One job for backends that can submit work (simgpu, virtio-gpu). */
+struct drmb_job {
+	uint64_t duration_ns;		/* engine time; 0 = complete at once */
+	uint32_t queue;			/* backend queue index */
+	uint32_t wait_syncobj;		/* 0 = none */
+	uint64_t wait_point;		/* 0 = binary */
+	uint32_t signal_syncobj;	/* 0 = none */
+	uint64_t signal_point;		/* 0 = binary */
+	int out_fence_fd;		/* out: sync_file fd when requested, else -1 */
+	int want_out_fence;
+	uint64_t seqno;			/* out: backend job id for job_times() */
+};
+
+/* Kernel-side stage timestamps of one job, CLOCK_MONOTONIC ns (0 = unknown). */
+struct drmb_job_times {
+	uint64_t ioctl_ns, run_job_ns, engine_start_ns, signal_ns;
+};
+
+/*
+ * The backend ops table: one const instance per file in bench/backends/,
+ * listed in drmb_backends[]. open() returns -ENODEV/-EOPNOTSUPP with a reason
+ * in why when the device or capability is missing: the case is a SKIP.
+ */
+struct drmb_backend {
+	const char *name;
+	const char *summary;
+	const char *driver;		/* DRM driver name it binds to, NULL = any */
+	int (*open)(struct drmb_device *dev, char *why, size_t whylen);
+	void (*close)(struct drmb_device *dev);
+	/* Optional, with DRMB_CAP_SUBMIT: queue jobs. */
+	int (*queue_create)(struct drmb_device *dev, uint32_t *queue, char *why, size_t whylen);
+	void (*queue_destroy)(struct drmb_device *dev, uint32_t queue);
+	int (*submit)(struct drmb_device *dev, struct drmb_job *jobs, unsigned int njobs);
+	/* Optional, with DRMB_CAP_STAGE_TIMES. */
+	int (*job_times)(struct drmb_device *dev, uint32_t queue, uint64_t seqno,
+			 struct drmb_job_times *t);
+};
+
+extern const struct drmb_backend *const drmb_backends[];
+const struct drmb_backend *drmb_backend_find(const char *name);
+
+/* ---- benchmarks -------------------------------------------------------- */
+
+enum {
+	/* Two threads (signaller and waiter): placement applies. */
+	DRMB_BENCH_TWO_THREADS = 1u << 0,
+	/* Samples are latencies judged against the futex floor of this run. */
+	DRMB_BENCH_FLOOR_RATIO = 1u << 1,
+	/* Needs a DRM device from one of .backends. */
+	DRMB_BENCH_NEEDS_DEVICE = 1u << 2,
+	/* Samples time batches of ops: also report ops/s. */
+	DRMB_BENCH_THROUGHPUT = 1u << 3,
+};
+
+/*
+ * A benchmark: one file in bench/benches/ ending in one const descriptor,
+ * listed once in bench/benches/benches.h. The harness expands every
+ * parameter sweep into cases; per case it calls requires(), setup(), a
+ * warm-up run(), the measured run()s, then teardown().
+ */
+struct drmb_bench {
+	const char *name;		/* CLI name: "syncobj-wake" */
+	const char *id;			/* result name: "SyncobjWake" */
+	const char *summary;
+	/* What the p50 means, for the summary line ("harness overhead"). */
+	const char *headline;
+	unsigned int flags;
+	const char *const *backends;	/* usable backends, first = default */
+	const struct drmb_param *params;	/* NULL-name terminated */
+	size_t priv_size;		/* zeroed per case, in c->priv */
+	/* -EOPNOTSUPP/-ENODEV + reason in c->why => SKIP. Optional. */
+	int (*requires)(struct drmb_case *c);
+	int (*setup)(struct drmb_case *c);
+	/* One measured pass: fill s (see measure.h). */
+	int (*run)(struct drmb_case *c, struct drmb_samples *s);
+	void (*teardown)(struct drmb_case *c);
+};
+
+extern const struct drmb_bench *const drmb_benches[];
+const struct drmb_bench *drmb_bench_find(const char *name);
+
+/* ---- a case: one benchmark with every parameter fixed ----------------- */
+
+struct drmb_case {
+	const struct drmb_bench *bench;
+	/* Values by index of bench->params; the resolved text is in valstr. */
+	int64_t val[DRMB_MAX_PARAMS];
+	const char *valstr[DRMB_MAX_PARAMS];
+	struct drmb_device *dev;	/* NULL unless DRMB_BENCH_NEEDS_DEVICE */
+	const struct drmb_placement *placement;
+	const struct drmb_env *env;
+	size_t samples;			/* per run, requested */
+	uint64_t max_run_ns;		/* stop a run early after this long */
+	void *priv;
+	char why[DRMB_WHY_LEN];
+	/* Extra per-run metrics a run may add with drmb_case_metric(). */
+	struct {
+		const char *unit;
+		double value;
+	} metric[8];
+	unsigned int nmetrics;
+};
+
+int64_t drmb_case_int(const struct drmb_case *c, const char *param);
+const char *drmb_case_str(const struct drmb_case *c, const char *param);
+/* Adds (or replaces) a per-run metric such as "ioctl-to-run-ns/op". */
+void drmb_case_metric(struct drmb_case *c, const char *unit, double value);
+/* Formats a reason into c->why and returns err (for `return drmb_skip(...)`). */
+int drmb_why(struct drmb_case *c, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Measurement engines. Everything timing-critical lives here once: the clock,
+ * preallocated sample buffers, the single-thread loop and the two-thread
+ * signal -> wake handshake. Benchmarks only supply the operation.
+ */
+#ifndef DRMB_MEASURE_H
+#define DRMB_MEASURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "drmb.h"
+
+/*
+ * Samples of one run, in ns. The buffer is allocated before timing starts
+ * and never grows; a sample may time several operations (ops_per_sample),
+ * in which case ns/op is the sample divided by it.
+ */
+struct drmb_samples {
+	uint64_t *ns;
+	size_t cap;
+	size_t n;
+	unsigned int ops_per_sample;
+};
+
+int drmb_samples_init(struct drmb_samples *s, size_t cap);
+void drmb_samples_fini(struct drmb_samples *s);
+
+/* CLOCK_MONOTONIC: the clock simgpu's kernel timestamps use too. */
+static inline uint64_t drmb_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Median cost of one drmb_now_ns() call, measured (igt's min_measurement_error). */
+double drmb_clock_overhead_ns(void);
+
+/*
+ * Times op() once per sample until s->cap samples or c->max_run_ns elapsed.
+ * op returns 0 or -errno (which aborts the run).
+ */
+int drmb_measure_loop(struct drmb_case *c, struct drmb_samples *s,
+		      int (*op)(struct drmb_case *c));
+
+/*
+ * Two-thread wake latency: the calling thread signals, a waiter thread on the
+ * placement's other CPU blocks in wait(). Per sample: arm() (untimed, the
+ * signaller resets its objects), the waiter announces it is about to block,
+ * the signaller waits until the kernel shows the waiter asleep, takes t0,
+ * calls signal(); the waiter takes t1 on return from wait(). Sample = t1 - t0.
+ * woken(), if set, sees both stamps after the sample (untimed).
+ */
+struct drmb_wake_ops {
+	int (*arm)(struct drmb_case *c);
+	int (*wait)(struct drmb_case *c);
+	int (*signal)(struct drmb_case *c);
+	void (*woken)(struct drmb_case *c, size_t i, uint64_t t_signal,
+		      uint64_t t_woken);
+};
+
+int drmb_measure_wake(struct drmb_case *c, struct drmb_samples *s,
+		      const struct drmb_wake_ops *ops);
+
+#endif

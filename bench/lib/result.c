@@ -1,0 +1,778 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Result files in the Go benchmark format, and their raw-sample sidecars.
+ * The format and the sidecar layout are documented in docs/results.md.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "result.h"
+
+#define SAMPLES_MAGIC "DRMBSMP1"
+
+static void set_err(char *err, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- key/value lists -------------------------------------------------- */
+
+int drmb_key_valid(const char *key)
+{
+	const char *p;
+
+	/* Go format: starts lower-case, no spaces, no upper case. */
+	if (!key || !islower((unsigned char)key[0]))
+		return 0;
+	for (p = key; *p; p++)
+		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) ||
+		      *p == '-' || *p == '.' || *p == '_'))
+			return 0;
+	return 1;
+}
+
+int drmb_kv_set(struct drmb_kvlist *l, const char *key, const char *fmt, ...)
+{
+	char *value, *p;
+	va_list ap;
+	size_t i;
+	int ret;
+
+	if (!drmb_key_valid(key))
+		return -EINVAL;
+	va_start(ap, fmt);
+	ret = vasprintf(&value, fmt, ap);
+	va_end(ap);
+	if (ret < 0)
+		return -ENOMEM;
+	/* A value is the rest of one line. */
+	for (p = value; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	for (i = 0; i < l->n; i++) {
+		if (!strcmp(l->kv[i].key, key)) {
+			free(l->kv[i].value);
+			l->kv[i].value = value;
+			return 0;
+		}
+	}
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 32;
+		struct drmb_kv *kv = realloc(l->kv, cap * sizeof(*kv));
+
+		if (!kv) {
+			free(value);
+			return -ENOMEM;
+		}
+		l->kv = kv;
+		l->cap = cap;
+	}
+	l->kv[l->n].key = strdup(key);
+	if (!l->kv[l->n].key) {
+		free(value);
+		return -ENOMEM;
+	}
+	l->kv[l->n++].value = value;
+	return 0;
+}
+
+const char *drmb_kv_get(const struct drmb_kvlist *l, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->kv[i].key, key))
+			return l->kv[i].value;
+	return NULL;
+}
+
+void drmb_kv_free(struct drmb_kvlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->kv[i].key);
+		free(l->kv[i].value);
+	}
+	free(l->kv);
+	memset(l, 0, sizeof(*l));
+}
+
+/*
+ * Informational keys: they differ between any two runs (date, command line)
+ * or are measurements themselves. Every other key, including ones this
+ * version does not know, must match for two runs to be compared.
+ */
+static const char *const informational_keys[] = {
+	"date", "host", "cmdline", "drmbench-version", "clock-overhead-ns",
+	"runs", "kernel-version", "drm-devices", "result-file",
+	"note", NULL,
+};
+
+int drmb_key_is_comparable(const char *key)
+{
+	const char *const *k;
+
+	for (k = informational_keys; *k; k++)
+		if (!strcmp(*k, key))
+			return 0;
+	return 1;
+}
+
+/* ---- writer ----------------------------------------------------------- */
+
+static int mkdir_p(const char *dir)
+{
+	char *copy = strdup(dir), *p;
+	int ret = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (p = copy + 1; ; p++) {
+		if (*p == '/' || !*p) {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(copy, 0777) && errno != EEXIST) {
+				ret = -errno;
+				break;
+			}
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	free(copy);
+	return ret;
+}
+
+/* A path component from free text: keep [A-Za-z0-9._-], map the rest to _. */
+static void sanitize(char *dst, size_t len, const char *src)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len && src[i]; i++)
+		dst[i] = (isalnum((unsigned char)src[i]) || strchr("._-", src[i])) ?
+			 src[i] : '_';
+	dst[i] = '\0';
+	if (!i || dst[0] == '.')
+		dst[0] = '_';
+}
+
+static char *samples_path_for(const char *path)
+{
+	size_t len = strlen(path);
+	char *s;
+
+	if (len > 4 && !strcmp(path + len - 4, ".txt"))
+		len -= 4;
+	if (asprintf(&s, "%.*s.samples", (int)len, path) < 0)
+		return NULL;
+	return s;
+}
+
+static char *tmp_path_for(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	int dirlen = slash ? (int)(slash - path + 1) : 0;
+	char *s;
+
+	if (asprintf(&s, "%.*s.%s.tmp.%ld", dirlen, path, path + dirlen,
+		     (long)getpid()) < 0)
+		return NULL;
+	return s;
+}
+
+static void writer_free(struct drmb_result_writer *w)
+{
+	free(w->path);
+	free(w->tmp);
+	free(w->samples_path);
+	free(w->samples_tmp);
+	memset(w, 0, sizeof(*w));
+}
+
+int drmb_result_open(struct drmb_result_writer *w, const char *path,
+		     const char *store, const char *host, const char *release,
+		     const char *label, char *err, size_t errlen)
+{
+	char h[64], r[96], l[64], stamp[32], *dir = NULL;
+	struct tm tm;
+	time_t now;
+	int ret;
+
+	memset(w, 0, sizeof(*w));
+	if (path) {
+		if (!access(path, F_OK)) {
+			set_err(err, errlen, "%s: exists; refusing to overwrite a stored result", path);
+			return -EEXIST;
+		}
+		w->path = strdup(path);
+		w->explicit_path = 1;
+	} else {
+		sanitize(h, sizeof(h), host);
+		sanitize(r, sizeof(r), release);
+		sanitize(l, sizeof(l), label);
+		now = time(NULL);
+		gmtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+		if (asprintf(&dir, "%s/%s/%s", store, h, r) < 0)
+			return -ENOMEM;
+		ret = mkdir_p(dir);
+		if (ret) {
+			set_err(err, errlen, "%s: cannot create result directory: %s",
+				dir, strerror(-ret));
+			free(dir);
+			return ret;
+		}
+		if (asprintf(&w->path, "%s/%s-%s.txt", dir, stamp, l) < 0)
+			w->path = NULL;
+		free(dir);
+	}
+	if (!w->path)
+		goto err_nomem;
+	w->tmp = tmp_path_for(w->path);
+	w->samples_path = samples_path_for(w->path);
+	w->samples_tmp = w->samples_path ? tmp_path_for(w->samples_path) : NULL;
+	if (!w->tmp || !w->samples_path || !w->samples_tmp)
+		goto err_nomem;
+
+	w->f = fopen(w->tmp, "wx");
+	if (!w->f) {
+		ret = -errno;
+		set_err(err, errlen, "%s: %s", w->tmp, strerror(errno));
+		writer_free(w);
+		return ret;
+	}
+	w->sf = fopen(w->samples_tmp, "wx");
+	if (!w->sf) {
+		ret = -errno;
+		set_err(err, errlen, "%s: %s", w->samples_tmp, strerror(errno));
+		fclose(w->f);
+		unlink(w->tmp);
+		writer_free(w);
+		return ret;
+	}
+	fwrite(SAMPLES_MAGIC, 1, 8, w->sf);
+	return 0;
+
+err_nomem:
+	set_err(err, errlen, "out of memory");
+	writer_free(w);
+	return -ENOMEM;
+}
+
+int drmb_result_write_config(struct drmb_result_writer *w, const struct drmb_kvlist *kv)
+{
+	size_t i;
+
+	for (i = 0; i < kv->n; i++)
+		fprintf(w->f, "%s: %s\n", kv->kv[i].key, kv->kv[i].value);
+	return ferror(w->f) ? -EIO : 0;
+}
+
+int drmb_result_comment(struct drmb_result_writer *w, const char *fmt, ...)
+{
+	char *text, *line, *save = NULL;
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (ret < 0)
+		return -ENOMEM;
+	/* Every line of a comment starts with '#', whatever the text holds. */
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		fprintf(w->f, "# %s\n", line);
+	free(text);
+	return ferror(w->f) ? -EIO : 0;
+}
+
+static int name_valid(const char *name)
+{
+	const char *p;
+
+	if (!isupper((unsigned char)name[0]))
+		return 0;
+	for (p = name; *p; p++)
+		if (isspace((unsigned char)*p))
+			return 0;
+	return 1;
+}
+
+int drmb_result_line(struct drmb_result_writer *w, const char *name,
+		     uint64_t iterations, const struct drmb_metric *m, size_t nm)
+{
+	size_t i;
+
+	if (!name_valid(name) || !nm)
+		return -EINVAL;
+	fprintf(w->f, "Benchmark%s %llu", name, (unsigned long long)iterations);
+	for (i = 0; i < nm; i++) {
+		if (!isfinite(m[i].value) || !m[i].unit || !m[i].unit[0] ||
+		    strpbrk(m[i].unit, " \t"))
+			return -EINVAL;
+		fprintf(w->f, " %.6g %s", m[i].value, m[i].unit);
+	}
+	fputc('\n', w->f);
+	return ferror(w->f) ? -EIO : 0;
+}
+
+static void put_le32(FILE *f, uint32_t v)
+{
+	unsigned char b[4] = { v, v >> 8, v >> 16, v >> 24 };
+
+	fwrite(b, 1, 4, f);
+}
+
+static void put_le64(FILE *f, uint64_t v)
+{
+	put_le32(f, (uint32_t)v);
+	put_le32(f, (uint32_t)(v >> 32));
+}
+
+int drmb_result_samples(struct drmb_result_writer *w, const char *name,
+			uint32_t run, uint32_t ops_per_sample,
+			const uint64_t *ns, uint64_t n)
+{
+	uint32_t len = strlen(name);
+	uint64_t i;
+
+	put_le32(w->sf, len);
+	fwrite(name, 1, len, w->sf);
+	put_le32(w->sf, run);
+	put_le32(w->sf, ops_per_sample);
+	put_le64(w->sf, n);
+	for (i = 0; i < n; i++)
+		put_le64(w->sf, ns[i]);
+	return ferror(w->sf) ? -EIO : 0;
+}
+
+static int close_synced(FILE *f)
+{
+	int ret = 0;
+
+	if (fflush(f) || fsync(fileno(f)))
+		ret = -errno;
+	if (fclose(f) && !ret)
+		ret = -errno;
+	return ret;
+}
+
+/*
+ * link() instead of rename(): it fails with EEXIST rather than replacing a
+ * file, so two runs choosing the same name in the same second both survive.
+ * The sidecar lands first so a result file never appears without it.
+ */
+int drmb_result_commit(struct drmb_result_writer *w, char *final, size_t finallen,
+		       char *err, size_t errlen)
+{
+	int ret, ret2, attempt;
+	char *path = NULL, *spath = NULL;
+	size_t stem;
+
+	ret = close_synced(w->f);
+	ret2 = close_synced(w->sf);
+	w->f = w->sf = NULL;
+	if (ret || ret2) {
+		ret = ret ? ret : ret2;
+		set_err(err, errlen, "%s: write failed: %s", w->tmp, strerror(-ret));
+		drmb_result_abort(w);
+		return ret;
+	}
+
+	stem = strlen(w->path) - (strlen(w->path) > 4 &&
+		!strcmp(w->path + strlen(w->path) - 4, ".txt") ? 4 : 0);
+	/* An explicit -o name is never renamed around: it fails instead. */
+	for (attempt = 1; attempt < (w->explicit_path ? 2 : 100); attempt++) {
+		free(path);
+		free(spath);
+		if (attempt == 1) {
+			path = strdup(w->path);
+			spath = strdup(w->samples_path);
+		} else if (asprintf(&path, "%.*s-%d.txt", (int)stem, w->path, attempt) < 0 ||
+			   asprintf(&spath, "%.*s-%d.samples", (int)stem, w->path, attempt) < 0) {
+			path = spath = NULL;
+		}
+		if (!path || !spath) {
+			ret = -ENOMEM;
+			break;
+		}
+		if (link(w->samples_tmp, spath)) {
+			ret = -errno;
+			if (errno == EEXIST)
+				continue;
+			break;
+		}
+		if (link(w->tmp, path)) {
+			ret = -errno;
+			unlink(spath);
+			if (errno == EEXIST)
+				continue;
+			break;
+		}
+		ret = 0;
+		break;
+	}
+	if (ret) {
+		set_err(err, errlen, "%s: cannot store result: %s", w->path, strerror(-ret));
+		free(path);
+		free(spath);
+		drmb_result_abort(w);
+		return ret;
+	}
+	unlink(w->tmp);
+	unlink(w->samples_tmp);
+	snprintf(final, finallen, "%s", path);
+	free(path);
+	free(spath);
+	writer_free(w);
+	return 0;
+}
+
+void drmb_result_abort(struct drmb_result_writer *w)
+{
+	if (w->f)
+		fclose(w->f);
+	if (w->sf)
+		fclose(w->sf);
+	if (w->tmp)
+		unlink(w->tmp);
+	if (w->samples_tmp)
+		unlink(w->samples_tmp);
+	writer_free(w);
+}
+
+/* ---- reader ----------------------------------------------------------- */
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static int parse_bench_line(char *s, struct drmb_bench_line *l,
+			    const char *path, unsigned int lineno,
+			    char *err, size_t errlen)
+{
+	char *save = NULL, *tok, *end;
+	size_t cap = 0;
+
+	tok = strtok_r(s, " \t", &save);
+	if (!name_valid(tok + strlen("Benchmark"))) {
+		set_err(err, errlen, "%s:%u: benchmark name '%s' must be Benchmark followed by an upper-case letter",
+			path, lineno, tok);
+		return -EINVAL;
+	}
+	l->name = strdup(tok + strlen("Benchmark"));
+	l->lineno = lineno;
+	tok = strtok_r(NULL, " \t", &save);
+	if (!tok) {
+		set_err(err, errlen, "%s:%u: truncated line: no iteration count after the name",
+			path, lineno);
+		return -EINVAL;
+	}
+	errno = 0;
+	l->iterations = strtoull(tok, &end, 10);
+	if (errno || *end || tok[0] == '-' || !l->iterations) {
+		set_err(err, errlen, "%s:%u: iteration count '%s' is not a positive integer",
+			path, lineno, tok);
+		return -EINVAL;
+	}
+	while ((tok = strtok_r(NULL, " \t", &save))) {
+		char *unit = strtok_r(NULL, " \t", &save);
+		double v;
+
+		if (!unit) {
+			set_err(err, errlen, "%s:%u: truncated line: value '%s' has no unit",
+				path, lineno, tok);
+			return -EINVAL;
+		}
+		errno = 0;
+		v = strtod(tok, &end);
+		if (errno || *end || end == tok) {
+			set_err(err, errlen, "%s:%u: '%s' is not a number (before unit '%s')",
+				path, lineno, tok, unit);
+			return -EINVAL;
+		}
+		if (!isfinite(v) || v < 0) {
+			set_err(err, errlen, "%s:%u: value %s %s is not a finite non-negative number",
+				path, lineno, tok, unit);
+			return -EINVAL;
+		}
+		if (l->nmetrics == cap) {
+			struct drmb_metric *m;
+
+			cap = cap ? 2 * cap : 8;
+			m = realloc(l->metrics, cap * sizeof(*m));
+			if (!m)
+				return -ENOMEM;
+			l->metrics = m;
+		}
+		l->metrics[l->nmetrics].value = v;
+		l->metrics[l->nmetrics++].unit = strdup(unit);
+	}
+	if (!l->nmetrics) {
+		set_err(err, errlen, "%s:%u: truncated line: no 'value unit' pair", path, lineno);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int drmb_result_read(const char *path, struct drmb_result_file *out,
+		     char *err, size_t errlen)
+{
+	size_t len = 0, lcap = 0, ccap = 0;
+	unsigned int lineno = 0;
+	char *buf = NULL;
+	int ret = 0, any = 0;
+	FILE *f;
+
+	memset(out, 0, sizeof(*out));
+	f = fopen(path, "r");
+	if (!f) {
+		ret = -errno;
+		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		return ret;
+	}
+	out->path = strdup(path);
+	while (getline(&buf, &len, f) >= 0) {
+		char *s, *colon;
+
+		lineno++;
+		any = 1;
+		if (strlen(buf) && buf[strlen(buf) - 1] != '\n' && !feof(f)) {
+			set_err(err, errlen, "%s:%u: line too long", path, lineno);
+			ret = -EINVAL;
+			break;
+		}
+		if (memchr(buf, '\0', strlen(buf) + 1) != buf + strlen(buf)) {
+			ret = -EINVAL;
+			break;
+		}
+		s = trim(buf);
+		if (!*s || *s == '#')
+			continue;
+		if (!strncmp(s, "Benchmark", 9)) {
+			struct drmb_bench_line *l;
+
+			if (out->nlines == lcap) {
+				lcap = lcap ? 2 * lcap : 64;
+				l = realloc(out->lines, lcap * sizeof(*l));
+				if (!l) {
+					ret = -ENOMEM;
+					break;
+				}
+				out->lines = l;
+			}
+			l = &out->lines[out->nlines++];
+			memset(l, 0, sizeof(*l));
+			l->nconfig = out->nconfig;
+			ret = parse_bench_line(s, l, path, lineno, err, errlen);
+			if (ret)
+				break;
+			continue;
+		}
+		colon = strchr(s, ':');
+		if (colon) {
+			*colon = '\0';
+			if (drmb_key_valid(s) && (!colon[1] || isspace((unsigned char)colon[1]))) {
+				struct drmb_kv *kv;
+
+				if (out->nconfig == ccap) {
+					ccap = ccap ? 2 * ccap : 32;
+					kv = realloc(out->config, ccap * sizeof(*kv));
+					if (!kv) {
+						ret = -ENOMEM;
+						break;
+					}
+					out->config = kv;
+				}
+				kv = &out->config[out->nconfig++];
+				kv->key = strdup(s);
+				kv->value = strdup(trim(colon + 1));
+				continue;
+			}
+			*colon = ':';
+		}
+		set_err(err, errlen, "%s:%u: not a 'key: value', Benchmark or '#' line: '%.40s'",
+			path, lineno, s);
+		ret = -EINVAL;
+		break;
+	}
+	if (!ret && ferror(f)) {
+		ret = -EIO;
+		set_err(err, errlen, "%s: read error", path);
+	}
+	if (!ret && !any) {
+		ret = -ENODATA;
+		set_err(err, errlen, "%s: empty file", path);
+	}
+	free(buf);
+	fclose(f);
+	if (ret)
+		drmb_result_free(out);
+	return ret;
+}
+
+void drmb_result_free(struct drmb_result_file *f)
+{
+	size_t i, j;
+
+	for (i = 0; i < f->nconfig; i++) {
+		free(f->config[i].key);
+		free(f->config[i].value);
+	}
+	for (i = 0; i < f->nlines; i++) {
+		for (j = 0; j < f->lines[i].nmetrics; j++)
+			free(f->lines[i].metrics[j].unit);
+		free(f->lines[i].metrics);
+		free(f->lines[i].name);
+	}
+	free(f->config);
+	free(f->lines);
+	free(f->path);
+	memset(f, 0, sizeof(*f));
+}
+
+const char *drmb_result_config(const struct drmb_result_file *f,
+			       const struct drmb_bench_line *l, const char *key)
+{
+	size_t i = l ? l->nconfig : f->nconfig;
+
+	while (i--)
+		if (!strcmp(f->config[i].key, key))
+			return f->config[i].value;
+	return NULL;
+}
+
+/* ---- sidecar reader --------------------------------------------------- */
+
+static int get_le(FILE *f, uint64_t *v, int bytes)
+{
+	unsigned char b[8];
+	int i;
+
+	if (fread(b, 1, bytes, f) != (size_t)bytes)
+		return -1;
+	*v = 0;
+	for (i = bytes - 1; i >= 0; i--)
+		*v = (*v << 8) | b[i];
+	return 0;
+}
+
+int drmb_samples_read(const char *path, struct drmb_sample_file *out,
+		      char *err, size_t errlen)
+{
+	char magic[8];
+	size_t cap = 0;
+	struct stat st;
+	FILE *f;
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	f = fopen(path, "rb");
+	if (!f) {
+		ret = -errno;
+		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		return ret;
+	}
+	if (fstat(fileno(f), &st) || fread(magic, 1, 8, f) != 8 ||
+	    memcmp(magic, SAMPLES_MAGIC, 8)) {
+		set_err(err, errlen, "%s: not a drmbench samples file (bad magic)", path);
+		fclose(f);
+		return -EINVAL;
+	}
+	for (;;) {
+		struct drmb_sample_run *r;
+		uint64_t len, run, ops, n, i;
+		long off = ftell(f);
+
+		if (get_le(f, &len, 4))
+			break;	/* clean end */
+		if (len == 0 || len > 4096 ||
+		    (uint64_t)st.st_size - off < len) {
+			set_err(err, errlen, "%s: offset %ld: bad name length %llu",
+				path, off, (unsigned long long)len);
+			ret = -EINVAL;
+			break;
+		}
+		if (out->nruns == cap) {
+			cap = cap ? 2 * cap : 16;
+			r = realloc(out->runs, cap * sizeof(*r));
+			if (!r) {
+				ret = -ENOMEM;
+				break;
+			}
+			out->runs = r;
+		}
+		r = &out->runs[out->nruns++];
+		memset(r, 0, sizeof(*r));
+		r->name = calloc(1, len + 1);
+		if (!r->name || fread(r->name, 1, len, f) != len ||
+		    get_le(f, &run, 4) || get_le(f, &ops, 4) || get_le(f, &n, 8) ||
+		    n > ((uint64_t)st.st_size - ftell(f)) / 8) {
+			set_err(err, errlen, "%s: offset %ld: truncated run record", path, off);
+			ret = -EINVAL;
+			break;
+		}
+		r->run = run;
+		r->ops_per_sample = ops;
+		r->n = n;
+		r->ns = malloc((n ? n : 1) * sizeof(uint64_t));
+		if (!r->ns) {
+			ret = -ENOMEM;
+			break;
+		}
+		for (i = 0; i < n; i++)
+			if (get_le(f, &r->ns[i], 8))
+				break;
+		if (i < n) {
+			set_err(err, errlen, "%s: offset %ld: truncated samples", path, off);
+			ret = -EINVAL;
+			break;
+		}
+	}
+	fclose(f);
+	if (ret)
+		drmb_samples_free(out);
+	return ret;
+}
+
+void drmb_samples_free(struct drmb_sample_file *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nruns; i++) {
+		free(f->runs[i].name);
+		free(f->runs[i].ns);
+	}
+	free(f->runs);
+	memset(f, 0, sizeof(*f));
+}

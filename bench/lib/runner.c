@@ -1,0 +1,626 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The run loop. Per entry, every combination of parameter values (and
+ * placements, for two-thread benchmarks) is a case; per case: open the
+ * backend's device, resolve the placement, requires(), setup(), then per run
+ * a warm-up pass and a measured pass with counters around it, the raw
+ * samples to the sidecar, the summary to the result file. Floors for the
+ * floor ratio are measured lazily, once per placement, in this same process.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "device.h"
+#include "env.h"
+#include "measure.h"
+#include "runner.h"
+#include "stats.h"
+
+#define FLOOR_RUNS 3
+#define MAX_DEVICES 8
+#define MAX_FLOORS 8
+
+struct open_device {
+	const struct drmb_backend *backend;
+	struct drmb_device dev;
+	int ret;
+	char why[DRMB_WHY_LEN];
+};
+
+struct floor {
+	char placement[24];
+	double p50;
+	int ret;
+};
+
+struct run_state {
+	const struct drmb_run_opts *o;
+	struct drmb_env env;
+	struct drmb_result_writer w;
+	FILE *out;
+	struct drmb_samples s;
+	struct open_device devs[MAX_DEVICES];
+	unsigned int ndevs;
+	struct floor floors[MAX_FLOORS];
+	unsigned int nfloors;
+	unsigned int ran, skipped, failed;
+	double *run_p50, *run_p99;
+};
+
+/* ---- interrupt: never leave temporaries behind ---------------------------- */
+
+static const char *volatile tmp_paths[2];
+
+static void on_fatal_signal(int sig)
+{
+	if (tmp_paths[0])
+		unlink(tmp_paths[0]);
+	if (tmp_paths[1])
+		unlink(tmp_paths[1]);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void guard_tmp_files(const struct drmb_result_writer *w)
+{
+	tmp_paths[0] = w ? w->tmp : NULL;
+	tmp_paths[1] = w ? w->samples_tmp : NULL;
+	signal(SIGINT, w ? on_fatal_signal : SIG_DFL);
+	signal(SIGTERM, w ? on_fatal_signal : SIG_DFL);
+	signal(SIGHUP, w ? on_fatal_signal : SIG_DFL);
+}
+
+/* ---- devices ------------------------------------------------------------ */
+
+static int bench_uses_backend(const struct drmb_bench *b, const char *name)
+{
+	const char *const *n;
+
+	for (n = b->backends; n && *n; n++)
+		if (!strcmp(*n, name))
+			return 1;
+	return 0;
+}
+
+static struct open_device *device_for(struct run_state *st, const struct drmb_backend *b)
+{
+	struct open_device *d;
+	unsigned int i;
+
+	for (i = 0; i < st->ndevs; i++)
+		if (st->devs[i].backend == b)
+			return &st->devs[i];
+	if (st->ndevs == MAX_DEVICES)
+		return NULL;
+	d = &st->devs[st->ndevs++];
+	d->backend = b;
+	d->ret = b->open(&d->dev, d->why, sizeof(d->why));
+	d->dev.backend = b;
+	return d;
+}
+
+/*
+ * -b names the backend; without it the benchmark's backends are tried in
+ * order and the first that opens is used.
+ */
+static int pick_device(struct run_state *st, struct drmb_case *c, char *why, size_t len)
+{
+	const struct drmb_bench *b = c->bench;
+	const char *const *name;
+	struct open_device *d, *first = NULL;
+
+	if (st->o->backend) {
+		const struct drmb_backend *be = drmb_backend_find(st->o->backend);
+
+		if (!bench_uses_backend(b, st->o->backend)) {
+			snprintf(why, len, "does not run on backend %s", st->o->backend);
+			return -EOPNOTSUPP;
+		}
+		d = be ? device_for(st, be) : NULL;
+		if (!d)
+			return -ENODEV;
+		if (d->ret) {
+			snprintf(why, len, "backend %s: %s", be->name, d->why);
+			return d->ret;
+		}
+		c->dev = &d->dev;
+		return 0;
+	}
+	for (name = b->backends; name && *name; name++) {
+		const struct drmb_backend *be = drmb_backend_find(*name);
+
+		d = be ? device_for(st, be) : NULL;
+		if (!d)
+			continue;
+		if (!first)
+			first = d;
+		if (!d->ret) {
+			c->dev = &d->dev;
+			return 0;
+		}
+	}
+	snprintf(why, len, "backend %s: %s", first ? first->backend->name : "?",
+		 first ? first->why : "none usable");
+	return -ENODEV;
+}
+
+/* ---- one pass ------------------------------------------------------------- */
+
+static int pass(struct run_state *st, struct drmb_case *c, size_t cap, int counted)
+{
+	int ret;
+
+	st->s.n = 0;
+	st->s.cap = cap;
+	st->s.ops_per_sample = 1;
+	c->nmetrics = 0;
+	if (counted)
+		drmb_counters_start(&st->env.counters);
+	ret = c->bench->run(c, &st->s);
+	if (counted)
+		drmb_counters_stop(&st->env.counters);
+	if (!ret && !st->s.n)
+		ret = drmb_why(c, -EIO, "run produced no samples");
+	return ret;
+}
+
+static size_t warmup_samples(size_t samples)
+{
+	size_t w = samples / 10;
+
+	return w < 10 ? (samples < 10 ? samples : 10) : w;
+}
+
+static int case_setup(struct drmb_case *c)
+{
+	int ret;
+
+	if (c->bench->priv_size) {
+		c->priv = calloc(1, c->bench->priv_size);
+		if (!c->priv)
+			return -ENOMEM;
+	}
+	ret = c->bench->requires ? c->bench->requires(c) : 0;
+	if (!ret && c->bench->setup)
+		ret = c->bench->setup(c);
+	if (ret) {
+		free(c->priv);
+		c->priv = NULL;
+	}
+	return ret;
+}
+
+static void case_teardown(struct drmb_case *c)
+{
+	if (c->bench->teardown)
+		c->bench->teardown(c);
+	free(c->priv);
+	c->priv = NULL;
+}
+
+static int is_skip(int ret)
+{
+	return ret == -EOPNOTSUPP || ret == -ENODEV || ret == -ENOENT ||
+	       ret == -ENOTTY || ret == -EACCES || ret == -EPERM;
+}
+
+/* ---- floors ------------------------------------------------------------- */
+
+/* Futex wake p50 on this placement, measured now if not yet. */
+static struct floor *floor_for(struct run_state *st, const struct drmb_placement *pl)
+{
+	const struct drmb_bench *fb = drmb_bench_find("futex-wake");
+	struct drmb_case fc;
+	double p50[FLOOR_RUNS];
+	struct floor *f;
+	unsigned int i, r;
+	int set_up;
+
+	for (i = 0; i < st->nfloors; i++)
+		if (!strcmp(st->floors[i].placement, pl->name))
+			return &st->floors[i];
+	if (st->nfloors == MAX_FLOORS || !fb)
+		return NULL;
+	f = &st->floors[st->nfloors++];
+	snprintf(f->placement, sizeof(f->placement), "%s", pl->name);
+
+	memset(&fc, 0, sizeof(fc));
+	fc.bench = fb;
+	fc.placement = pl;
+	fc.env = &st->env;
+	fc.samples = st->o->samples;
+	fc.max_run_ns = st->o->max_run_ns;
+	f->ret = case_setup(&fc);
+	set_up = !f->ret;
+	for (r = 0; !f->ret && r < FLOOR_RUNS; r++) {
+		struct drmb_summary sum;
+
+		f->ret = pass(st, &fc, warmup_samples(st->o->samples), 0);
+		/* Counted like every measured pass: counters cost a little per switch. */
+		if (!f->ret)
+			f->ret = pass(st, &fc, st->o->samples, 1);
+		if (!f->ret)
+			f->ret = drmb_summarize_u64(st->s.ns, st->s.n, &sum);
+		if (!f->ret && !(sum.have & DRMB_HAVE_P50))
+			f->ret = -ERANGE;
+		if (!f->ret)
+			p50[r] = sum.p50;
+	}
+	if (set_up)
+		case_teardown(&fc);
+	if (!f->ret) {
+		f->p50 = drmb_median_double(p50, FLOOR_RUNS);
+		drmb_result_comment(&st->w, "floor futex-wake placement=%s p50 %.0f ns (median of %d runs, for floor-ratio)",
+				    pl->name, f->p50, FLOOR_RUNS);
+	} else {
+		drmb_result_comment(&st->w, "floor futex-wake placement=%s unavailable: %s",
+				    pl->name, fc.why[0] ? fc.why : strerror(-f->ret));
+	}
+	return f;
+}
+
+/* ---- one case ------------------------------------------------------------- */
+
+static void fmt_ns(char *buf, size_t len, double ns)
+{
+	if (isnan(ns))
+		snprintf(buf, len, "-");
+	else if (ns < 10e3)
+		snprintf(buf, len, "%.0f ns", ns);
+	else if (ns < 10e6)
+		snprintf(buf, len, "%.1f us", ns / 1e3);
+	else
+		snprintf(buf, len, "%.2f ms", ns / 1e6);
+}
+
+static void add_metric(struct drmb_metric *m, size_t *n, double v, const char *unit)
+{
+	m[*n].value = v;
+	m[(*n)++].unit = (char *)unit;
+}
+
+static int measure_case(struct run_state *st, struct drmb_case *c, const char *name)
+{
+	const struct drmb_run_opts *o = st->o;
+	struct floor *fl = NULL;
+	unsigned int r, nruns = 0;
+	char a[32], b[32];
+	int ret;
+
+	if ((c->bench->flags & DRMB_BENCH_FLOOR_RATIO) && c->placement)
+		fl = floor_for(st, c->placement);
+
+	ret = case_setup(c);
+	if (ret)
+		return ret;
+	for (r = 0; r < o->runs; r++) {
+		struct drmb_metric m[32];
+		struct drmb_summary sum;
+		double ops, per;
+		size_t nm = 0;
+		unsigned int i;
+
+		ret = pass(st, c, warmup_samples(o->samples), 0);
+		if (!ret)
+			ret = pass(st, c, o->samples, 1);
+		if (ret)
+			break;
+		ops = (double)st->s.n * st->s.ops_per_sample;
+		per = st->s.ops_per_sample;
+		drmb_result_samples(&st->w, name, r, st->s.ops_per_sample, st->s.ns, st->s.n);
+		ret = drmb_summarize_u64(st->s.ns, st->s.n, &sum);
+		if (ret)
+			break;
+		if (sum.have & DRMB_HAVE_P50)
+			add_metric(m, &nm, sum.p50 / per, "ns/op");
+		if (sum.have & DRMB_HAVE_P90)
+			add_metric(m, &nm, sum.p90 / per, "p90-ns/op");
+		if (sum.have & DRMB_HAVE_P99)
+			add_metric(m, &nm, sum.p99 / per, "p99-ns/op");
+		if (sum.have & DRMB_HAVE_P999)
+			add_metric(m, &nm, sum.p999 / per, "p99.9-ns/op");
+		add_metric(m, &nm, sum.min / per, "min-ns/op");
+		add_metric(m, &nm, sum.mean / per, "mean-ns/op");
+		add_metric(m, &nm, sum.mad / per, "mad-ns/op");
+		if (c->bench->flags & DRMB_BENCH_THROUGHPUT)
+			add_metric(m, &nm, 1e9 / (sum.mean / per), "ops/s");
+		if (fl && !fl->ret && (sum.have & DRMB_HAVE_P50))
+			add_metric(m, &nm, sum.p50 / fl->p50, "floor-ratio");
+		for (i = 0; i < DRMB_NR_COUNTERS; i++)
+			if (st->env.counters.fd[i] >= 0)
+				add_metric(m, &nm, st->env.counters.value[i] / ops,
+					   drmb_counter_units[i]);
+		for (i = 0; i < c->nmetrics && nm < 32; i++)
+			add_metric(m, &nm, c->metric[i].value, c->metric[i].unit);
+		ret = drmb_result_line(&st->w, name, (uint64_t)ops, m, nm);
+		if (ret) {
+			drmb_why(c, ret, "cannot write result line (bad metric from the benchmark?)");
+			break;
+		}
+		st->run_p50[nruns] = (sum.have & DRMB_HAVE_P50) ? sum.p50 / per : NAN;
+		st->run_p99[nruns++] = (sum.have & DRMB_HAVE_P99) ? sum.p99 / per : NAN;
+	}
+	case_teardown(c);
+	if (ret)
+		return ret;
+
+	{
+		double p50s[256], noise, med50, med99;
+		unsigned int i, n99 = 0;
+
+		for (i = 0; i < nruns; i++)
+			p50s[i] = st->run_p50[i];
+		noise = drmb_log_mad_noise(p50s, nruns);
+		med50 = isnan(p50s[0]) ? NAN : drmb_median_double(p50s, nruns);
+		for (i = 0; i < nruns; i++)
+			if (!isnan(st->run_p99[i]))
+				p50s[n99++] = st->run_p99[i];
+		med99 = n99 ? drmb_median_double(p50s, n99) : NAN;
+		fmt_ns(a, sizeof(a), med50);
+		fmt_ns(b, sizeof(b), med99);
+		fprintf(st->out, "  %-58s %2u runs  %s %9s  p99 %9s", name, nruns,
+			c->bench->headline ? c->bench->headline : "p50", a, b);
+		if (fl && !fl->ret && !isnan(med50))
+			fprintf(st->out, "  x%.2f floor", med50 / fl->p50);
+		if (!isnan(noise))
+			fprintf(st->out, "  noise %.1f%%", noise * 100);
+		fprintf(st->out, "\n");
+		if (!isnan(noise))
+			drmb_result_comment(&st->w, "noise %s %.2f%% over %u runs (1.4826*MAD of ln per-run p50)",
+					    name, noise * 100, nruns);
+	}
+	return 0;
+}
+
+/* ---- sweeps --------------------------------------------------------------- */
+
+#define MAX_VALUES 64
+
+struct sweep {
+	char buf[DRMB_MAX_PARAMS + 1][160];
+	const char *vals[DRMB_MAX_PARAMS + 1][MAX_VALUES];
+	unsigned int nvals[DRMB_MAX_PARAMS + 1];
+	unsigned int idx[DRMB_MAX_PARAMS + 1];
+	unsigned int nparams;	/* + 1 for placement when it applies */
+};
+
+static const char *override_of(const struct drmb_entry *e, const char *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->nov; i++)
+		if (!strcmp(e->ov[i].key, key))
+			return e->ov[i].value;
+	return NULL;
+}
+
+static int split(struct sweep *sw, unsigned int slot, const char *list)
+{
+	char *save = NULL, *tok;
+
+	snprintf(sw->buf[slot], sizeof(sw->buf[slot]), "%s", list);
+	sw->nvals[slot] = 0;
+	for (tok = strtok_r(sw->buf[slot], ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (sw->nvals[slot] == MAX_VALUES)
+			return -E2BIG;
+		sw->vals[slot][sw->nvals[slot]++] = tok;
+	}
+	return sw->nvals[slot] ? 0 : -EINVAL;
+}
+
+static int run_entry(struct run_state *st, const struct drmb_entry *e)
+{
+	const struct drmb_bench *b = e->bench;
+	const struct drmb_run_opts *o = st->o;
+	struct sweep sw;
+	unsigned int i, np = 0;
+	int two = !!(b->flags & DRMB_BENCH_TWO_THREADS);
+	int ret;
+
+	memset(&sw, 0, sizeof(sw));
+	for (i = 0; b->params && b->params[i].name; i++) {
+		const char *v = override_of(e, b->params[i].name);
+
+		ret = split(&sw, i, v ? v : b->params[i].def);
+		if (ret)
+			return ret;
+	}
+	np = i;
+	if (two) {
+		const char *v = override_of(e, "placement");
+
+		ret = split(&sw, np, v ? v : (o->placements ? o->placements : "auto"));
+		if (ret)
+			return ret;
+	}
+	sw.nparams = np + two;
+
+	for (;;) {
+		struct drmb_placement pl;
+		struct drmb_case c;
+		char name[512], why[DRMB_WHY_LEN] = "";
+		size_t off;
+
+		memset(&c, 0, sizeof(c));
+		c.bench = b;
+		c.env = &st->env;
+		c.samples = o->samples;
+		c.max_run_ns = o->max_run_ns;
+		off = snprintf(name, sizeof(name), "%s", b->id);
+		ret = 0;
+		if (b->flags & DRMB_BENCH_NEEDS_DEVICE) {
+			ret = pick_device(st, &c, why, sizeof(why));
+			off += snprintf(name + off, sizeof(name) - off, "/backend=%s",
+					c.dev ? c.dev->backend->name :
+					(o->backend ? o->backend : b->backends[0]));
+		}
+		for (i = 0; i < np; i++) {
+			char err[DRMB_WHY_LEN];
+
+			c.valstr[i] = sw.vals[i][sw.idx[i]];
+			/* Validated before the run started; cannot fail here. */
+			drmb_param_parse(&b->params[i], c.valstr[i], &c.val[i], err, sizeof(err));
+			off += snprintf(name + off, sizeof(name) - off, "/%s=%s",
+					b->params[i].name, c.valstr[i]);
+		}
+		if (two) {
+			int pret = drmb_placement_resolve(sw.vals[np][sw.idx[np]], &pl,
+							  ret ? NULL : why, ret ? 0 : sizeof(why));
+
+			if (!ret)
+				ret = pret;
+			c.placement = &pl;
+			snprintf(name + off, sizeof(name) - off, "/placement=%s",
+				 pret ? sw.vals[np][sw.idx[np]] : pl.name);
+		}
+		if (!ret) {
+			ret = measure_case(st, &c, name);
+			if (ret)
+				snprintf(why, sizeof(why), "%s", c.why[0] ? c.why : strerror(-ret));
+		}
+		if (!ret) {
+			st->ran++;
+		} else if (is_skip(ret)) {
+			st->skipped++;
+			fprintf(st->out, "  %-58s SKIP: %s\n", name, why);
+			drmb_result_comment(&st->w, "skip Benchmark%s: %s", name, why);
+		} else {
+			st->failed++;
+			fprintf(st->out, "  %-58s FAIL: %s\n", name, why);
+			drmb_result_comment(&st->w, "fail Benchmark%s: %s", name, why);
+		}
+		fflush(st->out);
+
+		/* Next combination (odometer over every swept parameter). */
+		for (i = 0; i < sw.nparams; i++) {
+			if (++sw.idx[i] < sw.nvals[i])
+				break;
+			sw.idx[i] = 0;
+		}
+		if (i == sw.nparams)
+			break;
+	}
+	return 0;
+}
+
+/* ---- the run ---------------------------------------------------------------- */
+
+static int write_config(struct run_state *st)
+{
+	const struct drmb_run_opts *o = st->o;
+	struct drmb_kvlist kv = { 0 };
+	char buf[512], stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t i;
+	int ret;
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	ret = drmb_info_collect(&kv);
+	ret |= drmb_kv_set(&kv, "date", "%s", stamp);
+	ret |= drmb_kv_set(&kv, "cmdline", "%s", o->cmdline ? o->cmdline : "");
+	ret |= drmb_kv_set(&kv, "backend", "%s", o->backend ? o->backend : "auto");
+	ret |= drmb_kv_set(&kv, "runs", "%u", o->runs);
+	ret |= drmb_kv_set(&kv, "samples", "%zu", o->samples);
+	ret |= drmb_kv_set(&kv, "max-run-ms", "%llu", (unsigned long long)(o->max_run_ns / 1000000));
+	ret |= drmb_kv_set(&kv, "quick", "%s", o->quick ? "yes" : "no");
+	ret |= drmb_kv_set(&kv, "clock-overhead-ns", "%.1f", st->env.clock_overhead_ns);
+	ret |= drmb_kv_set(&kv, "cpu-dma-latency", "%s", st->env.dma_latency);
+	ret |= drmb_kv_set(&kv, "mlock", "%s", st->env.mlock);
+	ret |= drmb_kv_set(&kv, "waiter-sched", "%s", st->env.waiter_sched);
+	drmb_counters_describe(&st->env.counters, buf, sizeof(buf));
+	ret |= drmb_kv_set(&kv, "counters", "%s", buf);
+	/* Labels come last and win: the VM runner knows the accel for sure. */
+	for (i = 0; i < o->labels.n; i++)
+		ret |= drmb_kv_set(&kv, o->labels.kv[i].key, "%s", o->labels.kv[i].value);
+	if (!ret)
+		ret = drmb_result_write_config(&st->w, &kv);
+	drmb_kv_free(&kv);
+	return ret ? -EIO : 0;
+}
+
+int drmb_run(const struct drmb_run_opts *o, const struct drmb_entry *e, size_t n,
+	     FILE *out, char *result_path, size_t pathlen, char *err, size_t errlen)
+{
+	struct run_state st;
+	struct utsname u;
+	unsigned int i;
+	size_t k;
+	int ret;
+
+	memset(&st, 0, sizeof(st));
+	st.o = o;
+	st.out = out;
+	result_path[0] = '\0';
+	for (k = 0; k < n; k++) {
+		ret = drmb_entry_validate(&e[k], err, errlen);
+		if (ret)
+			return ret;
+	}
+	if (!o->runs || o->runs > 256 || !o->samples) {
+		snprintf(err, errlen, "runs must be 1..256 and samples at least 1");
+		return -EINVAL;
+	}
+	ret = drmb_samples_init(&st.s, o->samples);
+	st.run_p50 = calloc(o->runs, sizeof(double));
+	st.run_p99 = calloc(o->runs, sizeof(double));
+	if (ret || !st.run_p50 || !st.run_p99) {
+		snprintf(err, errlen, "cannot allocate %zu samples", o->samples);
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	uname(&u);
+	ret = drmb_result_open(&st.w, o->output, o->store ? o->store : "results",
+			       u.nodename, u.release, o->label ? o->label : "run",
+			       err, errlen);
+	if (ret)
+		goto out_free;
+	guard_tmp_files(&st.w);
+
+	drmb_env_setup(&st.env, &o->env);
+	fprintf(out, "drmbench: %u runs x %zu samples%s; cpu-dma-latency %s; clock overhead %.1f ns\n",
+		o->runs, o->samples, o->quick ? " (quick)" : "", st.env.dma_latency,
+		st.env.clock_overhead_ns);
+	fprintf(out, "  %-58s %7s  %13s  %13s  (noise = 1.4826*MAD of ln per-run p50)\n",
+		"benchmark", "", "median p50", "median p99");
+	ret = write_config(&st);
+	for (k = 0; !ret && k < n; k++)
+		ret = run_entry(&st, &e[k]);
+	drmb_env_release(&st.env);
+	for (i = 0; i < st.ndevs; i++) {
+		if (!st.devs[i].ret && st.devs[i].backend->close)
+			st.devs[i].backend->close(&st.devs[i].dev);
+	}
+
+	if (ret) {
+		snprintf(err, errlen, "writing the result failed: %s", strerror(-ret));
+		drmb_result_abort(&st.w);
+	} else if (!st.ran) {
+		drmb_result_abort(&st.w);
+		fprintf(out, "%u ran, %u skipped, %u failed; no result file written (nothing ran)\n",
+			st.ran, st.skipped, st.failed);
+		ret = st.failed ? DRMB_RUN_FAILED : DRMB_RUN_ALL_SKIPPED;
+	} else {
+		ret = drmb_result_commit(&st.w, result_path, pathlen, err, errlen);
+		if (!ret) {
+			fprintf(out, "%u ran, %u skipped, %u failed; result: %s\n",
+				st.ran, st.skipped, st.failed, result_path);
+			ret = st.failed ? DRMB_RUN_FAILED : DRMB_RUN_OK;
+		}
+	}
+	guard_tmp_files(NULL);
+out_free:
+	drmb_samples_fini(&st.s);
+	free(st.run_p50);
+	free(st.run_p99);
+	return ret;
+}
