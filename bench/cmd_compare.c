@@ -19,7 +19,7 @@
 #include "resultset.h"
 #include "stats.h"
 
-int cmd_compare(int argc, char **argv);
+#include "commands.h"
 
 #define EXIT_REGRESSION 1
 #define EXIT_USAGE 2

@@ -21,7 +21,7 @@
 #include "resultset.h"
 #include "stats.h"
 
-int cmd_trend(int argc, char **argv);
+#include "commands.h"
 
 #define EXIT_USAGE 2
 

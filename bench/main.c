@@ -405,9 +405,11 @@ static int cmd_version(int argc, char **argv)
 }
 
 static const struct drmb_command commands[] = {
+	{ "compare", cmd_compare, "compare two sets of result files: verdict per benchmark" },
 	{ "info", cmd_info, "print the environment results depend on (key: value)" },
 	{ "list", cmd_list, "list benchmarks, backends and suites; list BENCH for details" },
 	{ "run", cmd_run, "run benchmarks or suites and store one result file" },
+	{ "trend", cmd_trend, "per-night medians and change points over a result store" },
 	{ NULL, NULL, NULL },
 };
 
