@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * simgpu_compat.h: the only place simgpu knows that kernels differ.
+ *
+ * simgpu_compat_gen.h is generated at build time by gen-compat.sh, which
+ * greps the headers of the kernel being built against. Each wrapper here
+ * picks an implementation by those SIMGPU_HAVE_* probes, never by
+ * LINUX_VERSION_CODE: Debian's 6.1 carries backported scheduler API.
+ */
+#ifndef SIMGPU_COMPAT_H
+#define SIMGPU_COMPAT_H
+
+#include <linux/dma-resv.h>
+#include <linux/hrtimer.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/gpu_scheduler.h>
+
+#include "simgpu_compat_gen.h"
+
+#if SIMGPU_HAVE_DRM_EXEC
+#include <drm/drm_exec.h>
+#endif
+#if SIMGPU_HAVE_FAUX_DEVICE
+#include <linux/device/faux.h>
+#else
+#include <linux/platform_device.h>
+#endif
+
+/* Scheduler priorities: 6.1 counts up from MIN, later kernels down. */
+#if SIMGPU_HAVE_SCHED_PRIORITY_LOW
+#define SIMGPU_SCHED_PRIORITY_LOW	DRM_SCHED_PRIORITY_LOW
+#else
+#define SIMGPU_SCHED_PRIORITY_LOW	DRM_SCHED_PRIORITY_MIN
+#endif
+
+#if SIMGPU_HAVE_SCHED_STAT_RESET
+#define SIMGPU_SCHED_STAT_RESET		DRM_GPU_SCHED_STAT_RESET
+#else
+#define SIMGPU_SCHED_STAT_RESET		DRM_GPU_SCHED_STAT_NOMINAL
+#endif
+
+struct simgpu_sched_params {
+	const struct drm_sched_backend_ops *ops;
+	struct workqueue_struct *submit_wq;
+	u32 num_rqs;
+	u32 credit_limit;
+	long timeout;
+	const char *name;
+	struct device *dev;
+};
+
+static inline int simgpu_sched_init_compat(struct drm_gpu_scheduler *sched,
+				    const struct simgpu_sched_params *p)
+{
+#if SIMGPU_HAVE_SCHED_INIT_ARGS
+	const struct drm_sched_init_args args = {
+		.ops = p->ops,
+#if SIMGPU_HAVE_SCHED_SUBMIT_WQ
+		.submit_wq = p->submit_wq,
+		.num_rqs = p->num_rqs,
+#endif
+		.credit_limit = p->credit_limit,
+		.hang_limit = 0,
+		.timeout = p->timeout,
+		.name = p->name,
+		.dev = p->dev,
+	};
+
+	return drm_sched_init(sched, &args);
+#else
+	return drm_sched_init(sched, p->ops, p->submit_wq, p->num_rqs,
+			      p->credit_limit, 0, p->timeout, NULL, NULL,
+			      p->name, p->dev);
+#endif
+}
+
+static inline int simgpu_sched_job_init_compat(struct drm_sched_job *job,
+					struct drm_sched_entity *entity,
+					u32 credits, struct drm_file *file)
+{
+#if SIMGPU_HAVE_SCHED_JOB_CLIENT_ID
+	return drm_sched_job_init(job, entity, credits, file, file->client_id);
+#elif SIMGPU_HAVE_SCHED_JOB_CREDITS
+	return drm_sched_job_init(job, entity, credits, file);
+#else
+	/* 6.1 counts jobs, not credits: callers reject credits != 1. */
+	return drm_sched_job_init(job, entity, file);
+#endif
+}
+
+static inline void simgpu_hrtimer_setup(struct hrtimer *timer,
+					enum hrtimer_restart (*fn)(struct hrtimer *),
+					clockid_t clock, enum hrtimer_mode mode)
+{
+#if SIMGPU_HAVE_HRTIMER_SETUP
+	hrtimer_setup(timer, fn, clock, mode);
+#else
+	hrtimer_init(timer, clock, mode);
+	timer->function = fn;
+#endif
+}
+
+/* Where the scheduler has fewer run queues than priorities, use its lowest. */
+static inline enum drm_sched_priority
+simgpu_sched_clamp_priority(enum drm_sched_priority prio, u32 num_rqs)
+{
+#if SIMGPU_HAVE_SCHED_SUBMIT_WQ
+	if (prio >= num_rqs)
+		prio = num_rqs - 1;
+#endif
+	return prio;
+}
+
+#if SIMGPU_HAVE_SCHED_CANCEL_JOB
+#define SIMGPU_SCHED_OPS_CANCEL_JOB(fn)	.cancel_job = (fn),
+#else
+#define SIMGPU_SCHED_OPS_CANCEL_JOB(fn)
+#endif
+
+#if SIMGPU_HAVE_DRM_DRIVER_DATE
+#define SIMGPU_DRIVER_DATE(d)		.date = (d),
+#else
+#define SIMGPU_DRIVER_DATE(d)
+#endif
+
+/*
+ * Locking the reservation objects of a set of distinct BOs and reserving
+ * @num_fences fence slots in each: drm_exec where the kernel has it, else
+ * the older ww_acquire helper of the GEM core.
+ */
+struct simgpu_resv_ctx {
+#if SIMGPU_HAVE_DRM_EXEC
+	struct drm_exec exec;
+#else
+	struct ww_acquire_ctx ticket;
+	struct drm_gem_object **objs;
+	u32 count;
+#endif
+};
+
+static inline int simgpu_resv_lock(struct simgpu_resv_ctx *ctx,
+				   struct drm_gem_object **objs, u32 count,
+				   u32 num_fences)
+{
+	int ret;
+#if SIMGPU_HAVE_DRM_EXEC
+	drm_exec_init(&ctx->exec, DRM_EXEC_INTERRUPTIBLE_WAIT, count);
+	drm_exec_until_all_locked(&ctx->exec) {
+		ret = drm_exec_prepare_array(&ctx->exec, objs, count,
+					     num_fences);
+		drm_exec_retry_on_contention(&ctx->exec);
+		if (ret)
+			break;
+	}
+	if (ret)
+		drm_exec_fini(&ctx->exec);
+#else
+	u32 i;
+
+	ctx->objs = objs;
+	ctx->count = count;
+	ret = drm_gem_lock_reservations(objs, count, &ctx->ticket);
+	if (ret)
+		return ret;
+	for (i = 0; i < count; i++) {
+		ret = dma_resv_reserve_fences(objs[i]->resv, num_fences);
+		if (ret) {
+			drm_gem_unlock_reservations(objs, count, &ctx->ticket);
+			break;
+		}
+	}
+#endif
+	return ret;
+}
+
+static inline void simgpu_resv_unlock(struct simgpu_resv_ctx *ctx)
+{
+#if SIMGPU_HAVE_DRM_EXEC
+	drm_exec_fini(&ctx->exec);
+#else
+	drm_gem_unlock_reservations(ctx->objs, ctx->count, &ctx->ticket);
+#endif
+}
+
+/* The device the DRM device hangs off: a faux device where there is one. */
+static inline struct device *simgpu_parent_create(const char *name)
+{
+#if SIMGPU_HAVE_FAUX_DEVICE
+	struct faux_device *fdev = faux_device_create(name, NULL, NULL);
+
+	return fdev ? &fdev->dev : ERR_PTR(-ENODEV);
+#else
+	struct platform_device *pdev =
+		platform_device_register_simple(name, -1, NULL, 0);
+
+	return IS_ERR(pdev) ? ERR_CAST(pdev) : &pdev->dev;
+#endif
+}
+
+static inline void simgpu_parent_destroy(struct device *dev)
+{
+#if SIMGPU_HAVE_FAUX_DEVICE
+	faux_device_destroy(to_faux_device(dev));
+#else
+	platform_device_unregister(to_platform_device(dev));
+#endif
+}
+
+#endif /* SIMGPU_COMPAT_H */

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * simgpu: a virtual render-only DRM device built on the real DRM core, so
+ * drmbench can measure the kernel's submission and fence paths on any
+ * kernel without a GPU.
+ */
+
+/**
+ * DOC: Overview
+ *
+ * simgpu exposes a render node whose "GPU" is a set of fake engines
+ * (module parameter ``engines``). Everything around the engines is the real
+ * DRM core: GEM shmem buffer objects, DRM syncobjs (binary and timeline),
+ * sync_files, dma_resv implicit synchronisation and one drm_gpu_scheduler per
+ * engine.
+ *
+ * Userspace creates queues (QUEUE_CREATE): a queue is a scheduler entity on
+ * one engine's scheduler, its priority selecting the run queue. A queue may
+ * instead own a scheduler (SIMGPU_QUEUE_CREATE_OWN_SCHED), the 1:1
+ * entity:scheduler model of firmware-scheduled GPUs, with its own credit
+ * limit, timeout and submit workqueue.
+ *
+ * SUBMIT queues a batch of jobs. A job has a duration; once its dependencies
+ * (syncobj waits, an in-fence, its BOs' reservation objects) have signalled,
+ * the scheduler calls run_job, which hands it to the engine. The engine runs
+ * jobs one at a time in hand-over order and signals each job's hardware fence
+ * from an hrtimer in hard-irq context when its duration is over, the way an
+ * interrupt handler would; a zero-duration job on an idle engine completes
+ * inside run_job. A job that runs longer than the scheduler's timeout goes
+ * through the scheduler's timeout handling: its fences signal -ETIMEDOUT and
+ * its queue turns to the timed-out state, which QUEUE_QUERY reports.
+ *
+ * Every job leaves a record in its queue's ring (JOB_QUERY) with the
+ * CLOCK_MONOTONIC times at which the ioctl entered the driver, run_job was
+ * called, the engine started and finished it, and its hardware fence
+ * signalled: the stages of submission latency.
+ *
+ * Test-only module parameters inject a busy-wait delay into exactly one of
+ * those paths, so that a regression pipeline can be checked against a known
+ * slowdown; DEV_QUERY reports an active injection.
+ *
+ * Files: simgpu_drv.c (this: device, ioctl table, DEV_QUERY, parameters),
+ * simgpu_gem.c (BOs), simgpu_sched.c (engines and schedulers),
+ * simgpu_submit.c (queues, SUBMIT, JOB_QUERY), simgpu_compat.h (the only
+ * place kernel versions differ). docs/simgpu.md documents the ABI.
+ */
+
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/workqueue.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_ioctl.h>
+
+#include "simgpu_drv.h"
+
+#define DRIVER_NAME	"simgpu"
+#define DRIVER_DESC	"Virtual GPU for DRM submission benchmarks"
+
+static uint engines = 2;
+module_param(engines, uint, 0444);
+MODULE_PARM_DESC(engines, "Number of fake engines, 1..16 (default 2)");
+
+static uint credit_limit = 64;
+module_param(credit_limit, uint, 0444);
+MODULE_PARM_DESC(credit_limit, "Scheduler credit limit: jobs on an engine, 1..1024 (default 64)");
+
+static uint job_timeout_ms = 2000;
+module_param(job_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(job_timeout_ms, "Scheduler job timeout in ms, 1..600000 (default 2000)");
+
+static uint num_rqs = DRM_SCHED_PRIORITY_COUNT;
+module_param(num_rqs, uint, 0444);
+MODULE_PARM_DESC(num_rqs, "Scheduler run queues, 1..DRM_SCHED_PRIORITY_COUNT, where the kernel lets it be chosen (default all)");
+
+static char *submit_wq = "default";
+module_param(submit_wq, charp, 0444);
+MODULE_PARM_DESC(submit_wq, "Engine schedulers' submit workqueue: default, per-sched, shared, shared-highpri (kernels with a scheduler kthread: default, kthread)");
+
+static char *inject_path = "none";
+module_param(inject_path, charp, 0444);
+MODULE_PARM_DESC(inject_path, "TEST ONLY: path to delay: none, ioctl, run_job, fence_signal, syncobj_signal");
+
+static ulong inject_delay_ns;
+module_param(inject_delay_ns, ulong, 0444);
+MODULE_PARM_DESC(inject_delay_ns, "TEST ONLY: busy-wait this long in inject_path, up to 10000000");
+
+static bool test_warn_on_load;
+module_param(test_warn_on_load, bool, 0444);
+MODULE_PARM_DESC(test_warn_on_load, "TEST ONLY: WARN once at load, to prove a test runner catches kernel warnings");
+
+struct simgpu_params simgpu_params;
+
+static const char * const simgpu_submit_wq_names[] = {
+	[SIMGPU_SUBMIT_WQ_DEFAULT] = "default",
+	[SIMGPU_SUBMIT_WQ_PER_SCHED] = "per-sched",
+	[SIMGPU_SUBMIT_WQ_SHARED] = "shared",
+	[SIMGPU_SUBMIT_WQ_SHARED_HIGHPRI] = "shared-highpri",
+	[SIMGPU_SUBMIT_WQ_KTHREAD] = "kthread",
+};
+
+static const char * const simgpu_inject_names[] = {
+	[SIMGPU_INJECT_NONE] = "none",
+	[SIMGPU_INJECT_IOCTL] = "ioctl",
+	[SIMGPU_INJECT_RUN_JOB] = "run_job",
+	[SIMGPU_INJECT_FENCE_SIGNAL] = "fence_signal",
+	[SIMGPU_INJECT_SYNCOBJ_SIGNAL] = "syncobj_signal",
+};
+
+void simgpu_inject_spin(void)
+{
+	u64 end = ktime_get_ns() + simgpu_params.inject_delay_ns;
+
+	while (ktime_get_ns() < end)
+		cpu_relax();
+}
+
+static int simgpu_params_parse(void)
+{
+	struct simgpu_params *p = &simgpu_params;
+	int i;
+
+	if (!engines || engines > SIMGPU_MAX_ENGINES) {
+		pr_err("simgpu: engines=%u: must be 1..%u\n", engines,
+		       SIMGPU_MAX_ENGINES);
+		return -EINVAL;
+	}
+	p->engines = engines;
+
+	if (!credit_limit || credit_limit > SIMGPU_MAX_CREDIT_LIMIT) {
+		pr_err("simgpu: credit_limit=%u: must be 1..%u\n", credit_limit,
+		       SIMGPU_MAX_CREDIT_LIMIT);
+		return -EINVAL;
+	}
+	p->credit_limit = credit_limit;
+
+	if (!job_timeout_ms ||
+	    (u64)job_timeout_ms * NSEC_PER_MSEC > SIMGPU_MAX_TIMEOUT_NS) {
+		pr_err("simgpu: job_timeout_ms=%u: must be 1..%llu\n",
+		       job_timeout_ms, SIMGPU_MAX_TIMEOUT_NS / NSEC_PER_MSEC);
+		return -EINVAL;
+	}
+	p->job_timeout_ns = (u64)job_timeout_ms * NSEC_PER_MSEC;
+
+	if (!num_rqs || num_rqs > DRM_SCHED_PRIORITY_COUNT ||
+	    (!SIMGPU_HAVE_SCHED_SUBMIT_WQ && num_rqs != DRM_SCHED_PRIORITY_COUNT)) {
+		pr_err("simgpu: num_rqs=%u: must be %s%u on this kernel\n",
+		       num_rqs, SIMGPU_HAVE_SCHED_SUBMIT_WQ ? "1.." : "",
+		       DRM_SCHED_PRIORITY_COUNT);
+		return -EINVAL;
+	}
+	p->num_rqs = num_rqs;
+
+	i = match_string(simgpu_submit_wq_names,
+			 ARRAY_SIZE(simgpu_submit_wq_names), submit_wq);
+	if (i == SIMGPU_SUBMIT_WQ_DEFAULT)
+		i = SIMGPU_HAVE_SCHED_SUBMIT_WQ ? SIMGPU_SUBMIT_WQ_PER_SCHED :
+						  SIMGPU_SUBMIT_WQ_KTHREAD;
+	if (i < 0 || (SIMGPU_HAVE_SCHED_SUBMIT_WQ ? i == SIMGPU_SUBMIT_WQ_KTHREAD :
+						   i != SIMGPU_SUBMIT_WQ_KTHREAD)) {
+		pr_err("simgpu: submit_wq=%s: unknown, or not supported by this kernel's scheduler\n",
+		       submit_wq);
+		return -EINVAL;
+	}
+	p->submit_wq = i;
+
+	i = match_string(simgpu_inject_names, ARRAY_SIZE(simgpu_inject_names),
+			 inject_path);
+	if (i < 0) {
+		pr_err("simgpu: inject_path=%s: unknown\n", inject_path);
+		return -EINVAL;
+	}
+	if (inject_delay_ns > SIMGPU_MAX_INJECT_DELAY_NS) {
+		pr_err("simgpu: inject_delay_ns=%lu: at most %llu\n",
+		       inject_delay_ns, SIMGPU_MAX_INJECT_DELAY_NS);
+		return -EINVAL;
+	}
+	p->inject_delay_ns = inject_delay_ns;
+	/* Only set the path once the delay is known: it arms the hot paths. */
+	p->inject_path = inject_delay_ns ? i : SIMGPU_INJECT_NONE;
+	if (p->inject_path)
+		pr_warn("simgpu: TEST ONLY delay injection: %lu ns in %s\n",
+			inject_delay_ns, simgpu_inject_names[i]);
+
+	return 0;
+}
+
+static u64 simgpu_features(void)
+{
+	u64 f = SIMGPU_FEATURE_TIMELINE_SYNCOBJ | SIMGPU_FEATURE_QUEUE_OWN_SCHED;
+
+	if (SIMGPU_HAVE_SYNCOBJ_EVENTFD)
+		f |= SIMGPU_FEATURE_SYNCOBJ_EVENTFD;
+	if (SIMGPU_HAVE_DRM_EXEC)
+		f |= SIMGPU_FEATURE_DRM_EXEC;
+	if (SIMGPU_HAVE_SCHED_SUBMIT_WQ)
+		f |= SIMGPU_FEATURE_SUBMIT_WQ_CHOICE | SIMGPU_FEATURE_NUM_RQS;
+	if (SIMGPU_HAVE_SCHED_JOB_CREDITS)
+		f |= SIMGPU_FEATURE_JOB_CREDITS;
+	if (SIMGPU_HAVE_FAUX_DEVICE)
+		f |= SIMGPU_FEATURE_FAUX_DEVICE;
+	if (simgpu_params.inject_path)
+		f |= SIMGPU_FEATURE_INJECTION_ACTIVE;
+	return f;
+}
+
+/*
+ * DRM_IOCTL_SIMGPU_DEV_QUERY: what this simgpu on this kernel supports and
+ * how it is tuned (struct drm_simgpu_dev_info). With @info 0, only reports
+ * the size of the kernel's struct.
+ *
+ * -EINVAL: non-zero flags
+ * -EFAULT
+ */
+static int simgpu_ioctl_dev_query(struct drm_device *dev, void *data,
+				  struct drm_file *file)
+{
+	struct simgpu_device *sdev = to_simgpu_device(dev);
+	struct drm_simgpu_dev_query *args = data;
+	const struct drm_simgpu_dev_info info = {
+		.uapi_major = SIMGPU_UAPI_MAJOR,
+		.uapi_minor = SIMGPU_UAPI_MINOR,
+		.features = simgpu_features(),
+		.engine_count = sdev->engine_count,
+		.num_rqs = simgpu_params.num_rqs,
+		.credit_limit = simgpu_params.credit_limit,
+		.submit_wq = simgpu_params.submit_wq,
+		.job_timeout_ns = simgpu_params.job_timeout_ns,
+		.job_ring_size = SIMGPU_JOB_RING_SIZE,
+		.max_queues = SIMGPU_MAX_QUEUES,
+		.max_jobs_per_submit = SIMGPU_MAX_JOBS_PER_SUBMIT,
+		.max_syncs_per_job = SIMGPU_MAX_SYNCS_PER_JOB,
+		.max_bos_per_job = SIMGPU_MAX_BOS_PER_JOB,
+		.max_credit_limit = SIMGPU_MAX_CREDIT_LIMIT,
+		.max_job_duration_ns = SIMGPU_MAX_JOB_DURATION_NS,
+		.max_bo_size = SIMGPU_MAX_BO_SIZE,
+		.inject_path = simgpu_params.inject_path,
+		.inject_delay_ns = simgpu_params.inject_path ?
+				   simgpu_params.inject_delay_ns : 0,
+	};
+
+	if (args->flags)
+		return -EINVAL;
+
+	if (args->info &&
+	    copy_to_user(u64_to_user_ptr(args->info), &info,
+			 min_t(u32, args->size, sizeof(info))))
+		return -EFAULT;
+
+	args->size = sizeof(info);
+	return 0;
+}
+
+static int simgpu_open(struct drm_device *dev, struct drm_file *file)
+{
+	struct simgpu_file *sfile;
+
+	sfile = kzalloc(sizeof(*sfile), GFP_KERNEL);
+	if (!sfile)
+		return -ENOMEM;
+
+	sfile->sdev = to_simgpu_device(dev);
+	sfile->file = file;
+	xa_init_flags(&sfile->queues, XA_FLAGS_ALLOC1);
+	file->driver_priv = sfile;
+	return 0;
+}
+
+/* Jobs still queued are cancelled; jobs on an engine finish on their own. */
+static void simgpu_postclose(struct drm_device *dev, struct drm_file *file)
+{
+	struct simgpu_file *sfile = file->driver_priv;
+
+	simgpu_queues_destroy(sfile);
+	kfree(sfile);
+}
+
+static const struct drm_ioctl_desc simgpu_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(SIMGPU_DEV_QUERY, simgpu_ioctl_dev_query, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_BO_CREATE, simgpu_ioctl_bo_create, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_BO_MMAP_OFFSET, simgpu_ioctl_bo_mmap_offset, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_QUEUE_CREATE, simgpu_ioctl_queue_create, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_QUEUE_DESTROY, simgpu_ioctl_queue_destroy, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_QUEUE_QUERY, simgpu_ioctl_queue_query, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_SUBMIT, simgpu_ioctl_submit, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_JOB_QUERY, simgpu_ioctl_job_query, DRM_RENDER_ALLOW),
+};
+
+DEFINE_DRM_GEM_FOPS(simgpu_fops);
+
+static const struct drm_driver simgpu_driver = {
+	.driver_features = DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ |
+			   DRIVER_SYNCOBJ_TIMELINE,
+	.open = simgpu_open,
+	.postclose = simgpu_postclose,
+	.ioctls = simgpu_ioctls,
+	.num_ioctls = ARRAY_SIZE(simgpu_ioctls),
+	.fops = &simgpu_fops,
+	DRM_GEM_SHMEM_DRIVER_OPS,
+	.name = DRIVER_NAME,
+	.desc = DRIVER_DESC,
+	SIMGPU_DRIVER_DATE("20261121")
+	.major = SIMGPU_UAPI_MAJOR,
+	.minor = SIMGPU_UAPI_MINOR,
+};
+
+static struct simgpu_device *simgpu_device;
+
+static int simgpu_workqueues_init(struct simgpu_device *sdev)
+{
+	if (!SIMGPU_HAVE_SCHED_SUBMIT_WQ)
+		return 0;
+
+	/* drm_sched wants a reclaim-safe workqueue for its run/free work. */
+	sdev->shared_wq = alloc_ordered_workqueue("simgpu-submit",
+						  WQ_MEM_RECLAIM);
+	sdev->shared_highpri_wq = alloc_ordered_workqueue("simgpu-submit-hi",
+							  WQ_MEM_RECLAIM |
+							  WQ_HIGHPRI);
+	if (!sdev->shared_wq || !sdev->shared_highpri_wq)
+		return -ENOMEM;
+	return 0;
+}
+
+static void simgpu_workqueues_fini(struct simgpu_device *sdev)
+{
+	if (sdev->shared_wq)
+		destroy_workqueue(sdev->shared_wq);
+	if (sdev->shared_highpri_wq)
+		destroy_workqueue(sdev->shared_highpri_wq);
+}
+
+static int __init simgpu_init(void)
+{
+	struct simgpu_device *sdev;
+	struct device *parent;
+	int ret;
+
+	ret = simgpu_params_parse();
+	if (ret)
+		return ret;
+
+	WARN_ONCE(test_warn_on_load,
+		  "simgpu: test_warn_on_load=1: warning on purpose\n");
+
+	parent = simgpu_parent_create(DRIVER_NAME);
+	if (IS_ERR(parent))
+		return PTR_ERR(parent);
+
+	if (!devres_open_group(parent, NULL, GFP_KERNEL)) {
+		ret = -ENOMEM;
+		goto err_parent;
+	}
+
+	sdev = devm_drm_dev_alloc(parent, &simgpu_driver, struct simgpu_device,
+				  drm);
+	if (IS_ERR(sdev)) {
+		ret = PTR_ERR(sdev);
+		goto err_devres;
+	}
+	sdev->parent = parent;
+	sdev->engine_count = simgpu_params.engines;
+
+	ret = simgpu_workqueues_init(sdev);
+	if (ret)
+		goto err_wq;
+
+	ret = simgpu_engines_init(sdev);
+	if (ret)
+		goto err_wq;
+
+	ret = drm_dev_register(&sdev->drm, 0);
+	if (ret)
+		goto err_engines;
+
+	simgpu_device = sdev;
+	return 0;
+
+err_engines:
+	simgpu_engines_fini(sdev);
+err_wq:
+	simgpu_workqueues_fini(sdev);
+err_devres:
+	devres_release_group(parent, NULL);
+err_parent:
+	simgpu_parent_destroy(parent);
+	return ret;
+}
+
+/* No file is open (the fops hold the module), so no queue exists. */
+static void __exit simgpu_exit(void)
+{
+	struct simgpu_device *sdev = simgpu_device;
+	struct device *parent = sdev->parent;
+
+	drm_dev_unregister(&sdev->drm);
+	simgpu_engines_fini(sdev);
+	simgpu_workqueues_fini(sdev);
+	devres_release_group(parent, NULL);
+	simgpu_parent_destroy(parent);
+}
+
+module_init(simgpu_init);
+module_exit(simgpu_exit);
+
+MODULE_DESCRIPTION(DRIVER_DESC);
+MODULE_LICENSE("GPL");

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * simgpu private structures. The model is described in the DOC: Overview
+ * comment of simgpu_drv.c.
+ */
+#ifndef SIMGPU_DRV_H
+#define SIMGPU_DRV_H
+
+#include <linux/dma-fence.h>
+#include <linux/hrtimer.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+
+#include <drm/drm_device.h>
+#include <drm/drm_file.h>
+#include <drm/gpu_scheduler.h>
+#include <drm/simgpu_drm.h>
+
+#include "simgpu_compat.h"
+
+#define SIMGPU_MAX_ENGINES		16
+#define SIMGPU_MAX_QUEUES		64	/* per file */
+#define SIMGPU_MAX_JOBS_PER_SUBMIT	256
+#define SIMGPU_MAX_SYNCS_PER_JOB	64
+#define SIMGPU_MAX_BOS_PER_JOB		256
+#define SIMGPU_MAX_CREDIT_LIMIT		1024
+#define SIMGPU_MAX_JOB_DURATION_NS	(60ull * NSEC_PER_SEC)
+#define SIMGPU_MAX_TIMEOUT_NS		(600ull * NSEC_PER_SEC)
+#define SIMGPU_MAX_BO_SIZE		(1ull << 32)
+#define SIMGPU_MAX_INJECT_DELAY_NS	(10ull * NSEC_PER_MSEC)
+/* Job records kept per queue for JOB_QUERY: a power of two. */
+#define SIMGPU_JOB_RING_SIZE		1024
+
+/* Module parameters, parsed and checked once at load (simgpu_drv.c). */
+struct simgpu_params {
+	u32 engines;
+	u32 credit_limit;
+	u64 job_timeout_ns;
+	u32 num_rqs;
+	u32 submit_wq;		/* SIMGPU_SUBMIT_WQ_* */
+	u32 inject_path;	/* SIMGPU_INJECT_* */
+	u64 inject_delay_ns;
+};
+
+extern struct simgpu_params simgpu_params;
+
+struct simgpu_device;
+
+/* A hardware fence of an engine; the scheduler holds it as parent fence. */
+struct simgpu_hw_fence {
+	struct dma_fence base;
+	/* Test-only: delays the scheduler's signalling of the job's fences. */
+	struct dma_fence_cb inject_cb;
+};
+
+/*
+ * struct simgpu_engine - a fake engine: executes one job at a time, in the
+ * order run_job handed them over, each for its duration, and signals the job's
+ * hardware fence from an hrtimer in hard-irq context, as an interrupt handler
+ * would. Several schedulers may feed one engine (queues with their own
+ * scheduler); the engine's lock orders them.
+ */
+struct simgpu_engine {
+	struct simgpu_device *sdev;
+	u32 index;
+	/* Protects @active and is the lock of every hw fence of this engine. */
+	spinlock_t lock;
+	/* Jobs handed to the engine and not signalled, in execution order. */
+	struct list_head active;
+	struct hrtimer timer;
+	u64 fence_context;
+	u64 fence_seqno;
+};
+
+/*
+ * struct simgpu_sched - a drm_gpu_scheduler feeding an engine: one per
+ * engine (shared by the queues on it) or one per OWN_SCHED queue.
+ */
+struct simgpu_sched {
+	struct drm_gpu_scheduler base;
+	struct simgpu_engine *engine;
+	char name[24];
+	u32 credit_limit;
+	u32 submit_wq;
+	u64 timeout_ns;
+	/* Jobs initialised and not yet freed; teardown waits for zero. */
+	atomic_t live_jobs;
+	wait_queue_head_t idle_wq;
+};
+
+struct simgpu_device {
+	struct drm_device drm;
+	struct device *parent;
+	/* The shared submit workqueue, if SIMGPU_SUBMIT_WQ_SHARED* was asked. */
+	struct workqueue_struct *shared_wq;
+	struct workqueue_struct *shared_highpri_wq;
+	u32 engine_count;
+	struct simgpu_engine engines[SIMGPU_MAX_ENGINES];
+	struct simgpu_sched scheds[SIMGPU_MAX_ENGINES];
+};
+
+struct simgpu_file {
+	struct simgpu_device *sdev;
+	struct drm_file *file;
+	/* queue id -> struct simgpu_queue; ids start at 1 */
+	struct xarray queues;
+};
+
+/*
+ * struct simgpu_queue - a submission queue: one drm_sched_entity on its
+ * engine's scheduler (or on its own scheduler), plus the ring of job records
+ * JOB_QUERY reads. Jobs hold a reference, so the queue outlives its destroy
+ * ioctl until its last job is freed.
+ */
+struct simgpu_queue {
+	struct kref ref;
+	struct simgpu_device *sdev;
+	struct simgpu_engine *engine;
+	struct simgpu_sched *sched;	/* shared, or @own_sched */
+	struct simgpu_sched *own_sched;
+	struct drm_sched_entity entity;
+	u32 id;
+	u32 flags;
+	u32 priority;
+	u32 run_queue;
+
+	/* Serialises job arm + push and seqno allocation of SUBMIT. */
+	struct mutex submit_lock;
+	u64 last_submitted_seqno;
+
+	/* Protects the records and the state below; taken in hard irq. */
+	spinlock_t state_lock;
+	struct drm_simgpu_job_record *records;
+	u64 last_signalled_seqno;
+	u32 state;		/* SIMGPU_QUEUE_STATE_* */
+	int error;
+	u64 guilty_seqno;
+	bool destroyed;
+};
+
+/*
+ * struct simgpu_job - one job. The hardware fence is a separate object: the
+ * scheduler keeps it (as its parent fence) after the job is freed.
+ */
+struct simgpu_job {
+	struct drm_sched_job base;
+	struct simgpu_queue *queue;
+	struct simgpu_sched *sched;
+	/* Allocated at submit, initialised by run_job: no allocation there. */
+	struct simgpu_hw_fence *hw_fence;
+	bool hw_fence_live;
+	/* On engine->active while the engine owns the job. */
+	struct list_head link;
+	u64 seqno;
+	u64 duration_ns;
+	ktime_t engine_end;
+};
+
+static inline struct simgpu_device *to_simgpu_device(struct drm_device *drm)
+{
+	return container_of(drm, struct simgpu_device, drm);
+}
+
+static inline struct simgpu_sched *to_simgpu_sched(struct drm_gpu_scheduler *s)
+{
+	return container_of(s, struct simgpu_sched, base);
+}
+
+static inline struct simgpu_job *to_simgpu_job(struct drm_sched_job *job)
+{
+	return container_of(job, struct simgpu_job, base);
+}
+
+/* simgpu_drv.c */
+void simgpu_inject_spin(void);
+
+/*
+ * Test-only: busy-wait inject_delay_ns if @path is the injected one. A spin,
+ * not a sleep, so the delay is exact and legal in hard irq context.
+ */
+static inline void simgpu_inject_delay(u32 path)
+{
+	if (unlikely(simgpu_params.inject_path == path))
+		simgpu_inject_spin();
+}
+
+/* simgpu_gem.c */
+int simgpu_ioctl_bo_create(struct drm_device *dev, void *data,
+			   struct drm_file *file);
+int simgpu_ioctl_bo_mmap_offset(struct drm_device *dev, void *data,
+				struct drm_file *file);
+
+/* simgpu_sched.c */
+int simgpu_engines_init(struct simgpu_device *sdev);
+void simgpu_engines_fini(struct simgpu_device *sdev);
+int simgpu_sched_init(struct simgpu_device *sdev, struct simgpu_sched *s,
+		      struct simgpu_engine *engine, u32 credit_limit,
+		      u64 timeout_ns, u32 submit_wq, const char *name);
+void simgpu_sched_fini(struct simgpu_sched *s);
+void simgpu_job_free(struct simgpu_job *job);
+
+/* simgpu_submit.c */
+void simgpu_queue_put(struct simgpu_queue *queue);
+void simgpu_queues_destroy(struct simgpu_file *sfile);
+int simgpu_ioctl_queue_create(struct drm_device *dev, void *data,
+			      struct drm_file *file);
+int simgpu_ioctl_queue_destroy(struct drm_device *dev, void *data,
+			       struct drm_file *file);
+int simgpu_ioctl_queue_query(struct drm_device *dev, void *data,
+			     struct drm_file *file);
+int simgpu_ioctl_submit(struct drm_device *dev, void *data,
+			struct drm_file *file);
+int simgpu_ioctl_job_query(struct drm_device *dev, void *data,
+			   struct drm_file *file);
+
+#endif /* SIMGPU_DRV_H */

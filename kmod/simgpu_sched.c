@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * simgpu engines and the DRM GPU schedulers feeding them.
+ *
+ * An engine is the "hardware": it runs the jobs run_job hands it one after
+ * another, each for its duration, and signals their hardware fences from an
+ * hrtimer expiring in hard-irq context, the way an interrupt handler would
+ * (the drm_sched KUnit mock scheduler's design). A job of duration 0 handed
+ * to an idle engine completes inside run_job.
+ */
+
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+
+#include "simgpu_drv.h"
+
+static const char *simgpu_fence_get_driver_name(struct dma_fence *fence)
+{
+	return "simgpu";
+}
+
+/*
+ * A static name: a sync_file may keep the fence past the device's lifetime,
+ * so the name must not live in the device.
+ */
+static const char *simgpu_fence_get_timeline_name(struct dma_fence *fence)
+{
+	return "simgpu-engine";
+}
+
+static const struct dma_fence_ops simgpu_hw_fence_ops = {
+	.get_driver_name = simgpu_fence_get_driver_name,
+	.get_timeline_name = simgpu_fence_get_timeline_name,
+};
+
+static struct drm_simgpu_job_record *
+simgpu_record(struct simgpu_queue *queue, u64 seqno)
+{
+	struct drm_simgpu_job_record *rec;
+
+	lockdep_assert_held(&queue->state_lock);
+	rec = &queue->records[seqno & (SIMGPU_JOB_RING_SIZE - 1)];
+	/* A newer job took the slot: this one's record was evicted. */
+	return rec->seqno == seqno ? rec : NULL;
+}
+
+static void simgpu_record_engine(struct simgpu_job *job, u64 run_ns,
+				 u64 start_ns, u64 end_ns)
+{
+	struct simgpu_queue *queue = job->queue;
+	struct drm_simgpu_job_record *rec;
+	unsigned long flags;
+
+	spin_lock_irqsave(&queue->state_lock, flags);
+	rec = simgpu_record(queue, job->seqno);
+	if (rec) {
+		if (run_ns)
+			rec->run_job_ns = run_ns;
+		rec->engine_start_ns = start_ns;
+		rec->engine_end_ns = end_ns;
+		rec->status = SIMGPU_JOB_STATUS_RUNNING;
+	}
+	spin_unlock_irqrestore(&queue->state_lock, flags);
+}
+
+/* Called with the engine lock held: the job leaves the engine, signalled. */
+static void simgpu_engine_complete(struct simgpu_job *job, int error)
+{
+	struct simgpu_queue *queue = job->queue;
+	struct drm_simgpu_job_record *rec;
+	u64 signal_ns;
+
+	list_del_init(&job->link);
+	if (error) {
+		dma_fence_set_error(&job->hw_fence->base, error);
+		/* 6.1's scheduler does not pass the hw fence error on. */
+		dma_fence_set_error(&job->base.s_fence->finished, error);
+	}
+
+	simgpu_inject_delay(SIMGPU_INJECT_FENCE_SIGNAL);
+	signal_ns = ktime_get_ns();
+
+	spin_lock(&queue->state_lock);
+	rec = simgpu_record(queue, job->seqno);
+	if (rec) {
+		rec->signal_ns = signal_ns;
+		rec->error = error;
+		rec->status = SIMGPU_JOB_STATUS_DONE;
+	}
+	if (job->seqno > queue->last_signalled_seqno)
+		queue->last_signalled_seqno = job->seqno;
+	spin_unlock(&queue->state_lock);
+
+	dma_fence_signal_locked(&job->hw_fence->base);
+}
+
+static void simgpu_engine_arm(struct simgpu_engine *engine)
+{
+	struct simgpu_job *first;
+
+	lockdep_assert_held(&engine->lock);
+	first = list_first_entry_or_null(&engine->active, struct simgpu_job,
+					 link);
+	if (first)
+		hrtimer_start(&engine->timer, first->engine_end,
+			      HRTIMER_MODE_ABS_HARD);
+}
+
+/*
+ * An engine reset: the jobs left on the engine restart now, one after the
+ * other, so one hung or cancelled job does not delay the others forever.
+ */
+static void simgpu_engine_restart(struct simgpu_engine *engine)
+{
+	struct simgpu_job *job;
+	ktime_t t = ktime_get();
+
+	lockdep_assert_held(&engine->lock);
+	list_for_each_entry(job, &engine->active, link) {
+		job->engine_end = ktime_add_ns(t, job->duration_ns);
+		simgpu_record_engine(job, 0, ktime_to_ns(t),
+				     ktime_to_ns(job->engine_end));
+		t = job->engine_end;
+	}
+	simgpu_engine_arm(engine);
+}
+
+static enum hrtimer_restart simgpu_engine_timer(struct hrtimer *timer)
+{
+	struct simgpu_engine *engine =
+		container_of(timer, struct simgpu_engine, timer);
+	struct simgpu_job *job, *next;
+	enum hrtimer_restart ret = HRTIMER_NORESTART;
+	unsigned long flags;
+	ktime_t now;
+
+	spin_lock_irqsave(&engine->lock, flags);
+	now = ktime_get();
+	list_for_each_entry_safe(job, next, &engine->active, link) {
+		if (ktime_after(job->engine_end, now))
+			break;
+		simgpu_engine_complete(job, 0);
+	}
+	job = list_first_entry_or_null(&engine->active, struct simgpu_job, link);
+	if (job) {
+		hrtimer_set_expires(timer, job->engine_end);
+		ret = HRTIMER_RESTART;
+	}
+	spin_unlock_irqrestore(&engine->lock, flags);
+
+	return ret;
+}
+
+/* Test-only: runs before the scheduler's callback on the same fence. */
+static void simgpu_inject_syncobj_cb(struct dma_fence *fence,
+				     struct dma_fence_cb *cb)
+{
+	simgpu_inject_delay(SIMGPU_INJECT_SYNCOBJ_SIGNAL);
+}
+
+static struct dma_fence *simgpu_run_job(struct drm_sched_job *sched_job)
+{
+	struct simgpu_job *job = to_simgpu_job(sched_job);
+	struct simgpu_engine *engine = job->sched->engine;
+	struct simgpu_queue *queue = job->queue;
+	struct dma_fence *fence = &job->hw_fence->base;
+	u64 run_ns = ktime_get_ns();
+	struct simgpu_job *last;
+	unsigned long flags;
+	ktime_t start;
+	int error;
+
+	simgpu_inject_delay(SIMGPU_INJECT_RUN_JOB);
+
+	spin_lock_irqsave(&engine->lock, flags);
+	dma_fence_init(fence, &simgpu_hw_fence_ops, &engine->lock,
+		       engine->fence_context, ++engine->fence_seqno);
+	/* One reference is the job's, the returned one the scheduler's. */
+	dma_fence_get(fence);
+	job->hw_fence_live = true;
+
+	/*
+	 * Jobs of a timed-out or destroyed queue, and jobs the scheduler gave
+	 * an error (killed entity), do not use the engine.
+	 */
+	spin_lock(&queue->state_lock);
+	error = queue->destroyed ? -ECANCELED : queue->error;
+	spin_unlock(&queue->state_lock);
+	if (!error)
+		error = sched_job->s_fence->finished.error;
+
+	start = ktime_get();
+	last = list_empty(&engine->active) ? NULL :
+	       list_last_entry(&engine->active, struct simgpu_job, link);
+	if (last && ktime_before(start, last->engine_end))
+		start = last->engine_end;
+	job->engine_end = ktime_add_ns(start, error ? 0 : job->duration_ns);
+
+	if (error) {
+		simgpu_record_engine(job, run_ns, 0, 0);
+		simgpu_engine_complete(job, error == -ETIMEDOUT ? -ECANCELED : error);
+	} else {
+		simgpu_record_engine(job, run_ns, ktime_to_ns(start),
+				     ktime_to_ns(job->engine_end));
+		list_add_tail(&job->link, &engine->active);
+		if (!last && !job->duration_ns)
+			simgpu_engine_complete(job, 0);
+		else if (!last)
+			simgpu_engine_arm(engine);
+	}
+	spin_unlock_irqrestore(&engine->lock, flags);
+
+	if (unlikely(simgpu_params.inject_path == SIMGPU_INJECT_SYNCOBJ_SIGNAL) &&
+	    dma_fence_add_callback(fence, &job->hw_fence->inject_cb,
+				   simgpu_inject_syncobj_cb))
+		/* Already signalled: the scheduler's callback comes after us. */
+		simgpu_inject_delay(SIMGPU_INJECT_SYNCOBJ_SIGNAL);
+
+	return fence;
+}
+
+static void simgpu_queue_mark_timedout(struct simgpu_queue *queue, u64 seqno)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&queue->state_lock, flags);
+	if (queue->state == SIMGPU_QUEUE_STATE_ACTIVE) {
+		queue->state = SIMGPU_QUEUE_STATE_TIMEDOUT;
+		queue->error = -ETIMEDOUT;
+		queue->guilty_seqno = seqno;
+	}
+	spin_unlock_irqrestore(&queue->state_lock, flags);
+}
+
+/*
+ * The scheduler took the job off its pending list before calling us and will
+ * not free it: "reset" the engine without it, fail its fence, put its queue
+ * in the timed-out state (QUEUE_QUERY reports it, SUBMIT refuses it, its
+ * queued jobs are cancelled in run_job) and free the job.
+ */
+static enum drm_gpu_sched_stat simgpu_timedout_job(struct drm_sched_job *sched_job)
+{
+	struct simgpu_job *job = to_simgpu_job(sched_job);
+	struct simgpu_engine *engine = job->sched->engine;
+	unsigned long flags;
+
+	spin_lock_irqsave(&engine->lock, flags);
+	if (!dma_fence_is_signaled_locked(&job->hw_fence->base)) {
+		simgpu_queue_mark_timedout(job->queue, job->seqno);
+		simgpu_engine_complete(job, -ETIMEDOUT);
+		simgpu_engine_restart(engine);
+	}
+	spin_unlock_irqrestore(&engine->lock, flags);
+
+	simgpu_job_free(job);
+
+	return SIMGPU_SCHED_STAT_RESET;
+}
+
+static void simgpu_free_job(struct drm_sched_job *sched_job)
+{
+	simgpu_job_free(to_simgpu_job(sched_job));
+}
+
+/* Cancel the jobs of @sched (all if NULL) that are on the engine. */
+static void simgpu_engine_cancel(struct simgpu_engine *engine,
+				 struct simgpu_sched *sched)
+{
+	struct simgpu_job *job, *next;
+	unsigned long flags;
+
+	spin_lock_irqsave(&engine->lock, flags);
+	list_for_each_entry_safe(job, next, &engine->active, link)
+		if (!sched || job->sched == sched)
+			simgpu_engine_complete(job, -ECANCELED);
+	simgpu_engine_restart(engine);
+	spin_unlock_irqrestore(&engine->lock, flags);
+}
+
+/* Kernels whose drm_sched_fini() cancels pending jobs call this. */
+static void __maybe_unused simgpu_cancel_job(struct drm_sched_job *sched_job)
+{
+	struct simgpu_job *job = to_simgpu_job(sched_job);
+	struct simgpu_engine *engine = job->sched->engine;
+	unsigned long flags;
+
+	spin_lock_irqsave(&engine->lock, flags);
+	if (!list_empty(&job->link)) {
+		simgpu_engine_complete(job, -ECANCELED);
+		simgpu_engine_restart(engine);
+	}
+	spin_unlock_irqrestore(&engine->lock, flags);
+}
+
+static const struct drm_sched_backend_ops simgpu_sched_ops = {
+	.run_job = simgpu_run_job,
+	.timedout_job = simgpu_timedout_job,
+	.free_job = simgpu_free_job,
+	SIMGPU_SCHED_OPS_CANCEL_JOB(simgpu_cancel_job)
+};
+
+void simgpu_job_free(struct simgpu_job *job)
+{
+	struct simgpu_sched *sched = job->sched;
+	struct simgpu_queue *queue = job->queue;
+
+	drm_sched_job_cleanup(&job->base);
+	if (job->hw_fence_live)
+		dma_fence_put(&job->hw_fence->base);
+	else
+		kfree(job->hw_fence);
+	kfree(job);
+
+	/* The queue reference keeps an own scheduler alive past the wake. */
+	if (atomic_dec_and_test(&sched->live_jobs))
+		wake_up_all(&sched->idle_wq);
+	simgpu_queue_put(queue);
+}
+
+static struct workqueue_struct *simgpu_submit_wq(struct simgpu_device *sdev,
+						 u32 submit_wq)
+{
+	switch (submit_wq) {
+	case SIMGPU_SUBMIT_WQ_SHARED:
+		return sdev->shared_wq;
+	case SIMGPU_SUBMIT_WQ_SHARED_HIGHPRI:
+		return sdev->shared_highpri_wq;
+	default:
+		return NULL;	/* drm_sched allocates its own */
+	}
+}
+
+int simgpu_sched_init(struct simgpu_device *sdev, struct simgpu_sched *s,
+		      struct simgpu_engine *engine, u32 credit_limit,
+		      u64 timeout_ns, u32 submit_wq, const char *name)
+{
+	struct simgpu_sched_params p = {
+		.ops = &simgpu_sched_ops,
+		.submit_wq = simgpu_submit_wq(sdev, submit_wq),
+		.num_rqs = simgpu_params.num_rqs,
+		.credit_limit = credit_limit,
+		.timeout = max(1ul, nsecs_to_jiffies(timeout_ns)),
+		.name = s->name,
+		.dev = sdev->drm.dev,
+	};
+
+	strscpy(s->name, name, sizeof(s->name));
+	s->engine = engine;
+	s->credit_limit = credit_limit;
+	s->timeout_ns = timeout_ns;
+	s->submit_wq = submit_wq;
+	atomic_set(&s->live_jobs, 0);
+	init_waitqueue_head(&s->idle_wq);
+
+	return simgpu_sched_init_compat(&s->base, &p);
+}
+
+/*
+ * The scheduler's entities must be gone. Jobs still on the engine are
+ * cancelled rather than waited for, and drm_sched_fini() only runs once every
+ * job was freed: on older kernels it does not free pending jobs.
+ */
+void simgpu_sched_fini(struct simgpu_sched *s)
+{
+	simgpu_engine_cancel(s->engine, s);
+	wait_event(s->idle_wq, !atomic_read(&s->live_jobs));
+	drm_sched_fini(&s->base);
+}
+
+int simgpu_engines_init(struct simgpu_device *sdev)
+{
+	char name[24];
+	u32 i;
+	int ret;
+
+	for (i = 0; i < sdev->engine_count; i++) {
+		struct simgpu_engine *engine = &sdev->engines[i];
+
+		engine->sdev = sdev;
+		engine->index = i;
+		spin_lock_init(&engine->lock);
+		INIT_LIST_HEAD(&engine->active);
+		simgpu_hrtimer_setup(&engine->timer, simgpu_engine_timer,
+				     CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
+		engine->fence_context = dma_fence_context_alloc(1);
+
+		snprintf(name, sizeof(name), "simgpu-e%u", i);
+		ret = simgpu_sched_init(sdev, &sdev->scheds[i], engine,
+					simgpu_params.credit_limit,
+					simgpu_params.job_timeout_ns,
+					simgpu_params.submit_wq, name);
+		if (ret)
+			goto err_fini;
+	}
+
+	return 0;
+
+err_fini:
+	while (i--) {
+		simgpu_sched_fini(&sdev->scheds[i]);
+		hrtimer_cancel(&sdev->engines[i].timer);
+	}
+	return ret;
+}
+
+void simgpu_engines_fini(struct simgpu_device *sdev)
+{
+	u32 i;
+
+	for (i = 0; i < sdev->engine_count; i++) {
+		simgpu_sched_fini(&sdev->scheds[i]);
+		hrtimer_cancel(&sdev->engines[i].timer);
+	}
+}
