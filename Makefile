@@ -22,7 +22,7 @@ HASH        := \#
 HAVE_LIBPFM := $(shell printf '$(HASH)include <perfmon/pfmlib.h>\nint main(void){return pfm_initialize();}\n' | \
 	$(CC) -x c - -lpfm -o /dev/null 2>/dev/null && echo yes || echo no)
 
-ifeq ($(filter deps clean,$(MAKECMDGOALS)),)
+ifeq ($(filter deps clean check run,$(MAKECMDGOALS)),)
 $(info using libdrm  ... $(HAVE_LIBDRM))
 $(info using hwloc   ... $(HAVE_HWLOC))
 $(info using libpfm4 ... $(HAVE_LIBPFM))
@@ -83,11 +83,18 @@ bench/tests/test_%: bench/tests/test_%.c bench/lib/libdrmb.a $(HEADERS) bench/te
 deps:
 	scripts/deps
 
-check: all $(TESTS)
+# Both install what they need first (as root; else they print the command).
+check:
+	scripts/deps
+	$(MAKE) all tests
 	scripts/check
 
-run: all
+run:
+	scripts/deps
+	$(MAKE) all
 	scripts/run-default
+
+tests: $(TESTS)
 
 -include scripts/vm.mk
 
@@ -95,5 +102,5 @@ clean:
 	rm -f bench/drmbench bench/drmbench.static bench/suites.gen.c bench/lib/libdrmb.a \
 		$(LIB_OBJS) $(BENCH_OBJS) bench/lib/udev-static.o $(TESTS)
 
-.PHONY: all check run deps clean
+.PHONY: all check run deps clean tests
 .DELETE_ON_ERROR:

@@ -461,6 +461,10 @@ static int run_entry(struct run_state *st, const struct drmb_entry *e)
 			off += snprintf(name + off, sizeof(name) - off, "/backend=%s",
 					c.dev ? c.dev->backend->name :
 					(o->backend ? o->backend : b->backends[0]));
+			/* Generic backends may land on any driver: name it. */
+			if (c.dev)
+				off += snprintf(name + off, sizeof(name) - off, "/driver=%s",
+						c.dev->driver);
 		}
 		for (i = 0; i < np; i++) {
 			char err[DRMB_WHY_LEN];
