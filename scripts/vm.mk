@@ -1,0 +1,53 @@
+# QEMU runner targets; included by the top-level Makefile.
+#
+#   make vm-deps                       install the host packages the runner needs
+#   make vm-check KERNELS="6.1 6.12"   the kernel matrix (default: all four)
+#   make check-vm                      make check's VM stage: 6.12 and 6.1
+#   make run-vm                        the default suite in a 6.12 guest
+#
+# Kernels come from Debian's mirror into $(XDG_CACHE_HOME)/drmbench; see
+# docs/vm-runner.md.
+
+KERNELS ?= 6.1 6.12 7.2 7.3-rc
+VM_KERNEL ?= 6.12
+VM_SUITE ?= default
+VM_CHECK_KERNELS ?= 6.12 6.1
+VM_CHECK_TIMEOUT ?= 300
+
+# Every host package scripts/ uses (all from bookworm).  The virgl ones are
+# only for vm-run --virgl.
+VM_PACKAGES = apt dpkg debian-archive-keyring coreutils util-linux \
+	qemu-system-x86 busybox-static cpio xz-utils zstd \
+	gcc make dwarves libelf1 libssl3 debootstrap
+VM_VIRGL_PACKAGES = qemu-system-gui libvirglrenderer1 libsdl2-2.0-0
+VM_LINT_PACKAGES = shellcheck devscripts
+
+.PHONY: vm-deps vm-guest-binaries vm-check check-vm run-vm vm-lint
+
+vm-deps:
+	apt-get update
+	apt-get install -y --no-install-recommends $(VM_PACKAGES)
+
+# The guest runs static binaries only; simgpu-test is optional until
+# kmod/tests exists (vm-run then reports it missing).
+vm-guest-binaries: bench/drmbench.static
+	@if [ -f kmod/tests/Makefile ]; then \
+		$(MAKE) -C kmod/tests; \
+	else \
+		echo "vm: no kmod/tests yet: guests have no simgpu-test"; \
+	fi
+
+vm-check: vm-guest-binaries
+	scripts/vm-check $(KERNELS)
+
+check-vm: vm-guest-binaries
+	scripts/vm-check --timeout $(VM_CHECK_TIMEOUT) $(VM_CHECK_KERNELS)
+
+run-vm: vm-guest-binaries
+	scripts/vm-run -k $(VM_KERNEL) -- run $(VM_SUITE)
+
+vm-lint:
+	shellcheck -x -s sh scripts/lib.sh scripts/kernel-fetch scripts/kmod-build \
+		scripts/mkinitramfs scripts/guest-init scripts/vm-run scripts/vm-check ci/nightly
+	checkbashisms -f scripts/lib.sh scripts/kernel-fetch scripts/kmod-build \
+		scripts/mkinitramfs scripts/guest-init scripts/vm-run scripts/vm-check ci/nightly
