@@ -7,11 +7,13 @@
 extern const struct drmb_backend drmb_backend_drm;
 extern const struct drmb_backend drmb_backend_syncobj;
 extern const struct drmb_backend drmb_backend_vgem;
+extern const struct drmb_backend drmb_backend_simgpu;
 
 const struct drmb_backend *const drmb_backends[] = {
 	&drmb_backend_drm,
 	&drmb_backend_syncobj,
 	&drmb_backend_vgem,
+	&drmb_backend_simgpu,
 	NULL,
 };
 

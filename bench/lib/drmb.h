@@ -17,6 +17,7 @@
 
 struct drmb_case;
 struct drmb_samples;
+struct drmb_kvlist;
 
 /* ---- parameters ------------------------------------------------------- */
 
@@ -60,17 +61,27 @@ enum {
 	DRMB_CAP_STAGE_TIMES = 1u << 4,		/* backend implements job_times() */
 };
 
-/* One job for backends that can submit work (simgpu, virtio-gpu). */
+/* A queue of a backend that can submit work (simgpu, virtio-gpu). */
+struct drmb_queue_opts {
+	uint32_t engine;
+	uint32_t priority;		/* 0 low, 1 normal, 2 high */
+	/* Own scheduler (firmware style); the rest only applies with it. */
+	int own_sched;
+	uint32_t credit_limit;		/* 0 = driver default */
+	uint64_t timeout_ns;		/* 0 = driver default */
+	uint32_t submit_wq;		/* backend-specific, 0 = default */
+};
+
+/* One job of a submit batch. */
 struct drmb_job {
 	uint64_t duration_ns;		/* engine time; 0 = complete at once */
-	uint32_t queue;			/* backend queue index */
 	uint32_t wait_syncobj;		/* 0 = none */
 	uint64_t wait_point;		/* 0 = binary */
 	uint32_t signal_syncobj;	/* 0 = none */
 	uint64_t signal_point;		/* 0 = binary */
-	int out_fence_fd;		/* out: sync_file fd when requested, else -1 */
+	int in_fence_fd;		/* -1 = none */
 	int want_out_fence;
-	uint64_t seqno;			/* out: backend job id for job_times() */
+	int out_fence_fd;		/* out: sync_file fd, else -1 */
 };
 
 /* Kernel-side stage timestamps of one job, CLOCK_MONOTONIC ns (0 = unknown). */
@@ -90,12 +101,19 @@ struct drmb_backend {
 	int (*open)(struct drmb_device *dev, char *why, size_t whylen);
 	void (*close)(struct drmb_device *dev);
 	/* Optional, with DRMB_CAP_SUBMIT: queue jobs. */
-	int (*queue_create)(struct drmb_device *dev, uint32_t *queue, char *why, size_t whylen);
+	int (*queue_create)(struct drmb_device *dev, const struct drmb_queue_opts *o,
+			    uint32_t *queue, char *why, size_t whylen);
 	void (*queue_destroy)(struct drmb_device *dev, uint32_t queue);
-	int (*submit)(struct drmb_device *dev, struct drmb_job *jobs, unsigned int njobs);
+	/* Jobs run in array order; *first_seqno numbers them for job_times(). */
+	int (*submit)(struct drmb_device *dev, uint32_t queue, struct drmb_job *jobs,
+		      unsigned int njobs, uint64_t *first_seqno);
+	/* Largest batch submit() takes. */
+	unsigned int (*max_batch)(struct drmb_device *dev);
 	/* Optional, with DRMB_CAP_STAGE_TIMES. */
 	int (*job_times)(struct drmb_device *dev, uint32_t queue, uint64_t seqno,
 			 struct drmb_job_times *t);
+	/* Optional: configuration keys for the result (versions, tunables). */
+	int (*describe)(struct drmb_device *dev, struct drmb_kvlist *kv);
 };
 
 extern const struct drmb_backend *const drmb_backends[];

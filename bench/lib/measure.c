@@ -60,8 +60,9 @@ double drmb_clock_overhead_ns(void)
 	return sum.p50;
 }
 
-int drmb_measure_loop(struct drmb_case *c, struct drmb_samples *s,
-		      int (*op)(struct drmb_case *c))
+int drmb_measure_each(struct drmb_case *c, struct drmb_samples *s,
+		      int (*op)(struct drmb_case *c),
+		      void (*after)(struct drmb_case *c, size_t i, uint64_t t0, uint64_t t1))
 {
 	uint64_t start = drmb_now_ns(), deadline = start + c->max_run_ns;
 	uint64_t t0, t1;
@@ -76,6 +77,8 @@ int drmb_measure_loop(struct drmb_case *c, struct drmb_samples *s,
 		if (ret)
 			return ret;
 		s->ns[i] = t1 - t0;
+		if (after)
+			after(c, i, t0, t1);
 		/* The previous stamp doubles as the deadline check: no extra read. */
 		if (c->max_run_ns && t1 > deadline) {
 			i++;
@@ -84,6 +87,12 @@ int drmb_measure_loop(struct drmb_case *c, struct drmb_samples *s,
 	}
 	s->n = i;
 	return 0;
+}
+
+int drmb_measure_loop(struct drmb_case *c, struct drmb_samples *s,
+		      int (*op)(struct drmb_case *c))
+{
+	return drmb_measure_each(c, s, op, NULL);
 }
 
 /* ---- two-thread wake -------------------------------------------------- */
@@ -242,4 +251,55 @@ out_stop:
 	if (!ret)
 		ret = atomic_load(&w.error);
 	return ret;
+}
+
+/* ---- background load ------------------------------------------------------ */
+
+static void *load_main(void *arg)
+{
+	struct drmb_load *l = arg;
+	volatile uint64_t x = 0;
+
+	while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED))
+		x++;
+	return NULL;
+}
+
+int drmb_load_start(struct drmb_load *l, unsigned int n)
+{
+	pthread_t *t;
+	unsigned int i;
+	int ret;
+
+	l->n = 0;
+	l->stop = 0;
+	l->threads = NULL;
+	if (!n)
+		return 0;
+	t = calloc(n, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	l->threads = t;
+	for (i = 0; i < n; i++) {
+		ret = pthread_create(&t[i], NULL, load_main, l);
+		if (ret) {
+			drmb_load_stop(l);
+			return -ret;
+		}
+		l->n++;
+	}
+	return 0;
+}
+
+void drmb_load_stop(struct drmb_load *l)
+{
+	pthread_t *t = l->threads;
+	unsigned int i;
+
+	__atomic_store_n(&l->stop, 1, __ATOMIC_RELAXED);
+	for (i = 0; i < l->n; i++)
+		pthread_join(t[i], NULL);
+	free(t);
+	l->threads = NULL;
+	l->n = 0;
 }

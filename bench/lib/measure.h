@@ -46,6 +46,10 @@ double drmb_clock_overhead_ns(void);
  */
 int drmb_measure_loop(struct drmb_case *c, struct drmb_samples *s,
 		      int (*op)(struct drmb_case *c));
+/* The same, calling after() untimed with each sample's two stamps. */
+int drmb_measure_each(struct drmb_case *c, struct drmb_samples *s,
+		      int (*op)(struct drmb_case *c),
+		      void (*after)(struct drmb_case *c, size_t i, uint64_t t0, uint64_t t1));
 
 /*
  * Two-thread wake latency: the calling thread signals, a waiter thread on the
@@ -65,5 +69,19 @@ struct drmb_wake_ops {
 
 int drmb_measure_wake(struct drmb_case *c, struct drmb_samples *s,
 		      const struct drmb_wake_ops *ops);
+
+/*
+ * Background CPU load: n unpinned threads spinning at SCHED_OTHER, so a
+ * benchmark can show what scheduler and workqueue latency become when the
+ * CPUs are busy (the upstream question about run_job latency under load).
+ */
+struct drmb_load {
+	unsigned int n;
+	void *threads;
+	int stop;
+};
+
+int drmb_load_start(struct drmb_load *l, unsigned int n);
+void drmb_load_stop(struct drmb_load *l);
 
 #endif

@@ -104,6 +104,17 @@ static struct open_device *device_for(struct run_state *st, const struct drmb_ba
 	d->backend = b;
 	d->ret = b->open(&d->dev, d->why, sizeof(d->why));
 	d->dev.backend = b;
+	/*
+	 * What the device is and how it is tuned applies to every later line
+	 * (Go format config lines may appear anywhere).
+	 */
+	if (!d->ret && b->describe) {
+		struct drmb_kvlist kv = { 0 };
+
+		if (!b->describe(&d->dev, &kv))
+			drmb_result_write_config(&st->w, &kv);
+		drmb_kv_free(&kv);
+	}
 	return d;
 }
 

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: MIT
+/*
+ * submit-throughput: jobs per second with the queues kept full. Each sample
+ * submits one batch on the next queue (round robin); a queue may have at
+ * most `depth` jobs in flight, beyond which the submitter waits for the
+ * queue's timeline syncobj to reach (submitted - depth). The credit limit of
+ * a per-queue scheduler is a parameter: the knob a scheduler tuner sweeps.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <xf86drm.h>
+
+#include "device.h"
+#include "measure.h"
+
+#define MAX_QUEUES 16
+
+static const struct drmb_param submit_throughput_params[] = {
+	{ "batch", DRMB_PARAM_INT, "1,16", "jobs per submit ioctl", 1, 256 },
+	{ "queues", DRMB_PARAM_INT, "1,4", "queues submitted to round robin", 1, MAX_QUEUES },
+	{ "depth", DRMB_PARAM_INT, "64", "jobs in flight per queue before throttling", 1, 65536 },
+	{ "credit", DRMB_PARAM_INT, "0",
+	  "per-queue scheduler credit limit (0: shared engine scheduler, module default)",
+	  0, 65536 },
+	{ "duration", DRMB_PARAM_INT, "0", "job duration on the engine, ns", 0, 100000000 },
+	{ NULL },
+};
+
+static const char *const submit_backends[] = { "simgpu", NULL };
+
+struct submit_throughput {
+	struct drmb_device *dev;
+	unsigned int nqueues, batch, depth, next;
+	uint32_t queue[MAX_QUEUES], syncobj[MAX_QUEUES];
+	uint64_t submitted[MAX_QUEUES];	/* = timeline point of the last job */
+	struct drmb_job *jobs;
+};
+
+static int submit_throughput_requires(struct drmb_case *c)
+{
+	if (!(c->dev->caps & DRMB_CAP_SUBMIT))
+		return drmb_why(c, -EOPNOTSUPP, "backend %s cannot submit jobs",
+				c->dev->backend->name);
+	if (!(c->dev->caps & DRMB_CAP_SYNCOBJ_TIMELINE))
+		return drmb_why(c, -EOPNOTSUPP, "%s: no DRM_CAP_SYNCOBJ_TIMELINE", c->dev->node);
+	if ((unsigned int)drmb_case_int(c, "batch") > c->dev->backend->max_batch(c->dev))
+		return drmb_why(c, -EOPNOTSUPP, "backend takes at most %u jobs per submit",
+				c->dev->backend->max_batch(c->dev));
+	return 0;
+}
+
+/* Untimed: let every queue drain so the next run starts from idle. */
+static int drain(struct submit_throughput *t)
+{
+	unsigned int q;
+
+	for (q = 0; q < t->nqueues; q++)
+		if (t->submitted[q] &&
+		    drmSyncobjTimelineWait(t->dev->fd, &t->syncobj[q], &t->submitted[q], 1,
+					   INT64_MAX, 0, NULL))
+			return -errno;
+	return 0;
+}
+
+static void submit_throughput_teardown(struct drmb_case *c)
+{
+	struct submit_throughput *t = c->priv;
+	unsigned int q;
+
+	drain(t);
+	for (q = 0; q < t->nqueues; q++) {
+		if (t->queue[q])
+			t->dev->backend->queue_destroy(t->dev, t->queue[q]);
+		if (t->syncobj[q])
+			drmSyncobjDestroy(t->dev->fd, t->syncobj[q]);
+	}
+	free(t->jobs);
+}
+
+static int submit_throughput_setup(struct drmb_case *c)
+{
+	struct submit_throughput *t = c->priv;
+	struct drmb_queue_opts qo = { .priority = 1 };
+	unsigned int q, i;
+	int ret;
+
+	t->dev = c->dev;
+	t->nqueues = drmb_case_int(c, "queues");
+	t->batch = drmb_case_int(c, "batch");
+	t->depth = drmb_case_int(c, "depth");
+	qo.credit_limit = drmb_case_int(c, "credit");
+	qo.own_sched = qo.credit_limit != 0;
+	t->jobs = calloc(t->batch, sizeof(*t->jobs));
+	if (!t->jobs)
+		return -ENOMEM;
+	for (i = 0; i < t->batch; i++) {
+		t->jobs[i].duration_ns = drmb_case_int(c, "duration");
+		t->jobs[i].in_fence_fd = -1;
+	}
+	for (q = 0; q < t->nqueues; q++) {
+		ret = t->dev->backend->queue_create(t->dev, &qo, &t->queue[q], c->why,
+						    sizeof(c->why));
+		if (!ret && drmSyncobjCreate(t->dev->fd, 0, &t->syncobj[q]))
+			ret = drmb_why(c, -errno, "SYNCOBJ_CREATE: %m");
+		if (ret) {
+			submit_throughput_teardown(c);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int submit_batch_op(struct drmb_case *c)
+{
+	struct submit_throughput *t = c->priv;
+	unsigned int q = t->next++ % t->nqueues;
+	struct drmb_job *last = &t->jobs[t->batch - 1];
+	uint64_t first, wait_for;
+	int ret;
+
+	last->signal_syncobj = t->syncobj[q];
+	last->signal_point = t->submitted[q] + t->batch;
+	ret = t->dev->backend->submit(t->dev, t->queue[q], t->jobs, t->batch, &first);
+	if (ret)
+		return ret;
+	t->submitted[q] += t->batch;
+	if (t->submitted[q] <= t->depth)
+		return 0;
+	/* Throttle: at most depth jobs of this queue in flight. */
+	wait_for = t->submitted[q] - t->depth;
+	if (drmSyncobjTimelineWait(t->dev->fd, &t->syncobj[q], &wait_for, 1, INT64_MAX,
+				   DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, NULL))
+		return -errno;
+	return 0;
+}
+
+static int submit_throughput_run(struct drmb_case *c, struct drmb_samples *s)
+{
+	struct submit_throughput *t = c->priv;
+	int ret;
+
+	s->ops_per_sample = t->batch;
+	ret = drmb_measure_loop(c, s, submit_batch_op);
+	return ret ? ret : drain(t);
+}
+
+const struct drmb_bench drmb_bench_submit_throughput = {
+	.name = "submit-throughput",
+	.id = "SubmitThroughput",
+	.summary = "jobs per second with the queues kept full, by batch, queues, credits",
+	.flags = DRMB_BENCH_NEEDS_DEVICE | DRMB_BENCH_THROUGHPUT,
+	.backends = submit_backends,
+	.params = submit_throughput_params,
+	.priv_size = sizeof(struct submit_throughput),
+	.requires = submit_throughput_requires,
+	.setup = submit_throughput_setup,
+	.run = submit_throughput_run,
+	.teardown = submit_throughput_teardown,
+};
