@@ -236,18 +236,24 @@ static void simgpu_queue_mark_timedout(struct simgpu_queue *queue, u64 seqno)
  * The scheduler took the job off its pending list before calling us and will
  * not free it: "reset" the engine without it, fail its fence, put its queue
  * in the timed-out state (QUEUE_QUERY reports it, SUBMIT refuses it, its
- * queued jobs are cancelled in run_job) and free the job.
+ * jobs on the engine are cancelled now, its queued ones in run_job) and free
+ * the job.
  */
 static enum drm_gpu_sched_stat simgpu_timedout_job(struct drm_sched_job *sched_job)
 {
 	struct simgpu_job *job = to_simgpu_job(sched_job);
 	struct simgpu_engine *engine = job->sched->engine;
+	struct simgpu_job *other, *next;
 	unsigned long flags;
 
 	spin_lock_irqsave(&engine->lock, flags);
 	if (!dma_fence_is_signaled_locked(&job->hw_fence->base)) {
 		simgpu_queue_mark_timedout(job->queue, job->seqno);
 		simgpu_engine_complete(job, -ETIMEDOUT);
+		/* The queue's context is lost: its other jobs on the engine too. */
+		list_for_each_entry_safe(other, next, &engine->active, link)
+			if (other->queue == job->queue)
+				simgpu_engine_complete(other, -ECANCELED);
 		simgpu_engine_restart(engine);
 	}
 	spin_unlock_irqrestore(&engine->lock, flags);

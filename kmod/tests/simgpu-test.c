@@ -1,0 +1,1113 @@
+// SPDX-License-Identifier: MIT
+/*
+ * simgpu-test: functional tests of the simgpu module, run where it is loaded
+ * (a guest; see run-in-guest.sh). One line per test: "ok NAME",
+ * "FAIL NAME: reason" or "SKIP NAME: reason", then "N passed, N failed,
+ * N skipped". Exit 0 if all passed, 1 if any failed, 4 if all were skipped
+ * (kselftest's convention).
+ *
+ * Tests assert behaviour, never speed: timestamps are only compared for
+ * order, and waits have generous deadlines that only a hang exceeds.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xf86drm.h>
+#include <drm/simgpu_drm.h>
+
+/* bookworm's libdrm predates DRM_IOCTL_SYNCOBJ_EVENTFD: the kernel ABI. */
+struct simgpu_test_syncobj_eventfd {
+	uint32_t handle;
+	uint32_t flags;
+	uint64_t point;
+	int32_t fd;
+	uint32_t pad;
+};
+#define SIMGPU_TEST_IOCTL_SYNCOBJ_EVENTFD \
+	DRM_IOWR(0xCF, struct simgpu_test_syncobj_eventfd)
+
+#define MS (1000ull * 1000ull)
+/* Only a hang takes this long: TCG guests are slow, never this slow. */
+#define HANG_NS (20000ull * MS)
+
+static int fd = -1;
+static struct drm_simgpu_dev_info info;
+static char reason[256];
+
+enum result { PASS, FAIL, SKIP };
+
+/* Record why a test failed or skipped; returns the result for chaining. */
+static enum result why(enum result r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+#define CHECK(cond) do { \
+	if (!(cond)) \
+		return why(FAIL, "line %d: %s (errno %d %s)", __LINE__, #cond, \
+			   errno, strerror(errno)); \
+} while (0)
+
+/* ioctl returning 0 or -errno, restarting on signals. */
+static int sg_ioctl(int f, unsigned long req, void *arg)
+{
+	return drmIoctl(f, req, arg) ? -errno : 0;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static int queue_create(int f, uint32_t engine, uint32_t prio, uint32_t flags,
+			uint64_t timeout_ns, uint32_t *id)
+{
+	struct drm_simgpu_queue_create c = {
+		.engine = engine, .priority = prio, .flags = flags,
+		.timeout_ns = timeout_ns,
+	};
+	int ret = sg_ioctl(f, DRM_IOCTL_SIMGPU_QUEUE_CREATE, &c);
+
+	*id = c.queue_id;
+	return ret;
+}
+
+static int queue_destroy(int f, uint32_t id)
+{
+	struct drm_simgpu_queue_destroy d = { .queue_id = id };
+
+	return sg_ioctl(f, DRM_IOCTL_SIMGPU_QUEUE_DESTROY, &d);
+}
+
+static int queue_query(int f, uint32_t id, struct drm_simgpu_queue_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->queue_id = id;
+	return sg_ioctl(f, DRM_IOCTL_SIMGPU_QUEUE_QUERY, q);
+}
+
+static int submit(int f, uint32_t queue, struct drm_simgpu_job *jobs,
+		  uint32_t n, uint64_t *first)
+{
+	struct drm_simgpu_submit s = {
+		.queue_id = queue, .job_count = n,
+		.jobs = (uintptr_t)jobs, .job_stride = sizeof(*jobs),
+	};
+	int ret = sg_ioctl(f, DRM_IOCTL_SIMGPU_SUBMIT, &s);
+
+	if (first)
+		*first = s.first_seqno;
+	return ret;
+}
+
+/* One job signalling binary syncobj @out (if non-zero). */
+static int submit_one(int f, uint32_t queue, uint64_t duration_ns,
+		      uint32_t out, uint64_t *seqno)
+{
+	struct drm_simgpu_sync sig = {
+		.flags = SIMGPU_SYNC_SIGNAL, .handle = out,
+	};
+	struct drm_simgpu_job job = {
+		.duration_ns = duration_ns,
+		.syncs = (uintptr_t)&sig, .sync_count = out ? 1 : 0,
+	};
+
+	return submit(f, queue, &job, 1, seqno);
+}
+
+static int job_query(int f, uint32_t queue, uint64_t seqno, uint32_t count,
+		     struct drm_simgpu_job_record *recs)
+{
+	struct drm_simgpu_job_query q = {
+		.queue_id = queue, .count = count, .first_seqno = seqno,
+		.records = (uintptr_t)recs, .record_size = sizeof(*recs),
+	};
+
+	return sg_ioctl(f, DRM_IOCTL_SIMGPU_JOB_QUERY, &q);
+}
+
+static int wait_syncobj(uint32_t h)
+{
+	return drmSyncobjWait(fd, &h, 1, now_ns() + HANG_NS, 0, NULL);
+}
+
+static int wait_point(uint32_t h, uint64_t point)
+{
+	return drmSyncobjTimelineWait(fd, &h, &point, 1, now_ns() + HANG_NS,
+				      0, NULL);
+}
+
+static uint32_t syncobj(void)
+{
+	uint32_t h = 0;
+
+	if (drmSyncobjCreate(fd, 0, &h))
+		return 0;
+	return h;
+}
+
+/* Wait until the queue's jobs up to @seqno have signalled. */
+static int wait_seqno(int f, uint32_t queue, uint64_t seqno)
+{
+	struct drm_simgpu_queue_query q;
+	uint64_t deadline = now_ns() + HANG_NS;
+
+	do {
+		if (queue_query(f, queue, &q))
+			return -errno;
+		if (q.last_signalled_seqno >= seqno)
+			return 0;
+		usleep(1000);
+	} while (now_ns() < deadline);
+	return -ETIMEDOUT;
+}
+
+static bool record_ordered(const struct drm_simgpu_job_record *r)
+{
+	return r->ioctl_ns && r->ioctl_ns <= r->run_job_ns &&
+	       r->run_job_ns <= r->engine_start_ns &&
+	       r->engine_start_ns <= r->engine_end_ns &&
+	       r->engine_end_ns <= r->signal_ns;
+}
+
+/* --- tests ------------------------------------------------------------ */
+
+static enum result test_dev_query(void)
+{
+	struct drm_simgpu_dev_query q = { 0 };
+	struct drm_simgpu_dev_info small;
+
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_DEV_QUERY, &q) == 0);
+	CHECK(q.size == sizeof(info));
+	CHECK(info.uapi_major == SIMGPU_UAPI_MAJOR);
+	CHECK(info.engine_count >= 1);
+	CHECK(info.features & SIMGPU_FEATURE_TIMELINE_SYNCOBJ);
+	CHECK(!(info.features & (SIMGPU_FEATURE_VM_BIND | SIMGPU_FEATURE_USER_QUEUES)));
+	CHECK(info.job_ring_size && !(info.job_ring_size & (info.job_ring_size - 1)));
+	CHECK(info.credit_limit >= 1 && info.job_timeout_ns > 0);
+
+	/* An older, smaller struct gets only its bytes. */
+	memset(&small, 0xa5, sizeof(small));
+	q.size = 8;
+	q.info = (uintptr_t)&small;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_DEV_QUERY, &q) == 0);
+	CHECK(small.uapi_major == SIMGPU_UAPI_MAJOR && small.engine_count == 0xa5a5a5a5);
+
+	q.flags = 1;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_DEV_QUERY, &q) == -EINVAL);
+	q.flags = 0;
+	q.size = sizeof(small);
+	q.info = 8;	/* unmapped */
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_DEV_QUERY, &q) == -EFAULT);
+	return PASS;
+}
+
+static enum result test_reserved_ioctls(void)
+{
+	char buf[64] = { 0 };
+
+	/* Reserved for VM_BIND and user queues: not there until implemented. */
+	CHECK(sg_ioctl(fd, DRM_IOWR(DRM_COMMAND_BASE + DRM_SIMGPU_VM_CREATE, buf), buf) == -EINVAL);
+	CHECK(sg_ioctl(fd, DRM_IOWR(DRM_COMMAND_BASE + DRM_SIMGPU_USERQ_CREATE, buf), buf) == -EINVAL);
+	return PASS;
+}
+
+static enum result test_bo(void)
+{
+	struct drm_simgpu_bo_create c = { .size = 5000 };
+	struct drm_simgpu_bo_mmap_offset m = { 0 };
+	struct drm_gem_close cl = { 0 };
+	uint32_t *p;
+
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_BO_CREATE, &c) == 0);
+	CHECK(c.handle && c.size == 8192);
+	m.handle = c.handle;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_BO_MMAP_OFFSET, &m) == 0);
+	p = mmap(NULL, c.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, m.offset);
+	CHECK(p != MAP_FAILED);
+	p[0] = 0xdeadbeef;
+	p[2047] = 42;
+	CHECK(p[0] == 0xdeadbeef && p[2047] == 42 && p[1] == 0);
+	munmap(p, c.size);
+
+	struct drm_simgpu_bo_create bad = { .size = 4096, .flags = 1 };
+
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_BO_CREATE, &bad) == -EINVAL);
+	bad.flags = 0;
+	bad.size = 0;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_BO_CREATE, &bad) == -EINVAL);
+	bad.size = info.max_bo_size + 1;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_BO_CREATE, &bad) == -E2BIG);
+	m.flags = 1;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_BO_MMAP_OFFSET, &m) == -EINVAL);
+	m.flags = 0;
+	m.handle = 0xfffff;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_BO_MMAP_OFFSET, &m) == -ENOENT);
+
+	cl.handle = c.handle;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &cl) == 0);
+	m.handle = c.handle;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_BO_MMAP_OFFSET, &m) == -ENOENT);
+	return PASS;
+}
+
+static enum result test_queue_lifecycle(void)
+{
+	struct drm_simgpu_queue_query q;
+	uint32_t id[3], e;
+	int p;
+
+	for (p = SIMGPU_QUEUE_PRIORITY_LOW; p <= SIMGPU_QUEUE_PRIORITY_HIGH; p++) {
+		e = p % info.engine_count;
+		CHECK(queue_create(fd, e, p, 0, 0, &id[p]) == 0);
+		CHECK(id[p] != 0);
+		CHECK(queue_query(fd, id[p], &q) == 0);
+		CHECK(q.state == SIMGPU_QUEUE_STATE_ACTIVE && q.error == 0);
+		CHECK(q.engine == e && q.priority == (uint32_t)p);
+		CHECK(q.last_submitted_seqno == 0 && q.guilty_seqno == 0);
+		CHECK(q.credit_limit == info.credit_limit);
+		CHECK(q.timeout_ns == info.job_timeout_ns);
+		CHECK(q.run_queue < 4);
+	}
+	/* Distinct priorities use distinct run queues when there are enough. */
+	if (info.num_rqs >= 3) {
+		struct drm_simgpu_queue_query lo, hi;
+
+		CHECK(queue_query(fd, id[0], &lo) == 0 && queue_query(fd, id[2], &hi) == 0);
+		CHECK(lo.run_queue != hi.run_queue);
+	}
+	for (p = 0; p < 3; p++)
+		CHECK(queue_destroy(fd, id[p]) == 0);
+	CHECK(queue_destroy(fd, id[0]) == -ENOENT);
+	CHECK(queue_query(fd, id[0], &q) == -ENOENT);
+	return PASS;
+}
+
+static enum result test_queue_bad_input(void)
+{
+	struct drm_simgpu_queue_create c = { 0 };
+	struct drm_simgpu_queue_destroy d = { 0 };
+	struct drm_simgpu_queue_query q = { 0 };
+	uint32_t id;
+
+	c.flags = 1u << 31;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_QUEUE_CREATE, &c) == -EINVAL);
+	c.flags = 0;
+	c.engine = info.engine_count;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_QUEUE_CREATE, &c) == -EINVAL);
+	c.engine = 0;
+	c.priority = SIMGPU_QUEUE_PRIORITY_HIGH + 1;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_QUEUE_CREATE, &c) == -EINVAL);
+	c.priority = 0;
+	/* Scheduler knobs belong to queues that own a scheduler. */
+	c.credit_limit = 4;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_QUEUE_CREATE, &c) == -EINVAL);
+	c.credit_limit = 0;
+	c.timeout_ns = MS;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_QUEUE_CREATE, &c) == -EINVAL);
+	c.flags = SIMGPU_QUEUE_CREATE_OWN_SCHED;
+	c.timeout_ns = 0;
+	c.credit_limit = info.max_credit_limit + 1;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_QUEUE_CREATE, &c) == -EINVAL);
+	c.credit_limit = 0;
+	c.submit_wq = SIMGPU_SUBMIT_WQ_KTHREAD + 1;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_QUEUE_CREATE, &c) == -EINVAL);
+
+	d.queue_id = 0x7fff;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_QUEUE_DESTROY, &d) == -ENOENT);
+	CHECK(queue_create(fd, 0, 0, 0, 0, &id) == 0);
+	d.queue_id = id;
+	d.pad = 1;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_QUEUE_DESTROY, &d) == -EINVAL);
+	q.queue_id = id;
+	q.flags = 1;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_QUEUE_QUERY, &q) == -EINVAL);
+	CHECK(queue_destroy(fd, id) == 0);
+	return PASS;
+}
+
+static enum result test_queue_limit(void)
+{
+	uint32_t ids[256], n, id;
+	int ret = 0;
+
+	for (n = 0; n < info.max_queues; n++)
+		CHECK(queue_create(fd, 0, 1, 0, 0, &ids[n]) == 0);
+	ret = queue_create(fd, 0, 1, 0, 0, &id);
+	for (n = 0; n < info.max_queues; n++)
+		queue_destroy(fd, ids[n]);
+	CHECK(ret == -EBUSY);
+	return PASS;
+}
+
+static enum result test_submit_wq_choice(void)
+{
+	static const uint32_t wqs[] = {
+		SIMGPU_SUBMIT_WQ_PER_SCHED, SIMGPU_SUBMIT_WQ_SHARED,
+		SIMGPU_SUBMIT_WQ_SHARED_HIGHPRI,
+	};
+	struct drm_simgpu_queue_create c = {
+		.flags = SIMGPU_QUEUE_CREATE_OWN_SCHED, .credit_limit = 2,
+	};
+	struct drm_simgpu_queue_query q;
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		uint32_t so = syncobj();
+
+		c.submit_wq = wqs[i];
+		if (!(info.features & SIMGPU_FEATURE_SUBMIT_WQ_CHOICE)) {
+			CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_QUEUE_CREATE, &c) == -EOPNOTSUPP);
+			continue;
+		}
+		CHECK(so);
+		CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_QUEUE_CREATE, &c) == 0);
+		CHECK(queue_query(fd, c.queue_id, &q) == 0);
+		CHECK(q.submit_wq == wqs[i] && q.credit_limit == 2);
+		CHECK(q.queue_flags == SIMGPU_QUEUE_CREATE_OWN_SCHED);
+		CHECK(submit_one(fd, c.queue_id, 0, so, NULL) == 0);
+		CHECK(wait_syncobj(so) == 0);
+		CHECK(queue_destroy(fd, c.queue_id) == 0);
+		drmSyncobjDestroy(fd, so);
+	}
+	if (!(info.features & SIMGPU_FEATURE_SUBMIT_WQ_CHOICE)) {
+		c.submit_wq = SIMGPU_SUBMIT_WQ_KTHREAD;
+		CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_QUEUE_CREATE, &c) == 0);
+		CHECK(queue_destroy(fd, c.queue_id) == 0);
+		return why(PASS, "");
+	}
+	c.submit_wq = SIMGPU_SUBMIT_WQ_KTHREAD;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_QUEUE_CREATE, &c) == -EOPNOTSUPP);
+	return PASS;
+}
+
+static enum result test_submit_zero_duration(void)
+{
+	struct drm_simgpu_job_record r;
+	uint32_t q, so = syncobj();
+	uint64_t seqno;
+
+	CHECK(so);
+	CHECK(queue_create(fd, 0, 1, 0, 0, &q) == 0);
+	CHECK(submit_one(fd, q, 0, so, &seqno) == 0);
+	CHECK(seqno == 1);
+	CHECK(wait_syncobj(so) == 0);
+	CHECK(wait_seqno(fd, q, seqno) == 0);
+	CHECK(job_query(fd, q, seqno, 1, &r) == 0);
+	CHECK(r.seqno == seqno && r.status == SIMGPU_JOB_STATUS_DONE && r.error == 0);
+	CHECK(record_ordered(&r));
+	CHECK(r.engine_start_ns == r.engine_end_ns);
+	CHECK(submit_one(fd, q, 0, so, &seqno) == 0);
+	CHECK(seqno == 2);
+	CHECK(queue_destroy(fd, q) == 0);
+	drmSyncobjDestroy(fd, so);
+	return PASS;
+}
+
+static enum result test_submit_duration(void)
+{
+	struct drm_simgpu_job_record r;
+	uint32_t q, so = syncobj();
+	uint64_t seqno, t0 = now_ns();
+
+	CHECK(so);
+	CHECK(queue_create(fd, 0, 1, 0, 0, &q) == 0);
+	CHECK(submit_one(fd, q, 20 * MS, so, &seqno) == 0);
+	CHECK(wait_syncobj(so) == 0);
+	CHECK(wait_seqno(fd, q, seqno) == 0);
+	CHECK(job_query(fd, q, seqno, 1, &r) == 0);
+	CHECK(r.status == SIMGPU_JOB_STATUS_DONE && r.error == 0);
+	CHECK(record_ordered(&r));
+	CHECK(r.ioctl_ns >= t0);
+	/* The engine model: the job occupies the engine for its duration. */
+	CHECK(r.engine_end_ns - r.engine_start_ns == 20 * MS);
+	CHECK(r.duration_ns == 20 * MS);
+	CHECK(queue_destroy(fd, q) == 0);
+	drmSyncobjDestroy(fd, so);
+	return PASS;
+}
+
+static enum result test_job_in_flight_status(void)
+{
+	struct drm_simgpu_job_record r;
+	uint32_t q, so = syncobj();
+	uint64_t seqno;
+
+	CHECK(so);
+	CHECK(queue_create(fd, 0, 1, 0, 0, &q) == 0);
+	CHECK(submit_one(fd, q, 500 * MS, so, &seqno) == 0);
+	CHECK(job_query(fd, q, seqno, 1, &r) == 0);
+	CHECK(r.status == SIMGPU_JOB_STATUS_QUEUED || r.status == SIMGPU_JOB_STATUS_RUNNING);
+	CHECK(r.signal_ns == 0);
+	CHECK(wait_syncobj(so) == 0);
+	CHECK(wait_seqno(fd, q, seqno) == 0);
+	CHECK(job_query(fd, q, seqno, 1, &r) == 0);
+	CHECK(r.status == SIMGPU_JOB_STATUS_DONE && record_ordered(&r));
+	CHECK(queue_destroy(fd, q) == 0);
+	drmSyncobjDestroy(fd, so);
+	return PASS;
+}
+
+static enum result test_batch_order(void)
+{
+	struct drm_simgpu_job jobs[8];
+	struct drm_simgpu_job_record r[8];
+	struct drm_simgpu_sync sig = { .flags = SIMGPU_SYNC_SIGNAL };
+	uint32_t q, so = syncobj();
+	uint64_t first, first2;
+	int i;
+
+	CHECK(so);
+	CHECK(queue_create(fd, 0, 1, 0, 0, &q) == 0);
+	memset(jobs, 0, sizeof(jobs));
+	for (i = 0; i < 8; i++)
+		jobs[i].duration_ns = (i % 2) * 2 * MS;
+	sig.handle = so;
+	jobs[7].syncs = (uintptr_t)&sig;
+	jobs[7].sync_count = 1;
+	CHECK(submit(fd, q, jobs, 8, &first) == 0);
+	CHECK(first == 1);
+	CHECK(submit(fd, q, jobs, 8, &first2) == 0);
+	CHECK(first2 == 9);
+	CHECK(wait_seqno(fd, q, 16) == 0);
+	CHECK(job_query(fd, q, first, 8, r) == 0);
+	for (i = 0; i < 8; i++) {
+		CHECK(r[i].seqno == first + i && r[i].status == SIMGPU_JOB_STATUS_DONE);
+		CHECK(record_ordered(&r[i]));
+		/* One engine runs one job at a time, in submission order. */
+		if (i)
+			CHECK(r[i].engine_start_ns >= r[i - 1].engine_end_ns);
+	}
+	CHECK(queue_destroy(fd, q) == 0);
+	drmSyncobjDestroy(fd, so);
+	return PASS;
+}
+
+/* B (on another engine/queue) waits on A: B runs only after A signalled. */
+static enum result check_dependency(struct drm_simgpu_sync *a_sig,
+				    struct drm_simgpu_sync *b_wait,
+				    uint32_t b_flags, int in_fd)
+{
+	struct drm_simgpu_job a = {
+		.duration_ns = 100 * MS, .syncs = (uintptr_t)a_sig,
+		.sync_count = a_sig ? 1 : 0,
+	};
+	struct drm_simgpu_job b = {
+		.syncs = (uintptr_t)b_wait, .sync_count = b_wait ? 1 : 0,
+		.flags = b_flags, .in_fence_fd = in_fd,
+	};
+	struct drm_simgpu_job_record ra, rb;
+	uint32_t qa, qb;
+	uint64_t sa, sb;
+
+	CHECK(queue_create(fd, 0, 1, 0, 0, &qa) == 0);
+	CHECK(queue_create(fd, info.engine_count > 1, 1, 0, 0, &qb) == 0);
+	CHECK(submit(fd, qa, &a, 1, &sa) == 0);
+	CHECK(submit(fd, qb, &b, 1, &sb) == 0);
+	CHECK(wait_seqno(fd, qb, sb) == 0);
+	CHECK(wait_seqno(fd, qa, sa) == 0);
+	CHECK(job_query(fd, qa, sa, 1, &ra) == 0);
+	CHECK(job_query(fd, qb, sb, 1, &rb) == 0);
+	CHECK(record_ordered(&ra) && record_ordered(&rb));
+	CHECK(rb.run_job_ns >= ra.signal_ns);
+	CHECK(queue_destroy(fd, qa) == 0);
+	CHECK(queue_destroy(fd, qb) == 0);
+	return PASS;
+}
+
+static enum result test_dep_binary_syncobj(void)
+{
+	uint32_t so = syncobj();
+	struct drm_simgpu_sync sig = { .flags = SIMGPU_SYNC_SIGNAL, .handle = so };
+	struct drm_simgpu_sync wait = { .flags = SIMGPU_SYNC_WAIT, .handle = so };
+	enum result r;
+
+	if (!so)
+		return why(FAIL, "syncobj create failed");
+	r = check_dependency(&sig, &wait, 0, 0);
+	drmSyncobjDestroy(fd, so);
+	return r;
+}
+
+static enum result test_dep_timeline_syncobj(void)
+{
+	uint32_t so = syncobj();
+	struct drm_simgpu_sync sig = {
+		.flags = SIMGPU_SYNC_SIGNAL | SIMGPU_SYNC_TIMELINE,
+		.handle = so, .point = 5,
+	};
+	struct drm_simgpu_sync wait = {
+		.flags = SIMGPU_SYNC_WAIT | SIMGPU_SYNC_TIMELINE,
+		.handle = so, .point = 5,
+	};
+	enum result r;
+	uint64_t value = 0;
+
+	if (!so)
+		return why(FAIL, "syncobj create failed");
+	r = check_dependency(&sig, &wait, 0, 0);
+	if (r != PASS)
+		return r;
+	CHECK(wait_point(so, 5) == 0);
+	CHECK(drmSyncobjQuery(fd, &so, &value, 1) == 0);
+	CHECK(value == 5);
+	drmSyncobjDestroy(fd, so);
+	return PASS;
+}
+
+static enum result test_dep_in_fence(void)
+{
+	uint32_t so = syncobj(), qa, qb;
+	struct drm_simgpu_job b = { .flags = SIMGPU_JOB_IN_FENCE_FD };
+	struct drm_simgpu_job_record ra, rb;
+	uint64_t sa, sb;
+
+	CHECK(so);
+	CHECK(queue_create(fd, 0, 1, 0, 0, &qa) == 0);
+	CHECK(queue_create(fd, info.engine_count > 1, 1, 0, 0, &qb) == 0);
+	CHECK(submit_one(fd, qa, 100 * MS, so, &sa) == 0);
+	/* A's finished fence, as a sync_file, is B's in-fence. */
+	CHECK(drmSyncobjExportSyncFile(fd, so, &b.in_fence_fd) == 0);
+	CHECK(submit(fd, qb, &b, 1, &sb) == 0);
+	CHECK(wait_seqno(fd, qb, sb) == 0 && wait_seqno(fd, qa, sa) == 0);
+	CHECK(job_query(fd, qa, sa, 1, &ra) == 0 && job_query(fd, qb, sb, 1, &rb) == 0);
+	CHECK(record_ordered(&ra) && record_ordered(&rb));
+	CHECK(rb.run_job_ns >= ra.signal_ns);
+	close(b.in_fence_fd);
+	CHECK(queue_destroy(fd, qa) == 0 && queue_destroy(fd, qb) == 0);
+	drmSyncobjDestroy(fd, so);
+	return PASS;
+}
+
+static enum result test_out_fence(void)
+{
+	struct drm_simgpu_job job = {
+		.duration_ns = 5 * MS, .flags = SIMGPU_JOB_OUT_FENCE_FD,
+	};
+	struct drm_simgpu_job b = { .flags = SIMGPU_JOB_IN_FENCE_FD };
+	struct drm_simgpu_job_record ra, rb;
+	struct pollfd pfd;
+	uint32_t q;
+	uint64_t sa, sb;
+
+	CHECK(queue_create(fd, 0, 1, 0, 0, &q) == 0);
+	CHECK(submit(fd, q, &job, 1, &sa) == 0);
+	CHECK(job.out_fence_fd > 2);
+	pfd.fd = job.out_fence_fd;
+	pfd.events = POLLIN;
+	CHECK(poll(&pfd, 1, HANG_NS / MS) == 1 && (pfd.revents & POLLIN));
+	/* The out-fence feeds another job as its in-fence. */
+	b.in_fence_fd = job.out_fence_fd;
+	CHECK(submit(fd, q, &b, 1, &sb) == 0);
+	CHECK(wait_seqno(fd, q, sb) == 0);
+	CHECK(job_query(fd, q, sa, 1, &ra) == 0 && job_query(fd, q, sb, 1, &rb) == 0);
+	CHECK(rb.run_job_ns >= ra.signal_ns);
+	close(job.out_fence_fd);
+	CHECK(queue_destroy(fd, q) == 0);
+	return PASS;
+}
+
+static enum result test_implicit_sync_bo(void)
+{
+	struct drm_simgpu_bo_create c = { .size = 4096 };
+	struct drm_simgpu_bo_ref wr = { .flags = SIMGPU_BO_REF_WRITE };
+	struct drm_simgpu_bo_ref rd = { .flags = SIMGPU_BO_REF_READ };
+	struct drm_simgpu_job a = {
+		.duration_ns = 100 * MS, .bos = (uintptr_t)&wr, .bo_count = 1,
+	};
+	struct drm_simgpu_job b = { .bos = (uintptr_t)&rd, .bo_count = 1 };
+	struct drm_simgpu_job_record ra, rb;
+	struct drm_gem_close cl = { 0 };
+	uint32_t qa, qb;
+	uint64_t sa, sb;
+
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_BO_CREATE, &c) == 0);
+	wr.handle = rd.handle = c.handle;
+	CHECK(queue_create(fd, 0, 1, 0, 0, &qa) == 0);
+	CHECK(queue_create(fd, info.engine_count > 1, 1, 0, 0, &qb) == 0);
+	CHECK(submit(fd, qa, &a, 1, &sa) == 0);
+	CHECK(submit(fd, qb, &b, 1, &sb) == 0);
+	CHECK(wait_seqno(fd, qb, sb) == 0 && wait_seqno(fd, qa, sa) == 0);
+	CHECK(job_query(fd, qa, sa, 1, &ra) == 0 && job_query(fd, qb, sb, 1, &rb) == 0);
+	/* The reader waited for the writer through the BO's dma_resv. */
+	CHECK(rb.run_job_ns >= ra.signal_ns);
+
+	/* A batch sharing one BO between jobs locks it once. */
+	struct drm_simgpu_job two[2] = { b, b };
+
+	CHECK(submit(fd, qb, two, 2, &sb) == 0);
+	CHECK(wait_seqno(fd, qb, sb + 1) == 0);
+	CHECK(queue_destroy(fd, qa) == 0 && queue_destroy(fd, qb) == 0);
+	cl.handle = c.handle;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &cl) == 0);
+	return PASS;
+}
+
+static enum result test_credits(void)
+{
+	struct drm_simgpu_job job = { .credits = 2 };
+	uint32_t q;
+	uint64_t s;
+	int ret;
+
+	CHECK(queue_create(fd, 0, 1, 0, 0, &q) == 0);
+	ret = submit(fd, q, &job, 1, &s);
+	if (info.features & SIMGPU_FEATURE_JOB_CREDITS) {
+		CHECK(ret == 0);
+		CHECK(wait_seqno(fd, q, s) == 0);
+	} else {
+		CHECK(ret == -EOPNOTSUPP);
+	}
+	job.credits = info.credit_limit + 1;
+	CHECK(submit(fd, q, &job, 1, &s) == (info.features & SIMGPU_FEATURE_JOB_CREDITS ?
+					     -EINVAL : -EOPNOTSUPP));
+	CHECK(queue_destroy(fd, q) == 0);
+	return PASS;
+}
+
+static enum result test_submit_bad_input(void)
+{
+	struct drm_simgpu_submit s = { 0 };
+	struct drm_simgpu_job job = { 0 };
+	struct drm_simgpu_sync sync = { 0 };
+	struct drm_simgpu_bo_ref bos[2] = { 0 };
+	struct drm_simgpu_bo_create c = { .size = 4096 };
+	struct drm_simgpu_queue_query qq;
+	static struct drm_simgpu_job many[512];
+	uint32_t q, so = syncobj(), fresh = syncobj();
+	int devnull = open("/dev/null", O_RDONLY);
+
+	CHECK(so && fresh && devnull >= 0);
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_BO_CREATE, &c) == 0);
+	CHECK(queue_create(fd, 0, 1, 0, 0, &q) == 0);
+
+	s.queue_id = q;
+	s.jobs = (uintptr_t)&job;
+	s.job_count = 1;
+	s.job_stride = sizeof(job);
+	s.flags = 1;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_SUBMIT, &s) == -EINVAL);
+	s.flags = 0;
+	s.job_count = 0;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_SUBMIT, &s) == -EINVAL);
+	s.job_count = info.max_jobs_per_submit + 1;
+	s.jobs = (uintptr_t)many;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_SUBMIT, &s) == -E2BIG);
+	s.jobs = (uintptr_t)&job;
+	s.job_count = 1;
+	s.job_stride = sizeof(job) - 8;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_SUBMIT, &s) == -EINVAL);
+	s.job_stride = sizeof(job);
+	s.queue_id = 0x7fff;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_SUBMIT, &s) == -ENOENT);
+	s.queue_id = q;
+	s.jobs = 8;	/* unmapped */
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_SUBMIT, &s) == -EFAULT);
+	s.jobs = (uintptr_t)&job;
+
+#define BAD_JOB(expect) CHECK(submit(fd, q, &job, 1, NULL) == (expect))
+	job.flags = 1u << 30;
+	BAD_JOB(-EINVAL);
+	job.flags = 0;
+	job.in_fence_fd = 3;
+	BAD_JOB(-EINVAL);
+	job.in_fence_fd = devnull;
+	job.flags = SIMGPU_JOB_IN_FENCE_FD;
+	BAD_JOB(-EINVAL);
+	job.flags = 0;
+	job.in_fence_fd = 0;
+	job.duration_ns = info.max_job_duration_ns + 1;
+	BAD_JOB(-EINVAL);
+	job.duration_ns = 0;
+	job.sync_count = info.max_syncs_per_job + 1;
+	BAD_JOB(-E2BIG);
+	job.sync_count = 0;
+	job.bo_count = info.max_bos_per_job + 1;
+	BAD_JOB(-E2BIG);
+
+	job.syncs = (uintptr_t)&sync;
+	job.sync_count = 1;
+	job.bo_count = 0;
+	sync.handle = so;
+	sync.flags = 0;
+	BAD_JOB(-EINVAL);
+	sync.flags = SIMGPU_SYNC_WAIT | SIMGPU_SYNC_SIGNAL;
+	BAD_JOB(-EINVAL);
+	sync.flags = SIMGPU_SYNC_SIGNAL | (1u << 7);
+	BAD_JOB(-EINVAL);
+	sync.flags = SIMGPU_SYNC_SIGNAL;
+	sync.point = 3;	/* a point without TIMELINE */
+	BAD_JOB(-EINVAL);
+	sync.flags = SIMGPU_SYNC_SIGNAL | SIMGPU_SYNC_TIMELINE;
+	sync.point = 0;	/* TIMELINE without a point */
+	BAD_JOB(-EINVAL);
+	sync.point = 0;
+	sync.flags = SIMGPU_SYNC_SIGNAL;
+	sync.handle = 0xfffff;
+	BAD_JOB(-ENOENT);
+	sync.flags = SIMGPU_SYNC_WAIT;
+	BAD_JOB(-ENOENT);
+	sync.handle = fresh;	/* binary, never signalled: no fence */
+	BAD_JOB(-EINVAL);
+	sync.flags = SIMGPU_SYNC_WAIT | SIMGPU_SYNC_TIMELINE;
+	sync.point = 7;		/* point never submitted */
+	BAD_JOB(-EINVAL);
+	sync.point = 0;
+	job.syncs = 8;
+	sync.flags = SIMGPU_SYNC_SIGNAL;
+	BAD_JOB(-EFAULT);
+	job.syncs = 0;
+	job.sync_count = 0;
+
+	job.bos = (uintptr_t)bos;
+	job.bo_count = 1;
+	bos[0].handle = c.handle;
+	bos[0].flags = 0;
+	BAD_JOB(-EINVAL);
+	bos[0].flags = 1u << 5;
+	BAD_JOB(-EINVAL);
+	bos[0].flags = SIMGPU_BO_REF_READ;
+	bos[0].handle = 0xfffff;
+	BAD_JOB(-ENOENT);
+	bos[0].handle = c.handle;
+	bos[1] = bos[0];
+	job.bo_count = 2;	/* the same BO twice */
+	BAD_JOB(-EINVAL);
+	job.bo_count = 0;
+	job.bos = 0;
+#undef BAD_JOB
+
+	/* Nothing was submitted, nothing leaked a seqno or a fence. */
+	CHECK(queue_query(fd, q, &qq) == 0);
+	CHECK(qq.last_submitted_seqno == 0 && qq.state == SIMGPU_QUEUE_STATE_ACTIVE);
+	CHECK(submit(fd, q, &job, 1, NULL) == 0);
+	CHECK(queue_query(fd, q, &qq) == 0 && qq.last_submitted_seqno == 1);
+	CHECK(queue_destroy(fd, q) == 0);
+	drmSyncobjDestroy(fd, so);
+	drmSyncobjDestroy(fd, fresh);
+	close(devnull);
+	return PASS;
+}
+
+static enum result test_job_query(void)
+{
+	struct drm_simgpu_job_query jq = { 0 };
+	struct drm_simgpu_job_record r[2];
+	static struct drm_simgpu_job jobs[256];
+	uint64_t s, total = 0;
+	uint32_t q;
+
+	CHECK(queue_create(fd, 0, 1, 0, 0, &q) == 0);
+	CHECK(submit(fd, q, jobs, 1, &s) == 0);
+	CHECK(wait_seqno(fd, q, s) == 0);
+
+	jq.queue_id = q;
+	jq.count = 1;
+	jq.first_seqno = 1;
+	jq.records = (uintptr_t)r;
+	jq.record_size = sizeof(r[0]);
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_JOB_QUERY, &jq) == 0);
+	jq.flags = 1;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_JOB_QUERY, &jq) == -EINVAL);
+	jq.flags = 0;
+	jq.record_size = sizeof(r[0]) - 8;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_JOB_QUERY, &jq) == -EINVAL);
+	jq.record_size = sizeof(r[0]);
+	jq.first_seqno = 0;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_JOB_QUERY, &jq) == -EINVAL);
+	jq.first_seqno = 2;	/* not submitted yet */
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_JOB_QUERY, &jq) == -ENOENT);
+	jq.first_seqno = 1;
+	jq.count = 2;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_JOB_QUERY, &jq) == -ENOENT);
+	jq.count = 0;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_JOB_QUERY, &jq) == -EINVAL);
+	jq.count = info.job_ring_size + 1;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_JOB_QUERY, &jq) == -E2BIG);
+	jq.count = 1;
+	jq.records = 8;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_JOB_QUERY, &jq) == -EFAULT);
+	jq.records = (uintptr_t)r;
+	jq.queue_id = 0x7fff;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_JOB_QUERY, &jq) == -ENOENT);
+
+	/* Overrun the ring: the oldest records are gone, the newest kept. */
+	while (total < info.job_ring_size + 1) {
+		CHECK(submit(fd, q, jobs, 256, &s) == 0);
+		total += 256;
+	}
+	CHECK(wait_seqno(fd, q, s + 255) == 0);
+	CHECK(job_query(fd, q, 1, 1, r) == -ENODATA);
+	CHECK(job_query(fd, q, s + 254, 2, r) == 0);
+	CHECK(r[1].seqno == s + 255 && r[1].status == SIMGPU_JOB_STATUS_DONE);
+	CHECK(queue_destroy(fd, q) == 0);
+	return PASS;
+}
+
+static enum result test_timeout(void)
+{
+	struct drm_simgpu_job_record r;
+	struct drm_simgpu_queue_query qq;
+	uint32_t q, so = syncobj(), so2 = syncobj();
+	uint64_t s;
+
+	CHECK(so && so2);
+	/* Own scheduler: a short timeout without touching the module's. */
+	CHECK(queue_create(fd, 0, 1, SIMGPU_QUEUE_CREATE_OWN_SCHED, 100 * MS, &q) == 0);
+	CHECK(queue_query(fd, q, &qq) == 0 && qq.timeout_ns == 100 * MS);
+	CHECK(submit_one(fd, q, 10000 * MS, so, &s) == 0);
+	/* Queued behind the hung job: cancelled by the queue's error state. */
+	CHECK(submit_one(fd, q, 0, so2, NULL) == 0);
+	CHECK(wait_syncobj(so) == 0);
+	CHECK(wait_syncobj(so2) == 0);
+	CHECK(queue_query(fd, q, &qq) == 0);
+	CHECK(qq.state == SIMGPU_QUEUE_STATE_TIMEDOUT);
+	CHECK(qq.error == -ETIMEDOUT && qq.guilty_seqno == s);
+	CHECK(job_query(fd, q, s, 1, &r) == 0);
+	CHECK(r.status == SIMGPU_JOB_STATUS_DONE && r.error == -ETIMEDOUT);
+	CHECK(r.signal_ns < r.engine_end_ns);
+	CHECK(wait_seqno(fd, q, s + 1) == 0);
+	CHECK(job_query(fd, q, s + 1, 1, &r) == 0);
+	CHECK(r.status == SIMGPU_JOB_STATUS_DONE && r.error == -ECANCELED);
+	CHECK(submit_one(fd, q, 0, 0, NULL) == -EIO);
+	CHECK(queue_destroy(fd, q) == 0);
+
+	/* Other queues on the engine are unaffected. */
+	CHECK(queue_create(fd, 0, 1, 0, 0, &q) == 0);
+	CHECK(submit_one(fd, q, 0, so, &s) == 0);
+	CHECK(wait_seqno(fd, q, s) == 0);
+	CHECK(job_query(fd, q, s, 1, &r) == 0 && r.error == 0);
+	CHECK(queue_destroy(fd, q) == 0);
+	drmSyncobjDestroy(fd, so);
+	drmSyncobjDestroy(fd, so2);
+	return PASS;
+}
+
+static enum result test_queue_destroy_with_jobs(void)
+{
+	struct drm_simgpu_job jobs[32];
+	struct drm_simgpu_sync sig;
+	uint32_t q, so = syncobj();
+	int i;
+
+	CHECK(so);
+	CHECK(queue_create(fd, 0, 1, 0, 0, &q) == 0);
+	memset(jobs, 0, sizeof(jobs));
+	for (i = 0; i < 32; i++)
+		jobs[i].duration_ns = 50 * MS;
+	sig = (struct drm_simgpu_sync){ .flags = SIMGPU_SYNC_SIGNAL, .handle = so };
+	jobs[31].syncs = (uintptr_t)&sig;
+	jobs[31].sync_count = 1;
+	CHECK(submit(fd, q, jobs, 32, NULL) == 0);
+	CHECK(queue_destroy(fd, q) == 0);
+	/* The last job's fence still signals: cancelled, not lost. */
+	CHECK(wait_syncobj(so) == 0);
+
+	/* Same with a queue owning its scheduler. */
+	CHECK(drmSyncobjReset(fd, &so, 1) == 0);
+	CHECK(queue_create(fd, 0, 1, SIMGPU_QUEUE_CREATE_OWN_SCHED, 0, &q) == 0);
+	CHECK(submit(fd, q, jobs, 32, NULL) == 0);
+	CHECK(queue_destroy(fd, q) == 0);
+	CHECK(wait_syncobj(so) == 0);
+	drmSyncobjDestroy(fd, so);
+	return PASS;
+}
+
+static int open_simgpu(void);
+
+static enum result test_close_with_jobs(void)
+{
+	struct drm_simgpu_job jobs[64];
+	uint32_t q, q2;
+	int f = open_simgpu(), i;
+
+	CHECK(f >= 0);
+	memset(jobs, 0, sizeof(jobs));
+	for (i = 0; i < 64; i++)
+		jobs[i].duration_ns = (i % 4) * 10 * MS;
+	CHECK(queue_create(f, 0, 1, 0, 0, &q) == 0);
+	CHECK(queue_create(f, info.engine_count - 1, 2, SIMGPU_QUEUE_CREATE_OWN_SCHED, 0, &q2) == 0);
+	CHECK(submit(f, q, jobs, 64, NULL) == 0);
+	CHECK(submit(f, q2, jobs, 64, NULL) == 0);
+	close(f);
+
+	/* The device still works for everyone else. */
+	CHECK(queue_create(fd, 0, 1, 0, 0, &q) == 0);
+	CHECK(submit(fd, q, jobs, 1, NULL) == 0);
+	CHECK(wait_seqno(fd, q, 1) == 0);
+	CHECK(queue_destroy(fd, q) == 0);
+	return PASS;
+}
+
+static enum result test_syncobj_eventfd(void)
+{
+	struct simgpu_test_syncobj_eventfd ev = { 0 };
+	uint32_t q, so = syncobj();
+	uint64_t v = 0;
+	int efd;
+
+	if (!(info.features & SIMGPU_FEATURE_SYNCOBJ_EVENTFD))
+		return why(SKIP, "kernel has no DRM_IOCTL_SYNCOBJ_EVENTFD");
+	CHECK(so);
+	efd = eventfd(0, 0);
+	CHECK(efd >= 0);
+	CHECK(queue_create(fd, 0, 1, 0, 0, &q) == 0);
+	ev.handle = so;
+	ev.point = 2;
+	ev.fd = efd;
+	CHECK(sg_ioctl(fd, SIMGPU_TEST_IOCTL_SYNCOBJ_EVENTFD, &ev) == 0);
+	struct drm_simgpu_sync sig = {
+		.flags = SIMGPU_SYNC_SIGNAL | SIMGPU_SYNC_TIMELINE,
+		.handle = so, .point = 2,
+	};
+	struct drm_simgpu_job job = { .syncs = (uintptr_t)&sig, .sync_count = 1 };
+
+	CHECK(submit(fd, q, &job, 1, NULL) == 0);
+	CHECK(read(efd, &v, sizeof(v)) == sizeof(v) && v >= 1);
+	close(efd);
+	CHECK(queue_destroy(fd, q) == 0);
+	drmSyncobjDestroy(fd, so);
+	return PASS;
+}
+
+static enum result test_injection_report(void)
+{
+	bool on = info.features & SIMGPU_FEATURE_INJECTION_ACTIVE;
+
+	CHECK(on == (info.inject_path != SIMGPU_INJECT_NONE));
+	CHECK(on == (info.inject_delay_ns != 0));
+	if (on)
+		return why(PASS, "injection active: path %u, %llu ns",
+			   info.inject_path, (unsigned long long)info.inject_delay_ns);
+	return PASS;
+}
+
+struct test {
+	const char *name;
+	enum result (*fn)(void);
+};
+
+static const struct test tests[] = {
+	{ "dev-query", test_dev_query },
+	{ "reserved-ioctls", test_reserved_ioctls },
+	{ "bo-create-mmap", test_bo },
+	{ "queue-lifecycle", test_queue_lifecycle },
+	{ "queue-bad-input", test_queue_bad_input },
+	{ "queue-limit", test_queue_limit },
+	{ "queue-submit-wq", test_submit_wq_choice },
+	{ "submit-zero-duration", test_submit_zero_duration },
+	{ "submit-duration", test_submit_duration },
+	{ "job-in-flight-status", test_job_in_flight_status },
+	{ "submit-batch-order", test_batch_order },
+	{ "dep-binary-syncobj", test_dep_binary_syncobj },
+	{ "dep-timeline-syncobj", test_dep_timeline_syncobj },
+	{ "dep-in-fence", test_dep_in_fence },
+	{ "out-fence", test_out_fence },
+	{ "implicit-sync-bo", test_implicit_sync_bo },
+	{ "job-credits", test_credits },
+	{ "submit-bad-input", test_submit_bad_input },
+	{ "job-query", test_job_query },
+	{ "timeout", test_timeout },
+	{ "queue-destroy-with-jobs", test_queue_destroy_with_jobs },
+	{ "close-with-jobs", test_close_with_jobs },
+	{ "syncobj-eventfd", test_syncobj_eventfd },
+	{ "injection-report", test_injection_report },
+};
+
+/* The first render node whose driver is simgpu, by name, not by path. */
+static int open_simgpu(void)
+{
+	struct dirent *de;
+	DIR *dir = opendir("/dev/dri");
+	int f = -1;
+
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir))) {
+		char path[300];
+		drmVersionPtr v;
+
+		if (strncmp(de->d_name, "renderD", 7))
+			continue;
+		snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
+		f = open(path, O_RDWR | O_CLOEXEC);
+		if (f < 0)
+			continue;
+		v = drmGetVersion(f);
+		if (v && !strcmp(v->name, "simgpu")) {
+			drmFreeVersion(v);
+			break;
+		}
+		drmFreeVersion(v);
+		close(f);
+		f = -1;
+	}
+	closedir(dir);
+	return f;
+}
+
+int main(int argc, char **argv)
+{
+	struct drm_simgpu_dev_query q = {
+		.size = sizeof(info), .info = (uintptr_t)&info,
+	};
+	const char *only = argc > 1 ? argv[1] : NULL;
+	unsigned int i, pass = 0, fail = 0, skip = 0;
+
+	fd = open_simgpu();
+	if (fd < 0 || sg_ioctl(fd, DRM_IOCTL_SIMGPU_DEV_QUERY, &q)) {
+		for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+			printf("SKIP %s: no /dev/dri render node of driver simgpu (module not loaded?)\n",
+			       tests[i].name);
+		printf("0 passed, 0 failed, %u skipped\n", i);
+		return 4;
+	}
+
+	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		enum result r;
+
+		if (only && strcmp(only, tests[i].name))
+			continue;
+		reason[0] = 0;
+		errno = 0;
+		r = tests[i].fn();
+		if (r == PASS) {
+			pass++;
+			printf("ok %s%s%s\n", tests[i].name, reason[0] ? ": " : "", reason);
+		} else if (r == SKIP) {
+			skip++;
+			printf("SKIP %s: %s\n", tests[i].name, reason);
+		} else {
+			fail++;
+			printf("FAIL %s: %s\n", tests[i].name, reason);
+		}
+		fflush(stdout);
+	}
+	printf("%u passed, %u failed, %u skipped\n", pass, fail, skip);
+	if (fail)
+		return 1;
+	return pass ? 0 : 4;
+}
