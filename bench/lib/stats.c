@@ -511,6 +511,41 @@ int drmb_mann_whitney(const double *x, size_t n, const double *y, size_t m,
 
 /* ---- Hodges-Lehmann shift and its CI [HL63], [HWC14 4.2, 4.3] ------------ */
 
+/*
+ * k-th smallest (0-based) of v[0..n), reordering v: Hoare's FIND
+ * (quickselect) with a median-of-three pivot, O(n) on average.
+ */
+static double select_kth(double *v, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n - 1;
+
+	while (hi > lo) {
+		size_t mid = lo + (hi - lo) / 2, i = lo, j = hi;
+		double t;
+		if (v[mid] < v[lo]) { t = v[mid]; v[mid] = v[lo]; v[lo] = t; }
+		if (v[hi] < v[mid]) { t = v[hi]; v[hi] = v[mid]; v[mid] = t; }
+		if (v[mid] < v[lo]) { t = v[mid]; v[mid] = v[lo]; v[lo] = t; }
+		double pivot = v[mid];
+		for (;;) {
+			while (v[i] < pivot)
+				i++;
+			while (pivot < v[j])
+				j--;
+			if (i >= j)
+				break;
+			t = v[i]; v[i] = v[j]; v[j] = t;
+			i++;
+			j--;
+		}
+		/* v[lo..j] <= pivot <= v[j+1..hi] */
+		if (k <= j)
+			hi = j;
+		else
+			lo = j + 1;
+	}
+	return v[k];
+}
+
 /* #{(i,j): ys[j] - xs[i] <= t} for sorted xs, ys, in O(n+m). */
 static size_t diffs_le(const double *xs, size_t n, const double *ys, size_t m, double t)
 {
@@ -527,15 +562,15 @@ static size_t diffs_le(const double *xs, size_t n, const double *ys, size_t m, d
 
 /*
  * k-th smallest (1-based) of the n*m differences ys[j] - xs[i] without
- * materialising them: bisect on the value while more than a few thousand
+ * materialising them: bisect on the value while more than max(1024, 2(n+m))
  * differences lie in the bracket (counting in O(n+m)), then collect the
- * bracket's differences and sort them.  The bracket (lo, hi] always holds
- * the answer: count(<= lo) < k <= count(<= hi).
+ * bracket's differences and select among them.  The bracket (lo, hi]
+ * always holds the answer: count(<= lo) < k <= count(<= hi).
  */
 static int kth_diff(const double *xs, size_t n, const double *ys, size_t m,
 		    size_t k, double *out)
 {
-	const size_t collect_max = 8192 > 4 * (n + m) ? 8192 : 4 * (n + m);
+	const size_t collect_max = 1024 > 2 * (n + m) ? 1024 : 2 * (n + m);
 	double lo = ys[0] - xs[n - 1], hi = ys[m - 1] - xs[0];
 	size_t c_lo = diffs_le(xs, n, ys, m, lo), c_hi = n * m;
 
@@ -572,8 +607,7 @@ static int kth_diff(const double *xs, size_t n, const double *ys, size_t m,
 		for (size_t j = j_lo; j < j_hi; j++)
 			buf[nb++] = ys[j] - xs[i];
 	}
-	drmb_sort_double(buf, nb);
-	*out = buf[k - c_lo - 1];
+	*out = select_kth(buf, nb, k - c_lo - 1);
 	free(buf);
 	return 0;
 }
@@ -698,8 +732,11 @@ int drmb_median_ci_sorted(const double *sorted, size_t n, double conf,
 	if (!n || !sorted || !out || !(conf > 0 && conf < 1))
 		return -EINVAL;
 	out->median = drmb_quantile_sorted_double(sorted, n, 0.5);
+	/* P(B <= k-1) accumulated term by term: O(n), not O(n^2) lgamma calls */
+	double lg_n1 = lgamma((double)n + 1), ln_half_n = -(double)n * LN2, below = 0;
 	for (k = 1; k <= (n + 1) / 2; k++) {
-		double cover = 1 - 2 * binom_half_cdf(k - 1, n);
+		below += exp(lg_n1 - lgamma((double)k) - lgamma((double)(n - k + 1) + 1) + ln_half_n);
+		double cover = 1 - 2 * below;
 		if (cover < conf - 1e-12)
 			break;
 		best = k;
