@@ -36,6 +36,8 @@ static void usage_run(FILE *f)
 "  -h, --help              this help\n"
 "      --label=KEY=VALUE   add a 'KEY: VALUE' configuration line (repeatable)\n"
 "  -n, --samples=N         samples per run (default 10000; quick: 200)\n"
+"      --counters          perf counters even under QEMU TCG (off there by\n"
+"                          default: see docs/measuring.md)\n"
 "      --no-counters       no perf counters (they add cost to every context\n"
 "                          switch the measured path makes)\n"
 "      --no-dma-latency    do not hold /dev/cpu_dma_latency at 0\n"
@@ -189,6 +191,7 @@ static int cmd_run(int argc, char **argv)
 		{ "label", required_argument, NULL, 'L' },
 		{ "max-time", required_argument, NULL, 't' },
 		{ "no-dma-latency", no_argument, NULL, 'D' },
+		{ "counters", no_argument, NULL, 'K' },
 		{ "no-counters", no_argument, NULL, 'C' },
 		{ "no-mlock", no_argument, NULL, 'M' },
 		{ "output", required_argument, NULL, 'o' },
@@ -211,6 +214,7 @@ static int cmd_run(int argc, char **argv)
 	const char *label = NULL;
 
 	o.max_run_ns = 5000000000ull;
+	o.env.counters = -1;
 	o.store = getenv("DRMBENCH_STORE");
 	o.cmdline = join_args(argc, argv);
 	optind = 1;
@@ -256,8 +260,11 @@ static int cmd_run(int argc, char **argv)
 			}
 			break;
 		}
+		case 'K':
+			o.env.counters = 1;
+			break;
 		case 'C':
-			o.env.no_counters = 1;
+			o.env.counters = 0;
 			break;
 		case 'M':
 			o.env.no_mlock = 1;

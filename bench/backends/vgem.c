@@ -8,7 +8,7 @@
 
 static int vgem_open(struct drmb_device *dev, char *why, size_t whylen)
 {
-	return drmb_device_open(dev, "vgem", 0, why, whylen);
+	return drmb_device_open(dev, "vgem", DRMB_OPEN_PRIMARY, why, whylen);
 }
 
 const struct drmb_backend drmb_backend_vgem = {

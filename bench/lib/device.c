@@ -75,9 +75,11 @@ static int open_node(struct drmb_device *dev, const char *node)
 int drmb_device_open(struct drmb_device *dev, const char *driver, uint64_t need,
 		     char *why, size_t whylen)
 {
+	int node = need & DRMB_OPEN_PRIMARY ? DRM_NODE_PRIMARY : DRM_NODE_RENDER;
 	drmDevicePtr devs[64];
 	int n, i, ret;
 
+	need &= ~DRMB_OPEN_PRIMARY;
 	memset(dev, 0, sizeof(*dev));
 	dev->fd = -1;
 	if (drmb_device_override) {
@@ -102,9 +104,9 @@ int drmb_device_open(struct drmb_device *dev, const char *driver, uint64_t need,
 	}
 	ret = -ENODEV;
 	for (i = 0; i < n && ret; i++) {
-		if (!(devs[i]->available_nodes & (1 << DRM_NODE_RENDER)))
+		if (!(devs[i]->available_nodes & (1 << node)))
 			continue;
-		if (open_node(dev, devs[i]->nodes[DRM_NODE_RENDER]))
+		if (open_node(dev, devs[i]->nodes[node]))
 			continue;
 		if ((!driver || !strcmp(dev->driver, driver)) && (dev->caps & need) == need)
 			ret = 0;

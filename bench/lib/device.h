@@ -36,6 +36,8 @@ extern const char *drmb_device_override;
  * and that has every DRMB_CAP_* in need. -ENODEV with a reason when there
  * is none.
  */
+/* In need: open the primary (card) node; vgem allows dumb BOs only there. */
+#define DRMB_OPEN_PRIMARY (1ull << 63)
 int drmb_device_open(struct drmb_device *dev, const char *driver, uint64_t need,
 		     char *why, size_t whylen);
 void drmb_device_close(struct drmb_device *dev);

@@ -29,6 +29,7 @@
 void drmb_env_setup(struct drmb_env *e, const struct drmb_env_opts *o)
 {
 	int32_t zero = 0;
+	char accel[32], vendor[128];
 
 	memset(e, 0, sizeof(*e));
 	e->opts = *o;
@@ -66,12 +67,15 @@ void drmb_env_setup(struct drmb_env *e, const struct drmb_env_opts *o)
 		snprintf(e->waiter_sched, sizeof(e->waiter_sched), "other");
 
 	e->clock_overhead_ns = drmb_clock_overhead_ns();
-	if (o->no_counters) {
+	drmb_hypervisor(accel, sizeof(accel), vendor, sizeof(vendor));
+	if (o->counters == 0 || (o->counters < 0 && !strcmp(accel, "tcg"))) {
 		int i;
 
 		for (i = 0; i < DRMB_NR_COUNTERS; i++) {
 			e->counters.fd[i] = -1;
-			snprintf(e->counters.why[i], sizeof(e->counters.why[i]), "off (--no-counters)");
+			snprintf(e->counters.why[i], sizeof(e->counters.why[i]), "%s",
+				 o->counters == 0 ? "off (--no-counters)" :
+				 "off under TCG (--counters forces)");
 		}
 	} else {
 		drmb_counters_open(&e->counters);
@@ -160,6 +164,16 @@ void drmb_hypervisor(char *accel, size_t alen, char *vendor, size_t vlen)
 				snprintf(accel, alen, "%s", sigs[i].accel);
 	}
 #endif
+	/* QEMU TCG sets no hypervisor bit; its CPU model names it. */
+	if (!strcmp(accel, "none")) {
+		char model[128];
+
+		cpu_model(model, sizeof(model));
+		if (strstr(model, "QEMU TCG")) {
+			snprintf(accel, alen, "tcg");
+			snprintf(vendor, vlen, "cpu-model:%s", model);
+		}
+	}
 	read_line("/sys/class/dmi/id/sys_vendor", dmi, sizeof(dmi), "");
 	if (dmi[0] && strcmp(vendor, "none")) {
 		size_t off = strlen(vendor);

@@ -70,7 +70,12 @@ struct drmb_env_opts {
 	int fifo_prio;		/* SCHED_FIFO priority for the waiter, 0 = off */
 	int no_dma_latency;	/* leave CPU idle states alone */
 	int no_mlock;
-	int no_counters;	/* counters cost time on every context switch */
+	/*
+	 * -1 auto: on, except under QEMU TCG where opening and closing them
+	 * patches kernel text (static keys), which multi-threaded TCG races
+	 * with (an int3 oops in __schedule, seen with 6.12 guests); 0 off; 1 on.
+	 */
+	int counters;
 };
 
 struct drmb_env {

@@ -53,6 +53,8 @@ struct run_state {
 	unsigned int nfloors;
 	unsigned int ran, skipped, failed;
 	double *run_p50, *run_p99;
+	/* Per-run values of the benchmark's own metrics (stage breakdowns). */
+	double run_metric[8][256];
 };
 
 /* ---- interrupt: never leave temporaries behind ---------------------------- */
@@ -357,6 +359,8 @@ static int measure_case(struct run_state *st, struct drmb_case *c, const char *n
 			break;
 		}
 		st->run_p50[nruns] = (sum.have & DRMB_HAVE_P50) ? sum.p50 / per : NAN;
+		for (i = 0; i < c->nmetrics && i < 8; i++)
+			st->run_metric[i][nruns] = c->metric[i].value;
 		st->run_p99[nruns++] = (sum.have & DRMB_HAVE_P99) ? sum.p99 / per : NAN;
 	}
 	case_teardown(c);
@@ -384,6 +388,14 @@ static int measure_case(struct run_state *st, struct drmb_case *c, const char *n
 		if (!isnan(noise))
 			fprintf(st->out, "  noise %.1f%%", noise * 100);
 		fprintf(st->out, "\n");
+		for (i = 0; i < c->nmetrics && i < 8 && nruns; i++) {
+			/* Metrics a run always sets in the same order; medians over runs. */
+			double v = drmb_median_double(st->run_metric[i], nruns);
+
+			fprintf(st->out, "%s%s %.4g", i ? ", " : "      ", c->metric[i].unit, v);
+			if (i + 1 == c->nmetrics || i == 7)
+				fprintf(st->out, "\n");
+		}
 		if (!isnan(noise))
 			drmb_result_comment(&st->w, "noise %s %.2f%% over %u runs (1.4826*MAD of ln per-run p50)",
 					    name, noise * 100, nruns);
@@ -610,11 +622,6 @@ int drmb_run(const struct drmb_run_opts *o, const struct drmb_entry *e, size_t n
 	ret = write_config(&st);
 	for (k = 0; !ret && k < n; k++)
 		ret = run_entry(&st, &e[k]);
-	drmb_env_release(&st.env);
-	for (i = 0; i < st.ndevs; i++) {
-		if (!st.devs[i].ret && st.devs[i].backend->close)
-			st.devs[i].backend->close(&st.devs[i].dev);
-	}
 
 	if (ret) {
 		snprintf(err, errlen, "writing the result failed: %s", strerror(-ret));
@@ -633,6 +640,15 @@ int drmb_run(const struct drmb_run_opts *o, const struct drmb_entry *e, size_t n
 		}
 	}
 	guard_tmp_files(NULL);
+	/*
+	 * Released only after the result is safe: closing the counters toggles
+	 * kernel static keys, the riskiest thing this process does to a guest.
+	 */
+	drmb_env_release(&st.env);
+	for (i = 0; i < st.ndevs; i++) {
+		if (!st.devs[i].ret && st.devs[i].backend->close)
+			st.devs[i].backend->close(&st.devs[i].dev);
+	}
 out_free:
 	drmb_samples_fini(&st.s);
 	free(st.run_p50);

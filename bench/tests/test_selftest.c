@@ -150,6 +150,7 @@ static void run_values(const struct run *r, const struct scenario *sc, uint64_t 
 
 struct outcome {
 	size_t flagged, regress_p50, regress_mean, regress_any;
+	size_t covered, intervals;	/* HL ratio CI (p50 row) holding the true ratio */
 };
 
 /* One synthetic comparison of k runs per side; returns -errno on failure. */
@@ -195,6 +196,11 @@ static int compare_once(const struct run *runs, size_t nruns, size_t k,
 	out->regress_p50 += c[0].verdict == DRMB_REGRESSION;
 	out->regress_mean += c[1].verdict == DRMB_REGRESSION;
 	out->regress_any += regress;
+	/* a pure scaling (or nothing) has a known true ratio for every quantile */
+	if ((sc->kind == SCALE || sc->kind == NONE) && !isnan(c[0].ratio_lo)) {
+		out->intervals++;
+		out->covered += c[0].ratio_lo <= sc->factor && sc->factor <= c[0].ratio_hi;
+	}
 	return 0;
 }
 
@@ -271,6 +277,11 @@ static int selftest(const char *fixture, const char *what)
 		       100 * upper_bound95(o.regress_any, AA_COMPARISONS), o.flagged,
 		       100.0 * (double)o.flagged / AA_COMPARISONS,
 		       100 * upper_bound95(o.flagged, AA_COMPARISONS));
+		printf("# A/A, %zu runs per side: the 95%% CI of the ratio held 1 in %zu of %zu comparisons (%.1f%%)\n",
+		       sizes[s], o.covered, o.intervals, 100.0 * (double)o.covered / (double)o.intervals);
+		CHECK(o.intervals && (double)o.covered >= 0.93 * (double)o.intervals,
+		      "%s: HL ratio CI coverage at %zu runs per side %.1f%% >= 93%% (nominal >= 95%%)",
+		      what, sizes[s], 100.0 * (double)o.covered / (double)o.intervals);
 		CHECK(!ret && o.regress_any * 100 <= AA_COMPARISONS,
 		      "%s: A/A false-alarm (REGRESSION) rate at %zu runs per side %.2f%% <= 1%%",
 		      what, sizes[s], 100.0 * (double)o.regress_any / AA_COMPARISONS);
@@ -278,16 +289,20 @@ static int selftest(const char *fixture, const char *what)
 
 	printf("# power: share of %d comparisons with a REGRESSION verdict (p50 row, mean row, either)\n",
 	       POWER_COMPARISONS);
-	printf("# %-32s %-10s %8s %8s %8s\n", "injected on the new side", "runs/side", "p50", "mean", "either");
+	printf("# %-32s %-10s %8s %8s %8s %10s\n", "injected on the new side", "runs/side", "p50", "mean", "either",
+	       "CI covers");
 	for (size_t c = 0; c < sizeof(scenarios) / sizeof(scenarios[0]) && !ret; c++) {
 		for (size_t s = 0; s < 2 && !ret; s++) {
 			struct outcome o = { 0 };
 			for (size_t i = 0; i < POWER_COMPARISONS && !ret; i++)
 				ret = compare_once(runs, nruns, sizes[s], &scenarios[c], &rng, scratch, &o);
-			printf("# %-32s %-10zu %7.1f%% %7.1f%% %7.1f%%\n", scenarios[c].name, sizes[s],
+			char cover[16] = "-";
+			if (o.intervals)
+				snprintf(cover, sizeof(cover), "%.1f%%", 100.0 * (double)o.covered / (double)o.intervals);
+			printf("# %-32s %-10zu %7.1f%% %7.1f%% %7.1f%% %10s\n", scenarios[c].name, sizes[s],
 			       100.0 * (double)o.regress_p50 / POWER_COMPARISONS,
 			       100.0 * (double)o.regress_mean / POWER_COMPARISONS,
-			       100.0 * (double)o.regress_any / POWER_COMPARISONS);
+			       100.0 * (double)o.regress_any / POWER_COMPARISONS, cover);
 		}
 	}
 	CHECK(ret == 0, "%s: every synthetic comparison ran (%s)", what, ret ? strerror(-ret) : "ok");
