@@ -1,0 +1,251 @@
+#!/bin/sh
+# cli.sh: bench/drmbench used the way a user uses it.
+#
+#   sh bench/tests/cli.sh        (from the top of the tree, after make)
+#
+# Every usage error must exit 2 with a message naming what was wrong and
+# write nothing; `list` and `info` must say what they promise; a run where
+# everything is skipped exits 4 with the reasons and stores no file; a
+# quick run stores one file that parses back.  Behaviour only: nothing here
+# looks at a timing.  One line per check, then "N passed, N failed, N
+# skipped"; exit 1 on any failure.
+set -u
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+DRMBENCH=${DRMBENCH:-$TOP/bench/drmbench}
+GOFMT=$TOP/bench/tests/test_gofmt
+
+passed=0
+failed=0
+skipped=0
+
+pass() {
+	passed=$((passed + 1))
+	printf 'ok   %s\n' "$*"
+}
+
+fail() {
+	failed=$((failed + 1))
+	printf 'FAIL %s\n' "$*"
+}
+
+skip() {
+	skipped=$((skipped + 1))
+	printf 'SKIP %s\n' "$*"
+}
+
+# check DESCRIPTION COMMAND...: one check from a command's status.
+check() {
+	_what=$1
+	shift
+	if "$@"; then
+		pass "$_what"
+	else
+		fail "$_what"
+	fi
+}
+
+if [ ! -x "$DRMBENCH" ]; then
+	printf '%s: %s is not built (run make)\n' "${0##*/}" "$DRMBENCH" >&2
+	printf '0 passed, 1 failed\n'
+	exit 1
+fi
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/drmb-cli.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+trap 'exit 1' HUP INT TERM
+USTORE=$T/usage-store
+
+# drmb ARGS...: run drmbench; output in $T/out and $T/err, status in $rc.
+drmb() {
+	"$DRMBENCH" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+
+# usage_error WHAT ARGS...: exit 2, WHAT in the message on stderr.
+usage_error() {
+	_want=$1
+	shift
+	drmb "$@"
+	if [ "$rc" -eq 2 ] && grep -qF -- "$_want" "$T/err"; then
+		pass "usage error exits 2 naming '$_want': drmbench $*"
+	else
+		fail "usage error: drmbench $* => exit $rc (want 2), stderr: $(head -c 300 "$T/err")"
+	fi
+}
+
+# ---- usage errors ------------------------------------------------------------
+
+printf 'count=1\n' >"$T/existing.txt"
+cp "$T/existing.txt" "$T/existing.orig"
+printf '# a suite\nnull\nno-such-bench\n' >"$T/bad.suite"
+
+usage_error 'usage'
+usage_error "'frobnicate'" frobnicate
+usage_error 'usage' run
+usage_error 'usage' run -q -O "$USTORE"
+usage_error "'no-such-bench'" run -O "$USTORE" no-such-bench
+usage_error "'no-such-backend'" run -O "$USTORE" -b no-such-backend null
+usage_error "'cross-moon'" run -q -O "$USTORE" -c cross-moon futex-wake
+usage_error "'cross-moon'" run -q -O "$USTORE" -p placement=cross-moon futex-wake
+usage_error 'placement' run -q -O "$USTORE" -p placement=same-llc null
+usage_error "'no-such-param'" run -q -O "$USTORE" -p no-such-param=1 futex-wake
+usage_error "'abc'" run -q -O "$USTORE" -p count=abc syncobj-wait-many
+usage_error "'sometimes'" run -q -O "$USTORE" -p mode=sometimes syncobj-wait-many
+usage_error 'count' run -q -O "$USTORE" -p count=0 syncobj-wait-many
+usage_error 'empty value' run -q -O "$USTORE" -p count=1,,8 syncobj-wait-many
+usage_error "'count'" run -q -O "$USTORE" -p count syncobj-wait-many
+usage_error "'0'" run -O "$USTORE" -r 0 null
+usage_error "'abc'" run -O "$USTORE" -r abc null
+usage_error "'257'" run -O "$USTORE" -r 257 null
+usage_error "'abc'" run -O "$USTORE" -n abc null
+usage_error "'0'" run -O "$USTORE" -n 0 null
+usage_error "'-5'" run -O "$USTORE" -n -5 null
+usage_error "'0'" run -O "$USTORE" -t 0 null
+usage_error "'100'" run -O "$USTORE" --fifo=100 null
+usage_error "'bad'" run -q -O "$USTORE" --label bad null
+usage_error "'Bad=1'" run -q -O "$USTORE" --label Bad=1 null
+usage_error "'a b=1'" run -q -O "$USTORE" --label 'a b=1' null
+usage_error 'no-such-option' run -q -O "$USTORE" --no-such-option null
+usage_error 'runs' run -O "$USTORE" -r
+usage_error '-o' run -q -o "$T/x.txt" -O "$USTORE" null
+usage_error "missing.suite" run -q -O "$USTORE" "$T/missing.suite"
+usage_error "line 3" run -q -O "$USTORE" "$T/bad.suite"
+usage_error "'no-such-bench'" list no-such-bench
+usage_error 'usage' info extra
+
+usage_error "$T/existing.txt" run -q -r 1 -n 10 -o "$T/existing.txt" null
+check "an existing -o file is left untouched" cmp -s "$T/existing.txt" "$T/existing.orig"
+check "a refused -o leaves no sidecar or temporary next to it" \
+	test "$(find "$T" -maxdepth 1 -name '*existing*' | wc -l)" -eq 2
+
+check "usage errors stored nothing" test -z "$(find "$T" -name '*.samples' -o -name '*.tmp.*')"
+check "usage errors stored nothing in the store" test -z "$(find "$USTORE" -type f 2>/dev/null)"
+
+# ---- version, help -----------------------------------------------------------
+
+drmb version
+check "version: exit 0, prints 'drmbench VERSION'" \
+	test "$rc" -eq 0 -a -n "$(grep -E '^drmbench [^ ]+' "$T/out")"
+drmb run --help
+check "run --help: exit 0, the options on stdout" \
+	test "$rc" -eq 0 -a -n "$(grep -e '--runs' "$T/out")"
+
+# ---- list ----------------------------------------------------------------------
+
+drmb list
+check "list: exit 0" test "$rc" -eq 0
+cp "$T/out" "$T/list"
+benches=$(sed -n '/^benchmarks:/,/^backends:/p' "$T/list" | sed -n 's/^  \([a-z0-9-]*\) .*/\1/p')
+backends=$(sed -n '/^backends:/,/^suites/p' "$T/list" | sed -n 's/^  \([a-z0-9-]*\) .*/\1/p')
+check "list: shows benchmarks (null, futex-wake among them)" \
+	test -n "$(printf '%s\n' "$benches" | grep -x null)" -a \
+	-n "$(printf '%s\n' "$benches" | grep -x futex-wake)"
+check "list: shows backends" test -n "$backends"
+for f in "$TOP"/workloads/*.suite; do
+	s=${f##*/}
+	s=${s%.suite}
+	check "list: shows suite $s (workloads/$s.suite)" grep -qx "  $s" "$T/list"
+done
+for b in $benches; do
+	drmb list "$b"
+	if [ "$rc" -ne 0 ] || ! grep -q "^  result name: Benchmark[A-Z]" "$T/out" ||
+		! grep -q '^  backends:' "$T/out"; then
+		fail "list $b: exit 0 with its result name and backends (exit $rc)"
+		continue
+	fi
+	pass "list $b: exit 0 with its result name and backends"
+	# A backend a benchmark advertises must be one -b accepts.
+	# shellcheck disable=SC2013 # the backends line is a list of words
+	for be in $(sed -n 's/^  backends: *//p' "$T/out" | sed 's/([^)]*)//g'); do
+		case $be in
+		none | runs | on | any | Linux | host) continue ;;
+		esac
+		if printf '%s\n' "$backends" | grep -qx -- "$be"; then
+			pass "list $b: backend '$be' is in the backend table"
+		else
+			fail "list $b: advertises backend '$be', which 'list' does not show and -b refuses"
+		fi
+	done
+done
+drmb list futex-wake
+check "list futex-wake: shows the placement parameter" grep -q '^  placement ' "$T/out"
+drmb list syncobj-wait-many
+check "list syncobj-wait-many: parameters with default and range" \
+	grep -qE '^  count +default [^ ]+ .*\[[0-9]+\.\.[0-9]+\]' "$T/out"
+check "list syncobj-wait-many: enum parameters list their choices" \
+	grep -q 'one of: .*any' "$T/out"
+
+# ---- info ------------------------------------------------------------------------
+
+drmb info
+cp "$T/out" "$T/info"
+check "info: exit 0" test "$rc" -eq 0
+check "info: every line is 'key: value' with a Go-format key" \
+	test -z "$(grep -vE '^[a-z][a-z0-9._-]*:( |$)' "$T/info")"
+for k in kernel-release cpu-model cpu-topology cpu-governor clocksource accel drm-devices \
+	drmbench-version; do
+	check "info: has $k" grep -q "^$k: ." "$T/info"
+done
+check "info: each key once" test -z "$(sed 's/:.*//' "$T/info" | sort | uniq -d)"
+
+# ---- everything skipped -----------------------------------------------------------
+
+if [ -e /dev/dri ]; then
+	skip "all-skipped run: this host has /dev/dri, drm-ioctl would run"
+else
+	drmb run -q -O "$T/skip-store" drm-ioctl
+	check "all skipped: 'run -q drm-ioctl' without /dev/dri exits 4 (got $rc)" test "$rc" -eq 4
+	check "all skipped: prints SKIP with a reason" grep -qE 'SKIP: .{3,}' "$T/out"
+	check "all skipped: no result file written" test -z "$(find "$T/skip-store" -type f 2>/dev/null)"
+fi
+
+# ---- a quick run that stores a file ---------------------------------------------------
+
+drmb run -q -r 2 -O "$T/store" --label ci-job=cli-test null syscall
+check "quick run: exit 0 (got $rc)" test "$rc" -eq 0
+result=$(sed -n 's/.*result: \(.*\)$/\1/p' "$T/out")
+nfiles=$(find "$T/store" -name '*.txt' | wc -l)
+check "quick run: one result file in the store (got $nfiles)" test "$nfiles" -eq 1
+check "quick run: the summary names the stored file ($result)" test -n "$result" -a -f "$result"
+check "quick run: the sidecar is next to it" test -f "${result%.txt}.samples"
+check "quick run: no temporaries left" test -z "$(find "$T/store" -name '*.tmp.*')"
+case $result in
+"$T/store/"*/*/*.txt) pass "quick run: stored as STORE/HOST/RELEASE/NAME.txt" ;;
+*) fail "quick run: stored as STORE/HOST/RELEASE/NAME.txt (got $result)" ;;
+esac
+if [ -x "$GOFMT" ]; then
+	if "$GOFMT" -r Null:ns/op -r Syscall:ns/op "$result" >"$T/gofmt" 2>&1; then
+		pass "quick run: the file parses back (Go format grammar and drmbench's reader)"
+	else
+		fail "quick run: the file parses back: $(grep FAIL "$T/gofmt" | head -3)"
+	fi
+else
+	skip "quick run: parse back: $GOFMT not built"
+fi
+if [ -f "$result" ]; then
+	missing=$(sed "s/:.*//" "$T/info" | while read -r k; do
+		grep -q "^$k: " "$result" || printf " %s" "$k"
+	done)
+	check "result file: has every key info prints${missing:+ (lacks$missing)}" test -z "$missing"
+	for k in cmdline date backend runs samples clock-overhead-ns ci-job; do
+		check "result file: has $k" grep -q "^$k: ." "$result"
+	done
+	check "result file: the date is UTC" grep -qE '^date: [0-9-]+T[0-9:]+Z$' "$result"
+	check "result file: --label became a config line" grep -q '^ci-job: cli-test$' "$result"
+fi
+
+drmb run -q -r 1 -n 20 -o "$T/named.txt" null
+check "-o: exit 0, writes exactly that file" test "$rc" -eq 0 -a -f "$T/named.txt"
+check "-o: sidecar named after it" test -f "$T/named.samples"
+cp "$T/named.txt" "$T/named.orig"
+usage_error "$T/named.txt" run -q -r 1 -n 20 -o "$T/named.txt" null
+check "-o: a second run leaves the first result untouched" cmp -s "$T/named.txt" "$T/named.orig"
+
+DRMBENCH_STORE=$T/env-store "$DRMBENCH" run -q -r 1 -n 20 null >"$T/out" 2>"$T/err"
+rc=$?
+check "DRMBENCH_STORE: the result goes there" \
+	test "$rc" -eq 0 -a "$(find "$T/env-store" -name '*.txt' | wc -l)" -eq 1
+
+printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
+[ "$failed" -eq 0 ]
