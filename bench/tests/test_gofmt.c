@@ -10,8 +10,9 @@
  * drmbench's own reader (bench/lib/result.c) accepts the same file.
  *
  *   test_gofmt                          self-test of the checker (make check)
- *   test_gofmt [-r NAME:UNIT]... FILE... check result files; each -r needs a
- *                                       line BenchmarkNAME[/...] with UNIT
+ *   test_gofmt [-r NAME:UNIT]... FILE... check result files and their .samples
+ *                                       sidecars; each -r needs a line
+ *                                       BenchmarkNAME[/...] with UNIT
  *
  * The grammar, with drmbench's stricter rules marked (drmbench):
  *   file       valid UTF-8 (benchfmt refuses anything else), no NUL, every
@@ -287,6 +288,46 @@ static int has_metric(const struct drmb_result_file *rf, const char *name, const
 	return 0;
 }
 
+/*
+ * The raw samples behind every result line: drmbench writes one sidecar
+ * record per run, just before that run's line, so the two lists pair up
+ * in order, and a line's iteration count is samples x ops per sample.
+ */
+static void check_sidecar(const char *path, const struct drmb_result_file *rf)
+{
+	struct drmb_sample_file sf;
+	char err[512] = "", *spath;
+	size_t len = strlen(path), i, bad = 0;
+	int ret;
+
+	if (len > 4 && !strcmp(path + len - 4, ".txt"))
+		len -= 4;
+	if (asprintf(&spath, "%.*s.samples", (int)len, path) < 0)
+		exit(2);
+	ret = drmb_samples_read(spath, &sf, err, sizeof(err));
+	CHECK(ret == 0, "%s: sidecar reads back%s%s", spath, ret ? ": " : "", err);
+	if (!ret) {
+		CHECK(sf.nruns == rf->nlines, "%s: one sample run per result line (%zu runs, %zu lines)",
+		      spath, sf.nruns, rf->nlines);
+		for (i = 0; i < sf.nruns && i < rf->nlines; i++) {
+			const struct drmb_sample_run *r = &sf.runs[i];
+
+			if (strcmp(r->name, rf->lines[i].name) ||
+			    r->n * r->ops_per_sample != rf->lines[i].iterations) {
+				if (!bad)
+					printf("     run %zu: %s n=%llu x %u, line %u: %s %llu\n", i,
+					       r->name, (unsigned long long)r->n, r->ops_per_sample,
+					       rf->lines[i].lineno, rf->lines[i].name,
+					       (unsigned long long)rf->lines[i].iterations);
+				bad++;
+			}
+		}
+		CHECK(bad == 0, "%s: runs match the lines by name and samples x ops = iterations", spath);
+		drmb_samples_free(&sf);
+	}
+	free(spath);
+}
+
 static int check_files(int argc, char **argv)
 {
 	const char *need[32];
@@ -325,6 +366,7 @@ static int check_files(int argc, char **argv)
 			continue;
 		CHECK(rf.nlines == nres, "%s: both readers see %zu result lines (library: %zu)",
 		      path, nres, rf.nlines);
+		check_sidecar(path, &rf);
 		for (i = 0; i < nneed; i++) {
 			char name[128];
 			const char *colon = strchr(need[i], ':');
