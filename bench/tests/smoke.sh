@@ -1,0 +1,163 @@
+#!/bin/sh
+# smoke.sh: one quick pass (-q) of every benchmark through the `quick` suite.
+#
+#   sh bench/tests/smoke.sh      (from the top of the tree, after make)
+#
+# Every benchmark `drmbench list` shows must appear in the run: the host
+# benchmarks (null and the floors) run, never fail; a benchmark that needs
+# a DRM device SKIPs with a reason when the host has no /dev/dri.  The exit
+# status must match what ran (0 something ran, 4 all skipped, 1 a failure),
+# and the stored file must parse back with the null benchmark's per-sample
+# overhead and futex-wake's p50 in it.
+#
+# benchstat cannot be installed here (no Go module proxy), so the file is
+# checked by bench/tests/test_gofmt against the Go benchmark format grammar
+# (proposal 14313, as golang.org/x/perf/benchfmt reads it) and by
+# drmbench's own reader, sidecar included.  Behaviour only: nothing here
+# judges a timing.  One line per check, then "N passed, N failed, N
+# skipped"; exit 1 on any failure.
+set -u
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+DRMBENCH=${DRMBENCH:-$TOP/bench/drmbench}
+GOFMT=$TOP/bench/tests/test_gofmt
+
+passed=0
+failed=0
+skipped=0
+
+pass() {
+	passed=$((passed + 1))
+	printf 'ok   %s\n' "$*"
+}
+
+fail() {
+	failed=$((failed + 1))
+	printf 'FAIL %s\n' "$*"
+}
+
+skip() {
+	skipped=$((skipped + 1))
+	printf 'SKIP %s\n' "$*"
+}
+
+check() {
+	_what=$1
+	shift
+	if "$@"; then
+		pass "$_what"
+	else
+		fail "$_what"
+	fi
+}
+
+for f in "$DRMBENCH" "$GOFMT"; do
+	if [ ! -x "$f" ]; then
+		printf '%s: %s is not built (run make)\n' "${0##*/}" "$f" >&2
+		printf '0 passed, 1 failed\n'
+		exit 1
+	fi
+done
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/drmb-smoke.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+trap 'exit 1' HUP INT TERM
+
+have_dri=no
+[ -e /dev/dri ] && have_dri=yes
+
+# ---- what there is to run ---------------------------------------------------
+
+"$DRMBENCH" list >"$T/list" 2>&1
+benches=$(sed -n '/^benchmarks:/,/^backends:/p' "$T/list" | sed -n 's/^  \([a-z0-9-]*\) .*/\1/p')
+check "list: names benchmarks" test -n "$benches"
+
+# ---- the run ------------------------------------------------------------------
+
+"$DRMBENCH" run -q -O "$T/store" quick >"$T/out" 2>"$T/err"
+rc=$?
+sed 's/^/     | /' "$T/out"
+check "run: nothing on stderr" test ! -s "$T/err"
+
+# Case lines: "  NAME   3 runs ...", "  NAME   SKIP: why", "  NAME   FAIL: why".
+nran=$(grep -cE '^  [A-Z][^ ]* +[0-9]+ runs ' "$T/out")
+nskip=$(grep -cE '^  [A-Z][^ ]* +SKIP: ' "$T/out")
+nfail=$(grep -cE '^  [A-Z][^ ]* +FAIL: ' "$T/out")
+if [ "$nfail" -gt 0 ]; then
+	want=1
+elif [ "$nran" -eq 0 ]; then
+	want=4
+else
+	want=0
+fi
+check "run: exit $rc matches what happened ($nran ran, $nskip skipped, $nfail failed: want $want)" \
+	test "$rc" -eq "$want"
+check "run: the closing count agrees ($nran ran, $nskip skipped, $nfail failed)" \
+	grep -q "^$nran ran, $nskip skipped, $nfail failed" "$T/out"
+
+# ---- per benchmark ------------------------------------------------------------
+
+for b in $benches; do
+	"$DRMBENCH" list "$b" >"$T/one" 2>&1
+	id=$(sed -n 's/^  result name: Benchmark\([A-Za-z0-9]*\).*/\1/p' "$T/one")
+	if [ -z "$id" ]; then
+		fail "$b: 'list $b' gives no result name"
+		continue
+	fi
+	lines=$(grep -E "^  ${id}[/ ]" "$T/out")
+	ran=$(printf '%s\n' "$lines" | grep -cE ' [0-9]+ runs ')
+	skips=$(printf '%s\n' "$lines" | grep -cE ' SKIP: ')
+	fails=$(printf '%s\n' "$lines" | grep -cE ' FAIL: ')
+	reasonless=$(printf '%s\n' "$lines" | grep -cE ' SKIP: *$')
+	if [ -z "$lines" ]; then
+		fail "$b: not in the quick suite's run (every benchmark must be)"
+		continue
+	fi
+	check "$b: no case failed" test "$fails" -eq 0
+	check "$b: every SKIP gives a reason" test "$reasonless" -eq 0
+	if grep -q '^  backends: *none' "$T/one"; then
+		# Null and the floors run on any Linux host.
+		check "$b: host benchmark ran ($ran cases)" test "$ran" -gt 0
+	elif [ "$have_dri" = no ]; then
+		check "$b: needs a DRM device, none here: every case SKIPs ($skips of $((ran + skips)))" \
+			test "$ran" -eq 0 -a "$skips" -gt 0
+	else
+		pass "$b: ran $ran, skipped $skips cases (this host has /dev/dri)"
+	fi
+done
+
+# ---- the stored file -------------------------------------------------------------
+
+result=$(sed -n 's/.*result: \(.*\)$/\1/p' "$T/out")
+if [ "$nran" -eq 0 ]; then
+	check "no file stored when nothing ran" test -z "$(find "$T/store" -type f 2>/dev/null)"
+elif [ -z "$result" ] || [ ! -f "$result" ]; then
+	fail "the run names the stored file, and it exists ('$result')"
+else
+	pass "the run names the stored file, and it exists"
+	check "one result and its sidecar in the store, no temporaries" \
+		test "$(find "$T/store" -type f | wc -l)" -eq 2 -a -f "${result%.txt}.samples"
+	if "$GOFMT" -r Null:ns/op -r FutexWake:ns/op "$result" >"$T/gofmt" 2>&1; then
+		pass "the file parses back: Go format grammar, drmbench's reader, sidecar; Null and FutexWake have ns/op (p50)"
+	else
+		fail "the file parses back:"
+		grep FAIL "$T/gofmt" | sed 's/^/     /'
+	fi
+	# Each case that ran has one result line per run (-q: 3 runs).
+	bad=$(grep -E '^  [A-Z][^ ]* +[0-9]+ runs ' "$T/out" | while read -r name n _; do
+		got=$(grep -c "^Benchmark$name " "$result")
+		[ "$got" -eq "$n" ] || printf ' %s(%s/%s)' "$name" "$got" "$n"
+	done)
+	check "every case that ran has one result line per run${bad:+:$bad}" test -z "$bad"
+	if [ "$have_dri" = no ]; then
+		check "skipped cases are recorded as '# skip' comments with the reason" \
+			test "$(grep -cE '^# skip Benchmark[^ ]+: .+' "$result")" -eq "$nskip"
+	fi
+fi
+check "null: the summary prints the per-sample overhead" \
+	grep -qE '^  Null +[0-9]+ runs +overhead/sample +[0-9.]+ [nu]s' "$T/out"
+check "futex-wake: the summary prints p50 and the ratio to the floor" \
+	grep -qE '^  FutexWake[/ ].* p50 +[0-9.]+ [nu]s .* x[0-9.]+ floor' "$T/out"
+
+printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
+[ "$failed" -eq 0 ]
