@@ -2,15 +2,15 @@
 /*
  * syncobj-wake: signal -> waiter woken through each DRM syncobj wait path,
  * on any render node with syncobjs. The signaller uses the core ioctls (or
- * a sw_sync fence where the path needs a real unsignalled fence); the
+ * a CPU-signalled fence where the path needs a real unsignalled fence); the
  * waiter blocks in the path under test.
  *
  *   wait-submit         SIGNAL -> WAIT(WAIT_FOR_SUBMIT) on a reset binary syncobj
- *   wait-fence          sw_sync fence imported, WAIT (no flags) -> fence signalled
+ *   wait-fence          CPU fence (sw_sync or vgem) imported, WAIT (no flags)
  *   timeline            TIMELINE_SIGNAL(p) -> TIMELINE_WAIT(p, WAIT_FOR_SUBMIT)
  *   timeline-available  as timeline, waiting with WAIT_AVAILABLE
  *   eventfd             TIMELINE_SIGNAL(p) -> read() on a SYNCOBJ_EVENTFD eventfd
- *   sync-file           sw_sync fence -> syncobj -> exported sync_file, poll()
+ *   sync-file           CPU fence -> syncobj -> exported sync_file, poll()
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -50,13 +50,13 @@ struct syncobj_wake {
 	int path;
 	uint32_t handle;
 	uint64_t point;
-	int timeline;		/* sw_sync, or -1 */
-	uint32_t sw_value;
+	struct drmb_cpu_fence cpu;
+	int have_cpu_fence;
 	int efd;
 	int sync_file;
 };
 
-static int uses_sw_sync(int path)
+static int uses_cpu_fence(int path)
 {
 	return path == PATH_WAIT_FENCE || path == PATH_SYNC_FILE;
 }
@@ -90,11 +90,12 @@ static int syncobj_wake_setup(struct drmb_case *c)
 
 	w->fd = c->dev->fd;
 	w->path = drmb_case_int(c, "path");
-	w->timeline = w->efd = w->sync_file = -1;
-	if (uses_sw_sync(w->path)) {
-		ret = drmb_sw_sync_open(&w->timeline, c->why, sizeof(c->why));
+	w->efd = w->sync_file = -1;
+	if (uses_cpu_fence(w->path)) {
+		ret = drmb_cpu_fence_open(&w->cpu, c->why, sizeof(c->why));
 		if (ret)
 			return ret;
+		w->have_cpu_fence = 1;
 	}
 	if (w->path == PATH_EVENTFD) {
 		w->efd = eventfd(0, EFD_CLOEXEC);
@@ -110,8 +111,8 @@ static int syncobj_wake_setup(struct drmb_case *c)
 	return 0;
 
 err_close:
-	if (w->timeline >= 0)
-		close(w->timeline);
+	if (w->have_cpu_fence)
+		drmb_cpu_fence_close(&w->cpu);
 	if (w->efd >= 0)
 		close(w->efd);
 	return ret;
@@ -122,8 +123,8 @@ static void syncobj_wake_teardown(struct drmb_case *c)
 	struct syncobj_wake *w = c->priv;
 
 	drmSyncobjDestroy(w->fd, w->handle);
-	if (w->timeline >= 0)
-		close(w->timeline);
+	if (w->have_cpu_fence)
+		drmb_cpu_fence_close(&w->cpu);
 	if (w->efd >= 0)
 		close(w->efd);
 	if (w->sync_file >= 0)
@@ -149,8 +150,8 @@ static int syncobj_wake_arm(struct drmb_case *c)
 	default:
 		break;
 	}
-	/* wait-fence and sync-file: a fresh sw_sync fence behind the syncobj. */
-	fence = drmb_sw_sync_fence(w->timeline, ++w->sw_value);
+	/* wait-fence and sync-file: a fresh CPU fence behind the syncobj. */
+	fence = drmb_cpu_fence_new(&w->cpu);
 	if (fence < 0)
 		return fence;
 	ret = drmSyncobjImportSyncFile(w->fd, w->handle, fence) ? -errno : 0;
@@ -204,7 +205,7 @@ static int syncobj_wake_signal(struct drmb_case *c)
 	case PATH_EVENTFD:
 		return drmSyncobjTimelineSignal(w->fd, &w->handle, &w->point, 1) ? -errno : 0;
 	default:
-		return drmb_sw_sync_inc(w->timeline, 1);
+		return drmb_cpu_fence_signal(&w->cpu);
 	}
 }
 

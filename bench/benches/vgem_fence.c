@@ -7,36 +7,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/dma-buf.h>
 #include <poll.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <xf86drm.h>
 
 #include "device.h"
 #include "measure.h"
-
-/* include/uapi/drm/vgem_drm.h: not shipped by bookworm's libdrm. */
-struct drm_vgem_fence_attach {
-	__u32 handle;
-	__u32 flags;
-#define VGEM_FENCE_WRITE 0x1
-	__u32 out_fence;
-	__u32 pad;
-};
-
-struct drm_vgem_fence_signal {
-	__u32 fence;
-	__u32 flags;
-};
-
-#define DRM_IOCTL_VGEM_FENCE_ATTACH \
-	DRM_IOWR(DRM_COMMAND_BASE + 0x1, struct drm_vgem_fence_attach)
-#define DRM_IOCTL_VGEM_FENCE_SIGNAL \
-	DRM_IOW(DRM_COMMAND_BASE + 0x2, struct drm_vgem_fence_signal)
 
 enum { WAIT_DMABUF_POLL, WAIT_SYNC_FILE };
 static const char *const waits[] = { "dmabuf-poll", "sync-file", NULL };
@@ -57,21 +35,13 @@ struct vgem_fence {
 static int vgem_setup(struct drmb_case *c)
 {
 	struct vgem_fence *v = c->priv;
-	struct drm_mode_create_dumb dumb = { .width = 1024, .height = 1, .bpp = 32 };
 	int ret;
 
 	v->fd = c->dev->fd;
 	v->mode = drmb_case_int(c, "wait");
-	v->sync_file = v->dmabuf = -1;
-	if (drmIoctl(v->fd, DRM_IOCTL_MODE_CREATE_DUMB, &dumb))
-		return drmb_why(c, -errno, "vgem CREATE_DUMB: %m");
-	v->handle = dumb.handle;
-	if (drmPrimeHandleToFD(v->fd, v->handle, DRM_CLOEXEC | DRM_RDWR, &v->dmabuf)) {
-		ret = drmb_why(c, -errno, "PRIME_HANDLE_TO_FD: %m");
-		drmCloseBufferHandle(v->fd, v->handle);
-		return ret;
-	}
-	return 0;
+	v->sync_file = -1;
+	ret = drmb_vgem_bo_create(v->fd, &v->handle, &v->dmabuf);
+	return ret ? drmb_why(c, ret, "vgem BO and dma-buf: %s", strerror(-ret)) : 0;
 }
 
 static void vgem_teardown(struct drmb_case *c)
@@ -87,29 +57,22 @@ static void vgem_teardown(struct drmb_case *c)
 static int vgem_arm(struct drmb_case *c)
 {
 	struct vgem_fence *v = c->priv;
-	struct drm_vgem_fence_attach attach = {
-		.handle = v->handle, .flags = VGEM_FENCE_WRITE,
-	};
-	struct dma_buf_export_sync_file exp = { .flags = DMA_BUF_SYNC_READ, .fd = -1 };
+	int ret;
 
-	if (drmIoctl(v->fd, DRM_IOCTL_VGEM_FENCE_ATTACH, &attach))
-		return drmb_why(c, -errno, "VGEM_FENCE_ATTACH: %m");
-	v->fence = attach.out_fence;
+	ret = drmb_vgem_fence_attach(v->fd, v->handle, &v->fence);
+	if (ret)
+		return drmb_why(c, ret, "VGEM_FENCE_ATTACH: %s", strerror(-ret));
 	if (v->mode != WAIT_SYNC_FILE)
 		return 0;
 	if (v->sync_file >= 0)
 		close(v->sync_file);
-	v->sync_file = -1;
-	/* DMA_BUF_SYNC_READ: the fences a reader waits for, i.e. the writer's. */
-	if (ioctl(v->dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &exp)) {
-		int ret = errno == ENOTTY ? -EOPNOTSUPP : -errno;
-		struct drm_vgem_fence_signal sig = { .fence = v->fence };
-
-		drmIoctl(v->fd, DRM_IOCTL_VGEM_FENCE_SIGNAL, &sig);
+	v->sync_file = drmb_dmabuf_export_sync_file(v->dmabuf);
+	if (v->sync_file < 0) {
+		ret = v->sync_file;
+		drmb_vgem_fence_signal(v->fd, v->fence);
 		return drmb_why(c, ret, "DMA_BUF_IOCTL_EXPORT_SYNC_FILE: %s (kernel 5.20+)",
 				strerror(-ret));
 	}
-	v->sync_file = exp.fd;
 	return 0;
 }
 
@@ -127,9 +90,8 @@ static int vgem_wait(struct drmb_case *c)
 static int vgem_signal(struct drmb_case *c)
 {
 	struct vgem_fence *v = c->priv;
-	struct drm_vgem_fence_signal sig = { .fence = v->fence };
 
-	return drmIoctl(v->fd, DRM_IOCTL_VGEM_FENCE_SIGNAL, &sig) ? -errno : 0;
+	return drmb_vgem_fence_signal(v->fd, v->fence);
 }
 
 static const struct drmb_wake_ops vgem_ops = {

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/dma-buf.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -175,7 +176,70 @@ void drmb_devices_describe(char *buf, size_t len)
 		snprintf(buf, len, "none");
 }
 
-/* ---- sw_sync ------------------------------------------------------------- */
+/* ---- vgem ----------------------------------------------------------------- */
+
+struct drm_vgem_fence_attach {
+	__u32 handle;
+	__u32 flags;
+#define VGEM_FENCE_WRITE 0x1
+	__u32 out_fence;
+	__u32 pad;
+};
+
+struct drm_vgem_fence_signal {
+	__u32 fence;
+	__u32 flags;
+};
+
+#define DRM_IOCTL_VGEM_FENCE_ATTACH \
+	DRM_IOWR(DRM_COMMAND_BASE + 0x1, struct drm_vgem_fence_attach)
+#define DRM_IOCTL_VGEM_FENCE_SIGNAL \
+	DRM_IOW(DRM_COMMAND_BASE + 0x2, struct drm_vgem_fence_signal)
+
+int drmb_vgem_bo_create(int fd, uint32_t *handle, int *dmabuf)
+{
+	struct drm_mode_create_dumb dumb = { .width = 1024, .height = 1, .bpp = 32 };
+	int ret;
+
+	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &dumb))
+		return -errno;
+	*handle = dumb.handle;
+	if (drmPrimeHandleToFD(fd, dumb.handle, DRM_CLOEXEC | DRM_RDWR, dmabuf)) {
+		ret = -errno;
+		drmCloseBufferHandle(fd, dumb.handle);
+		return ret;
+	}
+	return 0;
+}
+
+int drmb_vgem_fence_attach(int fd, uint32_t handle, uint32_t *fence)
+{
+	struct drm_vgem_fence_attach a = { .handle = handle, .flags = VGEM_FENCE_WRITE };
+
+	if (drmIoctl(fd, DRM_IOCTL_VGEM_FENCE_ATTACH, &a))
+		return -errno;
+	*fence = a.out_fence;
+	return 0;
+}
+
+int drmb_vgem_fence_signal(int fd, uint32_t fence)
+{
+	struct drm_vgem_fence_signal s = { .fence = fence };
+
+	return drmIoctl(fd, DRM_IOCTL_VGEM_FENCE_SIGNAL, &s) ? -errno : 0;
+}
+
+int drmb_dmabuf_export_sync_file(int dmabuf)
+{
+	/* DMA_BUF_SYNC_READ: what a reader waits for, i.e. the writers. */
+	struct dma_buf_export_sync_file exp = { .flags = DMA_BUF_SYNC_READ, .fd = -1 };
+
+	if (ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &exp))
+		return errno == ENOTTY ? -EOPNOTSUPP : -errno;
+	return exp.fd;
+}
+
+/* ---- CPU-signalled fences --------------------------------------------------- */
 
 /* From drivers/dma-buf/sync_debug.h (a debugfs ABI, in no uapi header). */
 struct sw_sync_create_fence_data {
@@ -186,34 +250,70 @@ struct sw_sync_create_fence_data {
 #define SW_SYNC_IOC_CREATE_FENCE _IOWR('W', 0, struct sw_sync_create_fence_data)
 #define SW_SYNC_IOC_INC _IOW('W', 1, __u32)
 
-int drmb_sw_sync_open(int *timeline, char *why, size_t whylen)
+int drmb_cpu_fence_open(struct drmb_cpu_fence *f, char *why, size_t whylen)
 {
-	static const char *const paths[] = {
-		"/sys/kernel/debug/sync/sw_sync", "/sys/kernel/sync/sw_sync",
-	};
-	size_t i;
-	int err = ENOENT;
+	char vgem_why[128];
+	int ret;
 
-	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		*timeline = open(paths[i], O_RDWR | O_CLOEXEC);
-		if (*timeline >= 0)
-			return 0;
-		if (errno != ENOENT)
-			err = errno;
+	memset(f, 0, sizeof(*f));
+	f->vgem.fd = f->dmabuf = -1;
+	f->timeline = open("/sys/kernel/debug/sync/sw_sync", O_RDWR | O_CLOEXEC);
+	if (f->timeline >= 0) {
+		f->kind = "sw_sync";
+		return 0;
 	}
-	snprintf(why, whylen, "no sw_sync timeline (%s): needs CONFIG_SW_SYNC and debugfs mounted, as root",
-		 strerror(err));
-	return err == EACCES || err == EPERM ? -EACCES : -ENODEV;
+	ret = drmb_device_open(&f->vgem, "vgem", DRMB_OPEN_PRIMARY, vgem_why, sizeof(vgem_why));
+	if (!ret) {
+		ret = drmb_vgem_bo_create(f->vgem.fd, &f->bo, &f->dmabuf);
+		if (ret) {
+			snprintf(vgem_why, sizeof(vgem_why), "vgem BO: %s", strerror(-ret));
+			drmb_device_close(&f->vgem);
+		}
+	}
+	if (ret) {
+		snprintf(why, whylen, "no CPU-signalled fence: no sw_sync (CONFIG_SW_SYNC, debugfs) and %s",
+			 vgem_why);
+		return -ENODEV;
+	}
+	f->kind = "vgem";
+	return 0;
 }
 
-int drmb_sw_sync_fence(int timeline, uint32_t value)
+int drmb_cpu_fence_new(struct drmb_cpu_fence *f)
 {
-	struct sw_sync_create_fence_data d = { .value = value, .name = "drmbench" };
+	struct sw_sync_create_fence_data d = { .name = "drmbench" };
+	int ret;
 
-	return ioctl(timeline, SW_SYNC_IOC_CREATE_FENCE, &d) ? -errno : d.fence;
+	if (f->timeline >= 0) {
+		d.value = ++f->value;
+		return ioctl(f->timeline, SW_SYNC_IOC_CREATE_FENCE, &d) ? -errno : d.fence;
+	}
+	ret = drmb_vgem_fence_attach(f->vgem.fd, f->bo, &f->fence);
+	if (ret)
+		return ret;
+	ret = drmb_dmabuf_export_sync_file(f->dmabuf);
+	if (ret < 0)
+		drmb_vgem_fence_signal(f->vgem.fd, f->fence);
+	return ret;
 }
 
-int drmb_sw_sync_inc(int timeline, uint32_t by)
+int drmb_cpu_fence_signal(struct drmb_cpu_fence *f)
 {
-	return ioctl(timeline, SW_SYNC_IOC_INC, &by) ? -errno : 0;
+	__u32 one = 1;
+
+	if (f->timeline >= 0)
+		return ioctl(f->timeline, SW_SYNC_IOC_INC, &one) ? -errno : 0;
+	return drmb_vgem_fence_signal(f->vgem.fd, f->fence);
+}
+
+void drmb_cpu_fence_close(struct drmb_cpu_fence *f)
+{
+	if (f->timeline >= 0)
+		close(f->timeline);
+	if (f->dmabuf >= 0) {
+		close(f->dmabuf);
+		drmCloseBufferHandle(f->vgem.fd, f->bo);
+	}
+	drmb_device_close(&f->vgem);
+	f->timeline = f->dmabuf = -1;
 }

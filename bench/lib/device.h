@@ -50,14 +50,37 @@ int drmb_syncobj_eventfd(int fd, uint32_t handle, uint64_t point,
 			 int efd, uint32_t flags);
 
 
+/* ---- vgem (include/uapi/drm/vgem_drm.h, not in bookworm's libdrm) ---- */
+
+/* A small dumb BO and its dma-buf (vgem allows dumb BOs on its card node). */
+int drmb_vgem_bo_create(int fd, uint32_t *handle, int *dmabuf);
+/* Attaches a write fence to the BO's reservation object. */
+int drmb_vgem_fence_attach(int fd, uint32_t handle, uint32_t *fence);
+int drmb_vgem_fence_signal(int fd, uint32_t fence);
+/* The fences a reader of the dma-buf waits for, as a sync_file fd (5.20+). */
+int drmb_dmabuf_export_sync_file(int dmabuf);
+
 /*
- * sw_sync (debugfs, CONFIG_SW_SYNC): a CPU-signalled fence timeline, the
- * one way to give a binary syncobj or a sync_file a real unsignalled fence
- * without a GPU. open: 0 or -errno with a reason.
+ * A fence the CPU signals, for paths that need a real unsignalled fence
+ * (a binary syncobj wait without WAIT_FOR_SUBMIT, a sync_file): sw_sync
+ * when the kernel has it (CONFIG_SW_SYNC, debugfs; not in Debian's
+ * kernels), else a vgem fence.
  */
-int drmb_sw_sync_open(int *timeline, char *why, size_t whylen);
-/* A fence signalled when the timeline reaches value; returns a sync_file fd. */
-int drmb_sw_sync_fence(int timeline, uint32_t value);
-int drmb_sw_sync_inc(int timeline, uint32_t by);
+struct drmb_cpu_fence {
+	const char *kind;	/* "sw_sync" or "vgem" */
+	int timeline;		/* sw_sync */
+	uint32_t value;
+	struct drmb_device vgem;
+	uint32_t bo, fence;
+	int dmabuf;
+};
+
+/* 0, or -ENODEV with a reason naming both sources. */
+int drmb_cpu_fence_open(struct drmb_cpu_fence *f, char *why, size_t whylen);
+/* A new unsignalled fence as a sync_file fd (>= 0), or -errno. */
+int drmb_cpu_fence_new(struct drmb_cpu_fence *f);
+/* Signals the fence made last. */
+int drmb_cpu_fence_signal(struct drmb_cpu_fence *f);
+void drmb_cpu_fence_close(struct drmb_cpu_fence *f);
 
 #endif
