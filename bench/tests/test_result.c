@@ -455,9 +455,12 @@ static void test_same_second(void)
 	char err[512] = "", f1[1024] = "", f2[1024] = "", *store = mkpath("same");
 	char *want2;
 	int attempt, ret, same = 0;
+	char label[16];
 
 	for (attempt = 0; attempt < 5 && !same; attempt++) {
-		ret = drmb_result_open(&w1, NULL, store, "h", "r", "same", err, sizeof(err));
+		/* A fresh label per attempt: an earlier one already holds its name. */
+		snprintf(label, sizeof(label), "same%d", attempt);
+		ret = drmb_result_open(&w1, NULL, store, "h", "r", label, err, sizeof(err));
 		if (!ret)
 			ret = write_minimal(&w1, "first");
 		if (!ret)
@@ -465,7 +468,7 @@ static void test_same_second(void)
 		CHECK(ret == 0, "same second: first writer stored %s (%s)", f1, err);
 		if (ret)
 			return;
-		ret = drmb_result_open(&w2, NULL, store, "h", "r", "same", err, sizeof(err));
+		ret = drmb_result_open(&w2, NULL, store, "h", "r", label, err, sizeof(err));
 		CHECK(ret == 0, "same second: second writer opens (%s)", err);
 		if (ret)
 			return;
