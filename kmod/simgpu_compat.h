@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * simgpu_compat.h: the only place simgpu knows that kernels differ.
+ * The only place simgpu knows that kernels differ.
  *
  * simgpu_compat_gen.h is generated at build time by gen-compat.sh, which
  * greps the headers of the kernel being built against. Each wrapper here
@@ -51,7 +51,7 @@ struct simgpu_sched_params {
 };
 
 static inline int simgpu_sched_init_compat(struct drm_gpu_scheduler *sched,
-				    const struct simgpu_sched_params *p)
+					   const struct simgpu_sched_params *p)
 {
 #if SIMGPU_HAVE_SCHED_INIT_ARGS
 	const struct drm_sched_init_args args = {
@@ -76,8 +76,8 @@ static inline int simgpu_sched_init_compat(struct drm_gpu_scheduler *sched,
 }
 
 static inline int simgpu_sched_job_init_compat(struct drm_sched_job *job,
-					struct drm_sched_entity *entity,
-					u32 credits, struct drm_file *file)
+					       struct drm_sched_entity *entity,
+					       u32 credits, struct drm_file *file)
 {
 #if SIMGPU_HAVE_SCHED_JOB_CLIENT_ID
 	return drm_sched_job_init(job, entity, credits, file, file->client_id);

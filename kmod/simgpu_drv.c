@@ -39,7 +39,7 @@
  * those paths, so that a regression pipeline can be checked against a known
  * slowdown; DEV_QUERY reports an active injection.
  *
- * Files: simgpu_drv.c (this: device, ioctl table, DEV_QUERY, parameters),
+ * Files: this one (device, ioctl table, DEV_QUERY, parameters),
  * simgpu_gem.c (BOs), simgpu_sched.c (engines and schedulers),
  * simgpu_submit.c (queues, SUBMIT, JOB_QUERY), simgpu_compat.h (the only
  * place kernel versions differ). docs/simgpu.md documents the ABI.

@@ -30,7 +30,7 @@
 #define SIMGPU_MAX_CREDIT_LIMIT		1024
 #define SIMGPU_MAX_JOB_DURATION_NS	(60ull * NSEC_PER_SEC)
 #define SIMGPU_MAX_TIMEOUT_NS		(600ull * NSEC_PER_SEC)
-#define SIMGPU_MAX_BO_SIZE		(1ull << 32)
+#define SIMGPU_MAX_BO_SIZE		BIT_ULL(32)
 #define SIMGPU_MAX_INJECT_DELAY_NS	(10ull * NSEC_PER_MSEC)
 /* Job records kept per queue for JOB_QUERY: a power of two. */
 #define SIMGPU_JOB_RING_SIZE		1024
