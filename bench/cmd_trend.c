@@ -129,12 +129,18 @@ static void config_label(const struct drmb_resultset *rs, const struct drmb_seri
 				v = strstr(v + 1, k);
 			int n = snprintf(out + used, len - used, "%s%s=%.*s", used ? ", " : " [", k,
 					 v ? (int)strcspn(v + klen + 1, "\n") : 5, v ? v + klen + 1 : "unset");
-			if (n < 0 || (size_t)n >= len - used)
+			if (n < 0 || (size_t)n >= len - used) {
+				out[used] = '\0';	/* drop the key that did not fit */
 				break;
+			}
 			used += (size_t)n;
 		}
-		if (used && used + 2 < len)
-			strcat(out, "]");
+		if (used && used + 2 <= len) {
+			out[used] = ']';
+			out[used + 1] = '\0';
+		} else if (used) {
+			out[used - 1] = ']';
+		}
 		return;
 	}
 }
