@@ -8,12 +8,14 @@ extern const struct drmb_backend drmb_backend_drm;
 extern const struct drmb_backend drmb_backend_syncobj;
 extern const struct drmb_backend drmb_backend_vgem;
 extern const struct drmb_backend drmb_backend_simgpu;
+extern const struct drmb_backend drmb_backend_virtio_gpu;
 
 const struct drmb_backend *const drmb_backends[] = {
 	&drmb_backend_drm,
 	&drmb_backend_syncobj,
 	&drmb_backend_vgem,
 	&drmb_backend_simgpu,
+	&drmb_backend_virtio_gpu,
 	NULL,
 };
 

@@ -41,7 +41,7 @@ static const struct drmb_param submit_latency_params[] = {
 	{ NULL },
 };
 
-static const char *const submit_backends[] = { "simgpu", NULL };
+static const char *const submit_backends[] = { "simgpu", "virtio-gpu", NULL };
 
 enum { ST_ENTRY, ST_SCHED, ST_ENGINE, ST_EXEC, ST_WAKE, ST_NR };
 static const char *const stage_units[ST_NR] = {
