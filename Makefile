@@ -31,7 +31,7 @@ $(error libdrm and hwloc are required: run 'make deps' (or: apt-get install libd
 endif
 endif
 
-CPPFLAGS += -Ibench -Ibench/lib -Ikmod/include/uapi -DDRMB_VERSION='"$(VERSION)"' \
+CPPFLAGS += -Ibench -Ibench/lib -Ikmod/include/uapi \
 	    $(shell pkg-config --cflags $(PKGS_REQUIRED) 2>/dev/null)
 LIBS     := $(shell pkg-config --libs $(PKGS_REQUIRED) 2>/dev/null) -lm -lpthread
 ifeq ($(HAVE_LIBPFM),yes)
@@ -48,7 +48,8 @@ BENCH_OBJS  := $(BENCH_SRCS:.c=.o)
 TEST_SRCS   := $(wildcard bench/tests/test_*.c)
 TESTS       := $(TEST_SRCS:.c=)
 SUITES      := $(wildcard workloads/*.suite)
-HEADERS     := $(wildcard bench/*.h bench/lib/*.h bench/benches/*.h kmod/include/uapi/drm/*.h)
+HEADERS     := $(wildcard bench/*.h bench/lib/*.h bench/benches/*.h kmod/include/uapi/drm/*.h) \
+	       bench/version.gen.h
 
 all: bench/drmbench bench/drmbench.static
 
@@ -57,6 +58,12 @@ bench/lib/libdrmb.a: $(LIB_OBJS)
 
 %.o: %.c $(HEADERS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+# The version is a generated header rewritten only when it changes, so a
+# new commit rebuilds what prints it and nothing is rebuilt otherwise.
+bench/version.gen.h: FORCE
+	@v='#define DRMB_VERSION "$(VERSION)"'; \
+	[ "$$(cat $@ 2>/dev/null)" = "$$v" ] || printf '%s\n' "$$v" > $@
 
 # Suites are compiled in so a static drmbench in a guest carries them.
 bench/suites.gen.c: $(SUITES) Makefile
@@ -99,8 +106,8 @@ tests: $(TESTS)
 -include scripts/vm.mk
 
 clean:
-	rm -f bench/drmbench bench/drmbench.static bench/suites.gen.c bench/lib/libdrmb.a \
+	rm -f bench/drmbench bench/drmbench.static bench/suites.gen.c bench/version.gen.h bench/lib/libdrmb.a \
 		$(LIB_OBJS) $(BENCH_OBJS) bench/lib/udev-static.o $(TESTS)
 
-.PHONY: all check run deps clean tests
+.PHONY: all check run deps clean tests FORCE
 .DELETE_ON_ERROR:

@@ -18,6 +18,7 @@
 #include "env.h"
 #include "result.h"
 #include "runner.h"
+#include "version.gen.h"
 
 #define EXIT_USAGE 2
 #define EXIT_SKIP 4
@@ -229,6 +230,10 @@ static int cmd_run(int argc, char **argv)
 			o.backend = optarg;
 			break;
 		case 'c':
+			if (drmb_placements_validate(optarg, err, sizeof(err))) {
+				fprintf(stderr, "drmbench run: -c: %s\n", err);
+				goto out;
+			}
 			o.placements = optarg;
 			break;
 		case 'd':
@@ -390,7 +395,10 @@ static int cmd_run(int argc, char **argv)
 	ret = drmb_run(&o, entries, nentries, stdout, result, sizeof(result), err, sizeof(err));
 	if (ret < 0) {
 		fprintf(stderr, "drmbench run: %s\n", err);
-		status = ret == -EEXIST || ret == -EINVAL ? EXIT_USAGE : 1;
+		/* A bad -o (exists, no such directory) is the user's input. */
+		status = ret == -EEXIST || ret == -EINVAL ||
+			 (o.output && (ret == -ENOENT || ret == -ENOTDIR || ret == -EACCES)) ?
+			 EXIT_USAGE : 1;
 	} else {
 		status = ret;
 	}

@@ -22,9 +22,7 @@
 #include "measure.h"
 #include "result.h"
 
-#ifndef DRMB_VERSION
-#define DRMB_VERSION "unknown"
-#endif
+#include "version.gen.h"
 
 void drmb_env_setup(struct drmb_env *e, const struct drmb_env_opts *o)
 {

@@ -92,7 +92,7 @@ int drmb_param_parse(const struct drmb_param *p, const char *text,
 	}
 
 	errno = 0;
-	v = strtoll(text, &end, 0);
+	v = strtoll(text, &end, 10);
 	if (end == text || errno) {
 		snprintf(err, errlen, "parameter %s: '%s' is not an integer%s", p->name, text,
 			 errno == ERANGE ? " in range" : "");
@@ -163,12 +163,24 @@ static int check_placement(const char *v, void *arg)
 {
 	struct check_arg *a = arg;
 	const char *const *n;
+	size_t off;
 
 	for (n = drmb_placement_names; *n; n++)
 		if (!strcmp(*n, v))
 			return 0;
-	snprintf(a->err, a->errlen, "unknown placement '%s' (known: auto none same-core smt-sibling same-llc cross-llc cross-package)", v);
+	off = snprintf(a->err, a->errlen, "unknown placement '%s' (known:", v);
+	for (n = drmb_placement_names; *n && off < a->errlen; n++)
+		off += snprintf(a->err + off, a->errlen - off, " %s", *n);
+	if (off < a->errlen)
+		snprintf(a->err + off, a->errlen - off, ")");
 	return -EINVAL;
+}
+
+int drmb_placements_validate(const char *list, char *err, size_t errlen)
+{
+	struct check_arg a = { .err = err, .errlen = errlen };
+
+	return each_value(list, check_placement, &a);
 }
 
 int drmb_entry_validate(const struct drmb_entry *e, char *err, size_t errlen)
@@ -210,8 +222,14 @@ int drmb_entry_validate(const struct drmb_entry *e, char *err, size_t errlen)
 	for (p = e->bench->params; p && p->name; p++) {
 		a.p = p;
 		ret = each_value(p->def, check_one, &a);
-		if (ret)
+		if (ret) {
+			char tmp[DRMB_WHY_LEN];
+
+			snprintf(tmp, sizeof(tmp), "%s", err);
+			snprintf(err, errlen, "benchmark %s: the default of %s is invalid (a bug in its descriptor): %s",
+				 e->bench->name, p->name, tmp);
 			return ret;
+		}
 	}
 	return 0;
 }

@@ -196,8 +196,11 @@ static char *tmp_path_for(const char *path)
 	int dirlen = slash ? (int)(slash - path + 1) : 0;
 	char *s;
 
-	if (asprintf(&s, "%.*s.%s.tmp.%ld", dirlen, path, path + dirlen,
-		     (long)getpid()) < 0)
+	static unsigned int seq;
+
+	/* pid + a per-process counter: unique even for two writers in one process. */
+	if (asprintf(&s, "%.*s.%s.tmp.%ld.%u", dirlen, path, path + dirlen,
+		     (long)getpid(), __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED)) < 0)
 		return NULL;
 	return s;
 }
@@ -259,7 +262,7 @@ int drmb_result_open(struct drmb_result_writer *w, const char *path,
 	w->f = fopen(w->tmp, "wx");
 	if (!w->f) {
 		ret = -errno;
-		set_err(err, errlen, "%s: %s", w->tmp, strerror(errno));
+		set_err(err, errlen, "%s: cannot write there: %s", w->path, strerror(errno));
 		writer_free(w);
 		return ret;
 	}
@@ -327,13 +330,14 @@ int drmb_result_line(struct drmb_result_writer *w, const char *name,
 
 	if (!name_valid(name) || !nm)
 		return -EINVAL;
-	fprintf(w->f, "Benchmark%s %llu", name, (unsigned long long)iterations);
-	for (i = 0; i < nm; i++) {
-		if (!isfinite(m[i].value) || !m[i].unit || !m[i].unit[0] ||
-		    strpbrk(m[i].unit, " \t"))
+	/* All checks first: a refused line must leave nothing in the file. */
+	for (i = 0; i < nm; i++)
+		if (!isfinite(m[i].value) || m[i].value < 0 || !m[i].unit ||
+		    !m[i].unit[0] || strpbrk(m[i].unit, " \t"))
 			return -EINVAL;
+	fprintf(w->f, "Benchmark%s %llu", name, (unsigned long long)iterations);
+	for (i = 0; i < nm; i++)
 		fprintf(w->f, " %.6g %s", m[i].value, m[i].unit);
-	}
 	fputc('\n', w->f);
 	return ferror(w->f) ? -EIO : 0;
 }
@@ -372,7 +376,9 @@ static int close_synced(FILE *f)
 {
 	int ret = 0;
 
-	if (fflush(f) || fsync(fileno(f)))
+	if (ferror(f))
+		ret = -EIO;
+	else if (fflush(f) || fsync(fileno(f)))
 		ret = -errno;
 	if (fclose(f) && !ret)
 		ret = -errno;
@@ -465,6 +471,43 @@ void drmb_result_abort(struct drmb_result_writer *w)
 
 /* ---- reader ----------------------------------------------------------- */
 
+/* Strict UTF-8 (no overlongs, surrogates or code points above U+10FFFF). */
+static int utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		int len = *p < 0x80 ? 1 : (*p >> 5) == 6 ? 2 : (*p >> 4) == 14 ? 3 :
+			  (*p >> 3) == 30 ? 4 : 0;
+		uint32_t cp;
+		int i;
+
+		if (!len)
+			return 0;
+		cp = len == 1 ? *p : *p & (0x7f >> len);
+		for (i = 1; i < len; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+		    (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		p += len;
+	}
+	return 1;
+}
+
+static char *trim_end(char *s)
+{
+	char *e = s + strlen(s);
+
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
 static char *trim(char *s)
 {
 	char *e;
@@ -516,7 +559,9 @@ static int parse_bench_line(char *s, struct drmb_bench_line *l,
 		}
 		errno = 0;
 		v = strtod(tok, &end);
-		if (errno || *end || end == tok) {
+		/* Decimal only: Go's ParseFloat (benchstat) rejects strtod's 0x10. */
+		if (strspn(tok, "0123456789.eE+-") != strlen(tok) ||
+		    errno || *end || end == tok) {
 			set_err(err, errlen, "%s:%u: '%s' is not a number (before unit '%s')",
 				path, lineno, tok, unit);
 			return -EINVAL;
@@ -551,6 +596,7 @@ int drmb_result_read(const char *path, struct drmb_result_file *out,
 	size_t len = 0, lcap = 0, ccap = 0;
 	unsigned int lineno = 0;
 	char *buf = NULL;
+	ssize_t n;
 	int ret = 0, any = 0;
 	FILE *f;
 
@@ -562,21 +608,33 @@ int drmb_result_read(const char *path, struct drmb_result_file *out,
 		return ret;
 	}
 	out->path = strdup(path);
-	while (getline(&buf, &len, f) >= 0) {
+	while ((n = getline(&buf, &len, f)) >= 0) {
 		char *s, *colon;
 
 		lineno++;
 		any = 1;
-		if (strlen(buf) && buf[strlen(buf) - 1] != '\n' && !feof(f)) {
-			set_err(err, errlen, "%s:%u: line too long", path, lineno);
+		if (memchr(buf, '\0', n)) {
+			set_err(err, errlen, "%s:%u: NUL byte (not a text file?)", path, lineno);
 			ret = -EINVAL;
 			break;
 		}
-		if (memchr(buf, '\0', strlen(buf) + 1) != buf + strlen(buf)) {
+		if (!utf8_valid(buf)) {
+			set_err(err, errlen, "%s:%u: invalid UTF-8 (benchstat refuses such files)",
+				path, lineno);
 			ret = -EINVAL;
 			break;
 		}
-		s = trim(buf);
+		/*
+		 * Only trailing space is trimmed: benchfmt ignores a line that
+		 * starts with a blank, so compare must not read it either.
+		 */
+		s = trim_end(buf);
+		if (*s && isspace((unsigned char)*s)) {
+			set_err(err, errlen, "%s:%u: line starts with white space (benchstat would ignore it)",
+				path, lineno);
+			ret = -EINVAL;
+			break;
+		}
 		if (!*s || *s == '#')
 			continue;
 		if (!strncmp(s, "Benchmark", 9)) {
@@ -713,9 +771,17 @@ int drmb_samples_read(const char *path, struct drmb_sample_file *out,
 		struct drmb_sample_run *r;
 		uint64_t len, run, ops, n, i;
 		long off = ftell(f);
+		unsigned char hdr[4];
+		size_t got = fread(hdr, 1, 4, f);
 
-		if (get_le(f, &len, 4))
-			break;	/* clean end */
+		if (!got)
+			break;	/* clean end: between records */
+		if (got < 4) {
+			set_err(err, errlen, "%s: offset %ld: truncated run header", path, off);
+			ret = -EINVAL;
+			break;
+		}
+		len = hdr[0] | hdr[1] << 8 | hdr[2] << 16 | (uint64_t)hdr[3] << 24;
 		if (len == 0 || len > 4096 ||
 		    (uint64_t)st.st_size - off < len) {
 			set_err(err, errlen, "%s: offset %ld: bad name length %llu",

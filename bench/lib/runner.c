@@ -328,7 +328,11 @@ static int measure_case(struct run_state *st, struct drmb_case *c, const char *n
 			break;
 		ops = (double)st->s.n * st->s.ops_per_sample;
 		per = st->s.ops_per_sample;
-		drmb_result_samples(&st->w, name, r, st->s.ops_per_sample, st->s.ns, st->s.n);
+		ret = drmb_result_samples(&st->w, name, r, st->s.ops_per_sample, st->s.ns, st->s.n);
+		if (ret) {
+			drmb_why(c, ret, "cannot write raw samples: %s", strerror(-ret));
+			break;
+		}
 		ret = drmb_summarize_u64(st->s.ns, st->s.n, &sum);
 		if (ret)
 			break;

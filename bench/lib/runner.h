@@ -41,6 +41,8 @@ int drmb_entry_set(struct drmb_entry *e, const struct drmb_override *o,
  */
 int drmb_param_parse(const struct drmb_param *p, const char *text,
 		     int64_t *out, char *err, size_t errlen);
+/* A comma list of placement names: 0, or -EINVAL naming the bad one. */
+int drmb_placements_validate(const char *list, char *err, size_t errlen);
 /* Validates every override and every value of every list in e. */
 int drmb_entry_validate(const struct drmb_entry *e, char *err, size_t errlen);
 

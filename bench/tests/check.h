@@ -4,7 +4,7 @@
  *
  * Each program prints one "ok NAME" or "FAIL NAME: why" line per check and
  * ends with "N passed, N failed"; the exit status is 1 when anything failed.
- * bench/tests/run-tests sums the programs' lines into the final count.
+ * scripts/check sums the programs' lines into the final count.
  */
 #ifndef DRMB_CHECK_H
 #define DRMB_CHECK_H
