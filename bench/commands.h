@@ -10,6 +10,7 @@ struct drmb_command {
 };
 
 int cmd_compare(int argc, char **argv);
+int cmd_hist(int argc, char **argv);
 int cmd_trend(int argc, char **argv);
 
 #endif

@@ -421,6 +421,7 @@ static int cmd_version(int argc, char **argv)
 
 static const struct drmb_command commands[] = {
 	{ "compare", cmd_compare, "compare two sets of result files: verdict per benchmark" },
+	{ "hist", cmd_hist, "latency histogram or CDF of raw samples, one column per file" },
 	{ "info", cmd_info, "print the environment results depend on (key: value)" },
 	{ "list", cmd_list, "list benchmarks, backends and suites; list BENCH for details" },
 	{ "run", cmd_run, "run benchmarks or suites and store one result file" },

@@ -327,6 +327,45 @@ static void test_trend(void)
 	CHECK(st == 2 && has(err, "bad/trunc.txt:9"), "trend: bad file named with its line");
 }
 
+static void test_hist(void)
+{
+	char file[600], cmd[800];
+	int st;
+
+	/* real result files with sidecars from the null and syscall benchmarks (quick mode) */
+	snprintf(file, sizeof(file), "%s/hist/two.txt", dir);
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/hist' && '%s' run -q -o '%s' null syscall >/dev/null 2>&1",
+		 dir, drmbench, file);
+	CHECK(system(cmd) == 0, "hist: drmbench run -q null syscall wrote a result with samples");
+	st = run("hist", file, NULL);
+	CHECK(st == 2 && has(err, "holds several benchmarks (Null, Syscall") && has(err, "--bench"),
+	      "hist: several benchmarks without --bench: exit 2 naming them (exit %d)", st);
+	st = run("hist", "--bench", "Syscall", file, file, NULL);
+	CHECK(st == 0 && has(out, "# bucket_ns\ttwo.txt\ttwo.txt\n") && has(out, "# two.txt: n=600 "),
+	      "hist --bench: cyclictest layout, one column per file, footer with n (exit %d)", st);
+	double sum = 0, v;
+	for (char *line = out; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		char *tab = strchr(line, '\t');
+		if (*line != '#' && tab && sscanf(tab + 1, "%lf", &v) == 1)
+			sum += v;
+	}
+	CHECK(fabs(sum - 1) < 1e-3, "hist: the shares of a column add up to 1 (%g)", sum);
+	st = run("hist", "--cdf", "--bench", "Null", file, NULL);
+	char lastrow[256] = "";
+	for (char *line = out; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+		if (*line != '#')
+			snprintf(lastrow, sizeof(lastrow), "%.*s", (int)strcspn(line, "\n"), line);
+	CHECK(st == 0 && has(out, "# below_ns\ttwo.txt") && strstr(lastrow, "\t1") &&
+	      !strcmp(strstr(lastrow, "\t1"), "\t1"), "hist --cdf: rows end at a cumulative share of 1 (%s)", lastrow);
+	st = run("hist", path_in("base/a.txt"), NULL);
+	CHECK(st == 2 && has(err, "a.samples: No such file or directory (the raw samples of"),
+	      "hist: result without a sidecar: exit 2 naming both files (exit %d)", st);
+	st = run("hist", "--bench", "Nope", file, NULL);
+	CHECK(st == 2 && has(err, "no samples of Nope"), "hist: unknown benchmark: exit 2 naming it");
+	st = run("hist", NULL);
+	CHECK(st == 2 && has(err, "usage:"), "hist without files: usage, exit 2");
+}
+
 static void cleanup(void)
 {
 	char cmd[600];
@@ -361,6 +400,7 @@ int main(void)
 	test_verdicts();
 	test_bad_input();
 	test_trend();
+	test_hist();
 	if (!getenv("DRMB_KEEP"))
 		cleanup();
 	return check_done();
