@@ -94,6 +94,7 @@ deps:
 check:
 	scripts/deps
 	$(MAKE) all tests
+	$(MAKE) -C kmod/tests
 	scripts/check
 
 run:
