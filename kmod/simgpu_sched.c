@@ -107,20 +107,26 @@ static void simgpu_engine_arm(struct simgpu_engine *engine)
 }
 
 /*
- * An engine reset: the jobs left on the engine restart now, one after the
- * other, so one hung or cancelled job does not delay the others forever.
+ * After jobs left the engine early (timeout, cancel): a job that was waiting
+ * behind them starts now instead of at their planned end, and the ones after
+ * it follow on. A job already running keeps its times.
  */
 static void simgpu_engine_restart(struct simgpu_engine *engine)
 {
+	ktime_t now = ktime_get(), prev_end = 0;
 	struct simgpu_job *job;
-	ktime_t t = ktime_get();
 
 	lockdep_assert_held(&engine->lock);
 	list_for_each_entry(job, &engine->active, link) {
-		job->engine_end = ktime_add_ns(t, job->duration_ns);
-		simgpu_record_engine(job, 0, ktime_to_ns(t),
-				     ktime_to_ns(job->engine_end));
-		t = job->engine_end;
+		ktime_t start = ktime_sub_ns(job->engine_end, job->duration_ns);
+		ktime_t new_start = prev_end ?: min(start, now);
+
+		if (new_start != start) {
+			job->engine_end = ktime_add_ns(new_start, job->duration_ns);
+			simgpu_record_engine(job, 0, ktime_to_ns(new_start),
+					     ktime_to_ns(job->engine_end));
+		}
+		prev_end = job->engine_end;
 	}
 	simgpu_engine_arm(engine);
 }

@@ -938,6 +938,30 @@ static enum result test_queue_destroy_with_jobs(void)
 	return PASS;
 }
 
+static enum result test_cancel_spares_others(void)
+{
+	struct drm_simgpu_job_record before, after;
+	uint32_t qa, qb;
+	uint64_t sa;
+
+	/* A runs on the engine; B, with its own scheduler, waits behind it. */
+	CHECK(queue_create(fd, 0, 1, 0, 0, &qa) == 0);
+	CHECK(queue_create(fd, 0, 1, SIMGPU_QUEUE_CREATE_OWN_SCHED, 0, &qb) == 0);
+	CHECK(submit_one(fd, qa, 300 * MS, 0, &sa) == 0);
+	CHECK(submit_one(fd, qb, 100 * MS, 0, NULL) == 0);
+	CHECK(job_query(fd, qa, sa, 1, &before) == 0);
+	/* Destroying B cancels its job on the engine, not A's. */
+	CHECK(queue_destroy(fd, qb) == 0);
+	CHECK(wait_seqno(fd, qa, sa) == 0);
+	CHECK(job_query(fd, qa, sa, 1, &after) == 0);
+	CHECK(after.error == 0 && record_ordered(&after));
+	if (before.status == SIMGPU_JOB_STATUS_RUNNING)
+		CHECK(after.engine_start_ns == before.engine_start_ns);
+	CHECK(after.engine_end_ns - after.engine_start_ns == 300 * MS);
+	CHECK(queue_destroy(fd, qa) == 0);
+	return PASS;
+}
+
 static int open_simgpu(void);
 
 static enum result test_close_with_jobs(void)
@@ -1034,6 +1058,7 @@ static const struct test tests[] = {
 	{ "job-query", test_job_query },
 	{ "timeout", test_timeout },
 	{ "queue-destroy-with-jobs", test_queue_destroy_with_jobs },
+	{ "cancel-spares-others", test_cancel_spares_others },
 	{ "close-with-jobs", test_close_with_jobs },
 	{ "syncobj-eventfd", test_syncobj_eventfd },
 	{ "injection-report", test_injection_report },
