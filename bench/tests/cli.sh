@@ -11,39 +11,8 @@
 # skipped"; exit 1 on any failure.
 set -u
 
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-DRMBENCH=${DRMBENCH:-$TOP/bench/drmbench}
-GOFMT=$TOP/bench/tests/test_gofmt
-
-passed=0
-failed=0
-skipped=0
-
-pass() {
-	passed=$((passed + 1))
-	printf 'ok   %s\n' "$*"
-}
-
-fail() {
-	failed=$((failed + 1))
-	printf 'FAIL %s\n' "$*"
-}
-
-skip() {
-	skipped=$((skipped + 1))
-	printf 'SKIP %s\n' "$*"
-}
-
-# check DESCRIPTION COMMAND...: one check from a command's status.
-check() {
-	_what=$1
-	shift
-	if "$@"; then
-		pass "$_what"
-	else
-		fail "$_what"
-	fi
-}
+# shellcheck source=bench/tests/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 if [ ! -x "$DRMBENCH" ]; then
 	printf '%s: %s is not built (run make)\n' "${0##*/}" "$DRMBENCH" >&2
@@ -247,5 +216,4 @@ rc=$?
 check "DRMBENCH_STORE: the result goes there" \
 	test "$rc" -eq 0 -a "$(find "$T/env-store" -name '*.txt' | wc -l)" -eq 1
 
-printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
-[ "$failed" -eq 0 ]
+finish

@@ -18,38 +18,8 @@
 # skipped"; exit 1 on any failure.
 set -u
 
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-DRMBENCH=${DRMBENCH:-$TOP/bench/drmbench}
-GOFMT=$TOP/bench/tests/test_gofmt
-
-passed=0
-failed=0
-skipped=0
-
-pass() {
-	passed=$((passed + 1))
-	printf 'ok   %s\n' "$*"
-}
-
-fail() {
-	failed=$((failed + 1))
-	printf 'FAIL %s\n' "$*"
-}
-
-skip() {
-	skipped=$((skipped + 1))
-	printf 'SKIP %s\n' "$*"
-}
-
-check() {
-	_what=$1
-	shift
-	if "$@"; then
-		pass "$_what"
-	else
-		fail "$_what"
-	fi
-}
+# shellcheck source=bench/tests/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 for f in "$DRMBENCH" "$GOFMT"; do
 	if [ ! -x "$f" ]; then
@@ -159,5 +129,4 @@ check "null: the summary prints the per-sample overhead" \
 check "futex-wake: the summary prints p50 and the ratio to the floor" \
 	grep -qE '^  FutexWake[/ ].* p50 +[0-9.]+ [nu]s .* x[0-9.]+ floor' "$T/out"
 
-printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
-[ "$failed" -eq 0 ]
+finish

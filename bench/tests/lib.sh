@@ -1,0 +1,45 @@
+#!/bin/sh
+# Shared by the shell tests in bench/tests/: where things are, and the
+# pass/fail/skip counting that ends in "N passed, N failed, N skipped".
+# Source it with:  . "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC2034 # TOP, DRMBENCH and GOFMT are for the sourcing test
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+DRMBENCH=${DRMBENCH:-$TOP/bench/drmbench}
+GOFMT=$TOP/bench/tests/test_gofmt
+
+passed=0
+failed=0
+skipped=0
+
+pass() {
+	passed=$((passed + 1))
+	printf 'ok   %s\n' "$*"
+}
+
+fail() {
+	failed=$((failed + 1))
+	printf 'FAIL %s\n' "$*"
+}
+
+skip() {
+	skipped=$((skipped + 1))
+	printf 'SKIP %s\n' "$*"
+}
+
+# check DESCRIPTION COMMAND...: one check from a command's status.
+check() {
+	_what=$1
+	shift
+	if "$@"; then
+		pass "$_what"
+	else
+		fail "$_what"
+	fi
+}
+
+# finish: the closing counts line; the status is 1 on any failure.
+finish() {
+	printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
+	[ "$failed" -eq 0 ]
+}
