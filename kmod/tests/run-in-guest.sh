@@ -62,7 +62,7 @@ else
 	failed=$((failed + 1))
 fi
 
-bad=$(dmesg | sed "1,${before}d" | grep -E 'WARNING:|BUG:|Oops|general protection fault|kernel BUG|refcount_t:|list_(add|del) corruption' | head -n 5)
+bad=$(dmesg | sed "1,${before}d" | grep -E 'WARNING:|BUG[: ]|Oops|general protection fault|refcount_t:|list_(add|del) corruption|KFENCE:|UBSAN:|Poison overwritten' | head -n 5)
 if [ -n "$bad" ]; then
 	printf 'FAIL kernel-log: %s\n' "$(printf '%s' "$bad" | tr '\n' '|')"
 	failed=$((failed + 1))

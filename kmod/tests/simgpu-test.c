@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -962,6 +963,136 @@ static enum result test_cancel_spares_others(void)
 	return PASS;
 }
 
+struct submitter {
+	int fd;
+	uint32_t queue;
+	int bad;	/* first unexpected return value, 0 if none */
+	int ok;
+};
+
+/* Submits until the queue or the fd goes away under it. */
+static void *submitter_thread(void *arg)
+{
+	struct submitter *t = arg;
+	int i, ret;
+
+	for (i = 0; i < 100000; i++) {
+		ret = submit_one(t->fd, t->queue, (i % 3) * 100000, 0, NULL);
+		if (ret == -ENOENT || ret == -EBADF)
+			break;
+		if (ret) {
+			t->bad = ret;
+			break;
+		}
+		__atomic_add_fetch(&t->ok, 1, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+/* Destroy the queue once the submitter is under way (or has given up). */
+static void destroy_when_busy(struct submitter *t)
+{
+	uint64_t deadline = now_ns() + HANG_NS;
+
+	while (__atomic_load_n(&t->ok, __ATOMIC_ACQUIRE) < 20 && !t->bad &&
+	       now_ns() < deadline)
+		usleep(1000);
+}
+
+static enum result test_concurrent_destroy(void)
+{
+	struct submitter t = { .fd = fd };
+	pthread_t th;
+
+	CHECK(queue_create(fd, 0, 1, 0, 0, &t.queue) == 0);
+	CHECK(pthread_create(&th, NULL, submitter_thread, &t) == 0);
+	destroy_when_busy(&t);
+	CHECK(queue_destroy(fd, t.queue) == 0);
+	CHECK(pthread_join(th, NULL) == 0);
+	if (t.bad)
+		return why(FAIL, "SUBMIT racing QUEUE_DESTROY returned %d", t.bad);
+	CHECK(t.ok >= 20);
+
+	t = (struct submitter){ .fd = fd, .bad = 0 };
+	CHECK(queue_create(fd, 0, 1, SIMGPU_QUEUE_CREATE_OWN_SCHED, 0, &t.queue) == 0);
+	CHECK(pthread_create(&th, NULL, submitter_thread, &t) == 0);
+	destroy_when_busy(&t);
+	CHECK(queue_destroy(fd, t.queue) == 0);
+	CHECK(pthread_join(th, NULL) == 0);
+	if (t.bad)
+		return why(FAIL, "SUBMIT racing QUEUE_DESTROY (own sched) returned %d", t.bad);
+	return PASS;
+}
+
+/* Garbage in every field must give a documented errno, never worse. */
+static enum result test_submit_garbage(void)
+{
+	static const int allowed[] = {
+		0, -EINVAL, -E2BIG, -ENOENT, -EFAULT, -EOPNOTSUPP, -EMFILE,
+	};
+	struct drm_simgpu_job jobs[4];
+	struct drm_simgpu_sync syncs[4];
+	struct drm_simgpu_bo_ref bos[4];
+	uint32_t q, so = syncobj();
+	unsigned int i, k, n, accepted = 0;
+	int ret;
+
+	CHECK(so);
+	CHECK(queue_create(fd, 0, 1, 0, 0, &q) == 0);
+	srand(1234);
+	for (i = 0; i < 3000; i++) {
+		unsigned char *b;
+
+		b = (unsigned char *)jobs;
+		for (k = 0; k < sizeof(jobs); k++)
+			b[k] = rand();
+		b = (unsigned char *)syncs;
+		for (k = 0; k < sizeof(syncs); k++)
+			b[k] = rand();
+		b = (unsigned char *)bos;
+		for (k = 0; k < sizeof(bos); k++)
+			b[k] = rand();
+		for (k = 0; k < 4; k++) {
+			/* Keep some fields plausible so deeper checks are reached. */
+			if (rand() % 2) {
+				jobs[k].syncs = (uintptr_t)syncs;
+				jobs[k].sync_count %= 5;
+				jobs[k].duration_ns %= 1000;
+				jobs[k].credits %= 2;
+				jobs[k].flags &= rand() % 2 ? 0 : 3;
+				jobs[k].in_fence_fd = jobs[k].flags & 1 ? rand() % 8 : 0;
+			}
+			if (rand() % 2) {
+				jobs[k].bos = (uintptr_t)bos;
+				jobs[k].bo_count %= 5;
+			}
+			if (rand() % 2) {
+				syncs[k].flags &= 7;
+				syncs[k].handle = rand() % 2 ? so : syncs[k].handle % 8;
+				syncs[k].point %= 3;
+			}
+			bos[k].flags &= 3;
+			bos[k].handle %= 8;
+		}
+		n = 1 + rand() % 4;
+		ret = submit(fd, q, jobs, n, NULL);
+		for (k = 0; k < sizeof(allowed) / sizeof(allowed[0]); k++)
+			if (ret == allowed[k])
+				break;
+		if (k == sizeof(allowed) / sizeof(allowed[0]))
+			return why(FAIL, "iteration %u: SUBMIT returned %d", i, ret);
+		accepted += !ret;
+		for (k = 0; !ret && k < n; k++)
+			if (jobs[k].flags & SIMGPU_JOB_OUT_FENCE_FD)
+				close(jobs[k].out_fence_fd);
+	}
+	CHECK(queue_destroy(fd, q) == 0);
+	drmSyncobjDestroy(fd, so);
+	/* Some must get through, or the deeper paths were never reached. */
+	CHECK(accepted > 0);
+	return why(PASS, "%u of 3000 random batches accepted", accepted);
+}
+
 static int open_simgpu(void);
 
 static enum result test_close_with_jobs(void)
@@ -1059,6 +1190,8 @@ static const struct test tests[] = {
 	{ "timeout", test_timeout },
 	{ "queue-destroy-with-jobs", test_queue_destroy_with_jobs },
 	{ "cancel-spares-others", test_cancel_spares_others },
+	{ "concurrent-destroy", test_concurrent_destroy },
+	{ "submit-garbage", test_submit_garbage },
 	{ "close-with-jobs", test_close_with_jobs },
 	{ "syncobj-eventfd", test_syncobj_eventfd },
 	{ "injection-report", test_injection_report },
