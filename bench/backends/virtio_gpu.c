@@ -245,6 +245,7 @@ static int virtio_gpu_open(struct drmb_device *dev, char *why, size_t whylen)
 			 "virtio-gpu without 3D (no virgl on the host): EXECBUFFER returns ENOSYS");
 	else if (!probe_submit(dev, v))
 		dev->caps |= DRMB_CAP_SUBMIT;
+	snprintf(dev->nosubmit, sizeof(dev->nosubmit), "%s", v->nosubmit);
 	return 0;
 }
 

@@ -59,9 +59,10 @@ struct chain {
 
 static int chain_requires(struct drmb_case *c)
 {
-	if (!(c->dev->caps & DRMB_CAP_SUBMIT) || !(c->dev->caps & DRMB_CAP_STAGE_TIMES))
-		return drmb_why(c, -EOPNOTSUPP, "backend %s cannot submit jobs with timestamps",
-				c->dev->backend->name);
+	int ret = drmb_device_require_submit(c, 1);
+
+	if (ret)
+		return ret;
 	if (drmb_case_int(c, "sync") == SYNC_TIMELINE &&
 	    !(c->dev->caps & DRMB_CAP_SYNCOBJ_TIMELINE))
 		return drmb_why(c, -EOPNOTSUPP, "%s: no DRM_CAP_SYNCOBJ_TIMELINE", c->dev->node);

@@ -65,9 +65,10 @@ static int submit_latency_requires(struct drmb_case *c)
 {
 	int wait = drmb_case_int(c, "wait");
 
-	if (!(c->dev->caps & DRMB_CAP_SUBMIT))
-		return drmb_why(c, -EOPNOTSUPP, "backend %s cannot submit jobs",
-				c->dev->backend->name);
+	int ret = drmb_device_require_submit(c, 0);
+
+	if (ret)
+		return ret;
 	if (wait == WAIT_EVENTFD && !(c->dev->caps & DRMB_CAP_SYNCOBJ_EVENTFD))
 		return drmb_why(c, -EOPNOTSUPP,
 				"DRM_IOCTL_SYNCOBJ_EVENTFD not supported by this kernel (added in 6.6)");
@@ -169,7 +170,7 @@ static int submit_latency_arm(struct drmb_case *c)
 static int submit_latency_submit(struct drmb_case *c)
 {
 	struct submit_latency *l = c->priv;
-	uint64_t first;
+	uint64_t first = 0;
 	int ret;
 
 	set_signal(l);

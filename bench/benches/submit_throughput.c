@@ -40,9 +40,10 @@ struct submit_throughput {
 
 static int submit_throughput_requires(struct drmb_case *c)
 {
-	if (!(c->dev->caps & DRMB_CAP_SUBMIT))
-		return drmb_why(c, -EOPNOTSUPP, "backend %s cannot submit jobs",
-				c->dev->backend->name);
+	int ret = drmb_device_require_submit(c, 0);
+
+	if (ret)
+		return ret;
 	if (!(c->dev->caps & DRMB_CAP_SYNCOBJ_TIMELINE))
 		return drmb_why(c, -EOPNOTSUPP, "%s: no DRM_CAP_SYNCOBJ_TIMELINE", c->dev->node);
 	if ((unsigned int)drmb_case_int(c, "batch") > c->dev->backend->max_batch(c->dev))

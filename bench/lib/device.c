@@ -317,3 +317,16 @@ void drmb_cpu_fence_close(struct drmb_cpu_fence *f)
 	drmb_device_close(&f->vgem);
 	f->timeline = f->dmabuf = -1;
 }
+
+int drmb_device_require_submit(struct drmb_case *c, int need_times)
+{
+	const struct drmb_device *d = c->dev;
+
+	if (!(d->caps & DRMB_CAP_SUBMIT))
+		return drmb_why(c, -EOPNOTSUPP, "backend %s cannot submit jobs%s%s",
+				d->backend->name, d->nosubmit[0] ? ": " : "", d->nosubmit);
+	if (need_times && !(d->caps & DRMB_CAP_STAGE_TIMES))
+		return drmb_why(c, -EOPNOTSUPP, "backend %s keeps no per-job timestamps",
+				d->backend->name);
+	return 0;
+}

@@ -42,6 +42,12 @@ int drmb_device_open(struct drmb_device *dev, const char *driver, uint64_t need,
 		     char *why, size_t whylen);
 void drmb_device_close(struct drmb_device *dev);
 
+/*
+ * For benchmarks that submit jobs: 0, or -EOPNOTSUPP with the backend's
+ * reason in c->why (stage timestamps too when need_times).
+ */
+int drmb_device_require_submit(struct drmb_case *c, int need_times);
+
 /* "renderD128=simgpu/1.0.0/syncobj,timeline,eventfd; ..." or "none". */
 void drmb_devices_describe(char *buf, size_t len);
 

@@ -49,6 +49,8 @@ struct drmb_device {
 	char node[64];			/* /dev/dri/renderD128 */
 	char driver[32];		/* drmGetVersion()->name */
 	uint64_t caps;			/* DRMB_CAP_* probed at open */
+	/* Why DRMB_CAP_SUBMIT is absent, when the backend knows (else ""). */
+	char nosubmit[DRMB_WHY_LEN];
 	void *priv;			/* backend private state */
 	const struct drmb_backend *backend;
 };
