@@ -12,6 +12,7 @@
 
 #include <linux/dma-resv.h>
 #include <linux/hrtimer.h>
+#include <linux/kthread.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/gpu_scheduler.h>
@@ -39,6 +40,30 @@
 #else
 #define SIMGPU_SCHED_STAT_RESET		DRM_GPU_SCHED_STAT_NOMINAL
 #endif
+
+/*
+ * Stop the scheduler's submission and wait until a run_job in progress, and
+ * what the scheduler does right after it (installing its fence callback),
+ * has finished; then let it go again. The submit work item on workqueue
+ * schedulers, the scheduler thread on older ones.
+ */
+static inline void simgpu_sched_pause(struct drm_gpu_scheduler *sched)
+{
+#if SIMGPU_HAVE_SCHED_WQUEUE_STOP
+	drm_sched_wqueue_stop(sched);
+#else
+	kthread_park(sched->thread);
+#endif
+}
+
+static inline void simgpu_sched_resume(struct drm_gpu_scheduler *sched)
+{
+#if SIMGPU_HAVE_SCHED_WQUEUE_STOP
+	drm_sched_wqueue_start(sched);
+#else
+	kthread_unpark(sched->thread);
+#endif
+}
 
 struct simgpu_sched_params {
 	const struct drm_sched_backend_ops *ops;

@@ -240,20 +240,26 @@ static void simgpu_queue_mark_timedout(struct simgpu_queue *queue, u64 seqno)
 
 /*
  * The scheduler took the job off its pending list before calling us and will
- * not free it: "reset" the engine without it, fail its fence, put its queue
- * in the timed-out state (QUEUE_QUERY reports it, SUBMIT refuses it, its
- * jobs on the engine are cancelled now, its queued ones in run_job) and free
- * the job.
+ * not free it. It arms the timeout before run_job, so first wait for the
+ * run_job step to be over: after that the job is on the engine or done, and
+ * nothing but us still uses it. If it is still running, "reset" the engine
+ * without it, fail its fence and put its queue in the timed-out state
+ * (QUEUE_QUERY reports it, SUBMIT refuses it, its jobs on the engine are
+ * cancelled now, its queued ones in run_job). Either way, free the job.
  */
 static enum drm_gpu_sched_stat simgpu_timedout_job(struct drm_sched_job *sched_job)
 {
 	struct simgpu_job *job = to_simgpu_job(sched_job);
+	struct drm_gpu_scheduler *sched = sched_job->sched;
 	struct simgpu_engine *engine = job->sched->engine;
 	struct simgpu_job *other, *next;
 	unsigned long flags;
 
+	simgpu_sched_pause(sched);
+
 	spin_lock_irqsave(&engine->lock, flags);
-	if (!dma_fence_is_signaled_locked(&job->hw_fence->base)) {
+	if (job->hw_fence_live &&
+	    !dma_fence_is_signaled_locked(&job->hw_fence->base)) {
 		simgpu_queue_mark_timedout(job->queue, job->seqno);
 		simgpu_engine_complete(job, -ETIMEDOUT);
 		/* The queue's context is lost: its other jobs on the engine too. */
@@ -264,6 +270,7 @@ static enum drm_gpu_sched_stat simgpu_timedout_job(struct drm_sched_job *sched_j
 	}
 	spin_unlock_irqrestore(&engine->lock, flags);
 
+	simgpu_sched_resume(sched);
 	simgpu_job_free(job);
 
 	return SIMGPU_SCHED_STAT_RESET;

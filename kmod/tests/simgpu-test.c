@@ -909,6 +909,36 @@ static enum result test_timeout(void)
 	return PASS;
 }
 
+/*
+ * A timeout as short as the kernel allows races the scheduler's run_job
+ * step and normal completion: every job must still signal, whether it
+ * completed or was failed by the timeout, and the queue must end up in a
+ * consistent state.
+ */
+static enum result test_timeout_race(void)
+{
+	static struct drm_simgpu_job jobs[64];
+	struct drm_simgpu_queue_query qq;
+	uint64_t s = 0;
+	uint32_t q;
+	int i, ret = 0;
+
+	CHECK(queue_create(fd, 0, 1, SIMGPU_QUEUE_CREATE_OWN_SCHED, 1, &q) == 0);
+	for (i = 0; i < 64; i++)
+		jobs[i].duration_ns = i % 8 ? 0 : 20000;
+	for (i = 0; i < 40 && !ret; i++) {
+		ret = submit(fd, q, jobs, 64, &s);
+		CHECK(ret == 0 || ret == -EIO);
+	}
+	CHECK(queue_query(fd, q, &qq) == 0);
+	CHECK(wait_seqno(fd, q, qq.last_submitted_seqno) == 0);
+	CHECK(queue_query(fd, q, &qq) == 0);
+	CHECK(qq.state == (ret ? SIMGPU_QUEUE_STATE_TIMEDOUT : qq.state));
+	CHECK(qq.state == SIMGPU_QUEUE_STATE_ACTIVE || qq.guilty_seqno != 0);
+	CHECK(queue_destroy(fd, q) == 0);
+	return why(PASS, "%s", qq.state ? "a job timed out" : "no job timed out");
+}
+
 static enum result test_queue_destroy_with_jobs(void)
 {
 	struct drm_simgpu_job jobs[32];
@@ -1188,6 +1218,7 @@ static const struct test tests[] = {
 	{ "submit-bad-input", test_submit_bad_input },
 	{ "job-query", test_job_query },
 	{ "timeout", test_timeout },
+	{ "timeout-race", test_timeout_race },
 	{ "queue-destroy-with-jobs", test_queue_destroy_with_jobs },
 	{ "cancel-spares-others", test_cancel_spares_others },
 	{ "concurrent-destroy", test_concurrent_destroy },
