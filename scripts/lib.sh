@@ -177,4 +177,4 @@ sh_quote() {
 # A guest kernel line that makes a run a failure: oops, BUG, WARN(), panic,
 # sanitizer reports, hung tasks.  Matched only on timestamped kernel lines
 # so that program output never trips it.
-FAULT_RE='^\[ *[0-9]+\.[0-9]+\] .*(Oops:|BUG:|WARNING: CPU:|Kernel panic|general protection fault|UBSAN:|KASAN:|kernel BUG at|list_(add|del) corruption|refcount_t:|blocked for more than)'
+FAULT_RE='^\[ *[0-9]+\.[0-9]+\] .*(Oops:|BUG:|BUG [^ ]+ \((Not t|T)ainted|WARNING: CPU:|Kernel panic|general protection fault|UBSAN:|KASAN:|kernel BUG at|list_(add|del) corruption|refcount_t:|blocked for more than)'
