@@ -248,6 +248,21 @@ static void test_against_r(void)
 	CHECK(hl.shift == (all[nm / 2 - 1] + all[nm / 2]) / 2, "600x700 (ties): HL = median of all sorted differences");
 	CHECK(hl.lo == all[c - 1] && hl.hi == all[nm - c], "600x700: CI = sorted differences D_(C), D_(nm+1-C)");
 
+	/* the same without ties, and with few distinct values (plateaus of ties) */
+	for (int shape = 0; shape < 2; shape++) {
+		for (size_t i = 0; i < BN; i++)
+			bx[i] = shape ? (double)(xorshift(&seed) % 7) : (double)(xorshift(&seed) >> 11) / 9007199254740992.0;
+		for (size_t j = 0; j < BM; j++)
+			by[j] = shape ? (double)(xorshift(&seed) % 5) + 1 : (double)(xorshift(&seed) >> 11) / 9007199254740992.0 + 0.01;
+		for (size_t i = 0; i < BN; i++)
+			for (size_t j = 0; j < BM; j++)
+				all[i * BM + j] = by[j] - bx[i];
+		drmb_sort_double(all, BN * BM);
+		drmb_hodges_lehmann(bx, BN, by, BM, 0.95, &hl);
+		CHECK(hl.shift == (all[nm / 2 - 1] + all[nm / 2]) / 2 && hl.lo == all[c - 1] && hl.hi == all[nm - c],
+		      "600x700 %s: HL and CI equal the sorted differences", shape ? "7 and 5 distinct values" : "continuous");
+	}
+
 	/* bad input */
 	struct drmb_mw mw;
 	const double withnan[] = { 1, NAN };
