@@ -263,6 +263,35 @@ static void test_against_r(void)
 		      "600x700 %s: HL and CI equal the sorted differences", shape ? "7 and 5 distinct values" : "continuous");
 	}
 
+	/* randomized differential check: sizes around the exact/normal switch, few to no ties */
+	int bad = 0;
+	for (int trial = 0; trial < 300 && !bad; trial++) {
+		size_t tn = 1 + xorshift(&seed) % 90, tm = 1 + xorshift(&seed) % 90, tnm = tn * tm;
+		uint64_t levels = trial % 3 == 0 ? 4 : trial % 3 == 1 ? 50 : 1u << 30;
+		for (size_t i = 0; i < tn; i++)
+			bx[i] = (double)(xorshift(&seed) % levels);
+		for (size_t j = 0; j < tm; j++)
+			by[j] = (double)(xorshift(&seed) % levels) + (double)levels / 10;
+		for (size_t i = 0; i < tn; i++)
+			for (size_t j = 0; j < tm; j++)
+				all[i * tm + j] = by[j] - bx[i];
+		drmb_sort_double(all, tnm);
+		if (drmb_hodges_lehmann(bx, tn, by, tm, 0.95, &hl)) {
+			bad = 1;
+			break;
+		}
+		double med = tnm % 2 ? all[tnm / 2] : (all[tnm / 2 - 1] + all[tnm / 2]) / 2;
+		int ci_ok = isnan(hl.lo) && isnan(hl.hi);
+		for (size_t k = 1; !ci_ok && k <= (tnm + 1) / 2; k++)
+			ci_ok = all[k - 1] == hl.lo && all[tnm - k] == hl.hi;
+		if (hl.shift != med || !ci_ok) {
+			bad = 1;
+			printf("# trial %d: n=%zu m=%zu levels=%llu shift %g want %g, CI [%g, %g]\n", trial, tn, tm,
+			       (unsigned long long)levels, hl.shift, med, hl.lo, hl.hi);
+		}
+	}
+	CHECK(!bad, "300 random cases (1..90 runs a side, 4/50/2^30 levels): HL = median of the sorted differences, CI a symmetric pair of them");
+
 	/* bad input */
 	struct drmb_mw mw;
 	const double withnan[] = { 1, NAN };
