@@ -361,6 +361,25 @@ int cmd_trend(int argc, char **argv)
 			files += !k || rs.series[i].pts[k].file != rs.series[i].pts[k - 1].file;
 		nshort += files < 2 * o.cpd.min_segment;
 	}
+	/* say once per benchmark when its runs split into several configurations */
+	for (size_t i = 0; i < rs.nseries && o.report; i++) {
+		const struct drmb_series *s = &rs.series[i], *other = NULL;
+		size_t count = 1, earlier = 0;
+		char keys[512];
+		for (size_t k = 0; k < rs.nseries; k++) {
+			const struct drmb_series *t = &rs.series[k];
+			if (k == i || strcmp(t->name, s->name) || strcmp(t->unit, s->unit))
+				continue;
+			count++;
+			earlier |= k < i;
+			other = t;
+		}
+		if (count < 2 || earlier)
+			continue;
+		drmb_sig_diff_keys(s->sig, other->sig, keys, sizeof(keys));
+		printf("note: %s (%s) was measured under %zu configurations (differing in %s): "
+		       "one series each; --ignore %s joins them\n", s->name, s->unit, count, keys, keys);
+	}
 	if (o.report)
 		printf("%zu series from %zu files, %zu change point%s; %zu series too short (< %zu points) to show one\n",
 		       ncounted, rs.nfiles, nchanges, nchanges == 1 ? "" : "s", nshort,

@@ -321,6 +321,9 @@ static void test_trend(void)
 	      "trend --series: one row per point");
 	st = run("trend", "--by", "no-such-key", path_in("store"), NULL);
 	CHECK(st == 2 && has(err, "night01.txt:5: no 'no-such-key:'"), "trend --by missing key: exit 2 naming file:line");
+	st = run("trend", path_in("base"), path_in("k66"), NULL);
+	CHECK(st == 0 && has(out, "was measured under 2 configurations (differing in kernel-release)") &&
+	      has(out, "--ignore kernel-release joins them"), "trend: a split into configurations is said, with the keys (exit %d)", st);
 	st = run("trend", NULL);
 	CHECK(st == 2 && has(err, "usage:"), "trend without paths: usage, exit 2");
 	st = run("trend", path_in("bad/trunc.txt"), NULL);
