@@ -53,8 +53,6 @@ struct simgpu_device;
 /* A hardware fence of an engine; the scheduler holds it as parent fence. */
 struct simgpu_hw_fence {
 	struct dma_fence base;
-	/* Test-only: delays the scheduler's signalling of the job's fences. */
-	struct dma_fence_cb inject_cb;
 };
 
 /*
@@ -158,6 +156,8 @@ struct simgpu_job {
 	u64 seqno;
 	u64 duration_ns;
 	ktime_t engine_end;
+	/* When the engine saw the job complete; 0 before. */
+	u64 signal_ns;
 };
 
 static inline struct simgpu_device *to_simgpu_device(struct drm_device *drm)
@@ -179,8 +179,9 @@ static inline struct simgpu_job *to_simgpu_job(struct drm_sched_job *job)
 void simgpu_inject_spin(void);
 
 /*
- * Test-only: busy-wait inject_delay_ns if @path is the injected one. A spin,
- * not a sleep, so the delay is exact and legal in hard irq context.
+ * Test-only: busy-wait inject_delay_ns if @path is the injected one: the
+ * ioctl and run_job paths, both in process context. A spin, not a sleep, so
+ * the delay is exact. The engine delays its own paths without spinning.
  */
 static inline void simgpu_inject_delay(u32 path)
 {

@@ -63,12 +63,33 @@ static void simgpu_record_engine(struct simgpu_job *job, u64 run_ns,
 	spin_unlock_irqrestore(&queue->state_lock, flags);
 }
 
+/*
+ * Test-only delays, applied by the engine without spinning in its irq
+ * context: completion is seen late (fence_signal), or the fence signal is
+ * held back after completion was seen (syncobj_signal).
+ */
+static u64 simgpu_inject_ns(u32 path)
+{
+	if (unlikely(simgpu_params.inject_path == path))
+		return simgpu_params.inject_delay_ns;
+	return 0;
+}
+
+/* When the engine next has something to do for @job: see it done, or signal. */
+static ktime_t simgpu_job_due(const struct simgpu_job *job)
+{
+	if (job->signal_ns)
+		return ns_to_ktime(job->signal_ns +
+				   simgpu_inject_ns(SIMGPU_INJECT_SYNCOBJ_SIGNAL));
+	return ktime_add_ns(job->engine_end,
+			    simgpu_inject_ns(SIMGPU_INJECT_FENCE_SIGNAL));
+}
+
 /* Called with the engine lock held: the job leaves the engine, signalled. */
 static void simgpu_engine_complete(struct simgpu_job *job, int error)
 {
 	struct simgpu_queue *queue = job->queue;
 	struct drm_simgpu_job_record *rec;
-	u64 signal_ns;
 
 	list_del_init(&job->link);
 	if (error) {
@@ -76,14 +97,13 @@ static void simgpu_engine_complete(struct simgpu_job *job, int error)
 		/* 6.1's scheduler does not pass the hw fence error on. */
 		dma_fence_set_error(&job->base.s_fence->finished, error);
 	}
-
-	simgpu_inject_delay(SIMGPU_INJECT_FENCE_SIGNAL);
-	signal_ns = ktime_get_ns();
+	if (!job->signal_ns)
+		job->signal_ns = ktime_get_ns();
 
 	spin_lock(&queue->state_lock);
 	rec = simgpu_record(queue, job->seqno);
 	if (rec) {
-		rec->signal_ns = signal_ns;
+		rec->signal_ns = job->signal_ns;
 		rec->error = error;
 		rec->status = SIMGPU_JOB_STATUS_DONE;
 	}
@@ -94,16 +114,27 @@ static void simgpu_engine_complete(struct simgpu_job *job, int error)
 	dma_fence_signal_locked(&job->hw_fence->base);
 }
 
-static void simgpu_engine_arm(struct simgpu_engine *engine)
+/* The next engine event: the head's signal, or the next job's completion. */
+static ktime_t simgpu_engine_next(struct simgpu_engine *engine)
 {
-	struct simgpu_job *first;
+	struct simgpu_job *job;
+	ktime_t next = KTIME_MAX;
 
 	lockdep_assert_held(&engine->lock);
-	first = list_first_entry_or_null(&engine->active, struct simgpu_job,
-					 link);
-	if (first)
-		hrtimer_start(&engine->timer, first->engine_end,
-			      HRTIMER_MODE_ABS_HARD);
+	list_for_each_entry(job, &engine->active, link) {
+		next = min(next, simgpu_job_due(job));
+		if (!job->signal_ns)
+			break;
+	}
+	return next;
+}
+
+static void simgpu_engine_arm(struct simgpu_engine *engine)
+{
+	ktime_t next = simgpu_engine_next(engine);
+
+	if (next != KTIME_MAX)
+		hrtimer_start(&engine->timer, next, HRTIMER_MODE_ABS_HARD);
 }
 
 /*
@@ -131,37 +162,47 @@ static void simgpu_engine_restart(struct simgpu_engine *engine)
 	simgpu_engine_arm(engine);
 }
 
+/*
+ * The engine's "interrupt": note the completion of every job whose time is
+ * up and signal, in order, those whose signal is not held back.
+ */
 static enum hrtimer_restart simgpu_engine_timer(struct hrtimer *timer)
 {
 	struct simgpu_engine *engine =
 		container_of(timer, struct simgpu_engine, timer);
-	struct simgpu_job *job, *next;
 	enum hrtimer_restart ret = HRTIMER_NORESTART;
+	struct simgpu_job *job, *next;
 	unsigned long flags;
+	bool held = false;
 	ktime_t now;
 
 	spin_lock_irqsave(&engine->lock, flags);
 	now = ktime_get();
 	list_for_each_entry_safe(job, next, &engine->active, link) {
-		if (ktime_after(job->engine_end, now))
-			break;
-		simgpu_engine_complete(job, 0);
+		if (ktime_after(simgpu_job_due(job), now)) {
+			if (!job->signal_ns)
+				break;
+			/* Fences of one engine signal in order. */
+			held = true;
+			continue;
+		}
+		if (!job->signal_ns) {
+			job->signal_ns = ktime_get_ns();
+			now = ns_to_ktime(job->signal_ns);
+			if (ktime_after(simgpu_job_due(job), now))
+				held = true;
+		}
+		if (!held)
+			simgpu_engine_complete(job, 0);
 	}
-	job = list_first_entry_or_null(&engine->active, struct simgpu_job, link);
-	if (job) {
-		hrtimer_set_expires(timer, job->engine_end);
+	now = simgpu_engine_next(engine);
+	if (now != KTIME_MAX) {
+		hrtimer_set_expires(timer, now);
 		ret = HRTIMER_RESTART;
 	}
 	spin_unlock_irqrestore(&engine->lock, flags);
 
 	return ret;
-}
-
-/* Test-only: runs before the scheduler's callback on the same fence. */
-static void simgpu_inject_syncobj_cb(struct dma_fence *fence,
-				     struct dma_fence_cb *cb)
-{
-	simgpu_inject_delay(SIMGPU_INJECT_SYNCOBJ_SIGNAL);
 }
 
 static struct dma_fence *simgpu_run_job(struct drm_sched_job *sched_job)
@@ -209,18 +250,15 @@ static struct dma_fence *simgpu_run_job(struct drm_sched_job *sched_job)
 		simgpu_record_engine(job, run_ns, ktime_to_ns(start),
 				     ktime_to_ns(job->engine_end));
 		list_add_tail(&job->link, &engine->active);
-		if (!last && !job->duration_ns)
+		if (!last && !job->duration_ns &&
+		    !simgpu_inject_ns(SIMGPU_INJECT_FENCE_SIGNAL) &&
+		    !simgpu_inject_ns(SIMGPU_INJECT_SYNCOBJ_SIGNAL))
 			simgpu_engine_complete(job, 0);
-		else if (!last)
+		else if (!last || last->signal_ns)
+			/* It is the next job to complete: its time may come first. */
 			simgpu_engine_arm(engine);
 	}
 	spin_unlock_irqrestore(&engine->lock, flags);
-
-	if (unlikely(simgpu_params.inject_path == SIMGPU_INJECT_SYNCOBJ_SIGNAL) &&
-	    dma_fence_add_callback(fence, &job->hw_fence->inject_cb,
-				   simgpu_inject_syncobj_cb))
-		/* Already signalled: the scheduler's callback comes after us. */
-		simgpu_inject_delay(SIMGPU_INJECT_SYNCOBJ_SIGNAL);
 
 	return fence;
 }
