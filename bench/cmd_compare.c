@@ -23,6 +23,7 @@
 
 #define EXIT_REGRESSION 1
 #define EXIT_USAGE 2
+#define MAX_REFUSAL_KINDS 8
 
 static void usage(FILE *out)
 {
@@ -357,6 +358,12 @@ int cmd_compare(int argc, char **argv)
 	const char *tsv = NULL;
 	int opt, status = EXIT_USAGE, regression = 0;
 	size_t refused = 0;
+	const char *warned = NULL;	/* the last benchmark named only on one side */
+	struct refusal {
+		char diff[600], keys[300], example[700];
+		size_t count;
+	} refusals[MAX_REFUSAL_KINDS];
+	size_t nrefusals = 0;
 	char **operands, **old_paths, **new_paths;
 	size_t noperands, nold, nnew;
 
@@ -443,20 +450,31 @@ int cmd_compare(int argc, char **argv)
 		const struct drmb_series *o = &old.rs.series[i], *n = find_sorted(&new, o);
 		char a[300], b[300], diff[600], keys[300];
 		if (!n) {
-			if (only_old++ < 5)
-				fprintf(stderr, "drmbench compare: warning: %s (%s) only in OLD (%s), not compared\n",
-					o->name, o->unit, where(&old.rs, &o->pts[0], a, sizeof(a)));
+			/* one warning per benchmark, not per unit of it */
+			if ((!warned || strcmp(warned, o->name)) && only_old++ < 5)
+				fprintf(stderr, "drmbench compare: warning: %s only in OLD (%s), not compared\n",
+					o->name, where(&old.rs, &o->pts[0], a, sizeof(a)));
+			warned = o->name;
 			continue;
 		}
 		if (strcmp(o->sig, n->sig)) {
+			/* group the refusals by what differs: one message per kind */
+			size_t g;
 			drmb_sig_diff(o->sig, n->sig, diff, sizeof(diff));
 			drmb_sig_diff_keys(o->sig, n->sig, keys, sizeof(keys));
-			if (refused++ < 5)
-				fprintf(stderr,
-					"drmbench compare: %s (%s): %s and %s were measured differently: %s;\n"
-					"  refusing to compare; pass --ignore %s if that is intended\n",
-					o->name, o->unit, where(&old.rs, &o->pts[0], a, sizeof(a)),
-					where(&new.rs, &n->pts[0], b, sizeof(b)), diff, keys);
+			for (g = 0; g < nrefusals && strcmp(refusals[g].diff, diff); g++)
+				;
+			if (g == nrefusals && g < MAX_REFUSAL_KINDS) {
+				snprintf(refusals[g].diff, sizeof(refusals[g].diff), "%s", diff);
+				snprintf(refusals[g].keys, sizeof(refusals[g].keys), "%s", keys);
+				snprintf(refusals[g].example, sizeof(refusals[g].example), "%s (%s) at %s and %s",
+					 o->name, o->unit, where(&old.rs, &o->pts[0], a, sizeof(a)),
+					 where(&new.rs, &n->pts[0], b, sizeof(b)));
+				nrefusals++;
+			}
+			if (g < nrefusals)
+				refusals[g].count++;
+			refused++;
 			continue;
 		}
 		struct row *r = &rows[nrows++];
@@ -494,20 +512,35 @@ int cmd_compare(int argc, char **argv)
 		free(x);
 		free(y);
 	}
+	warned = NULL;
 	for (size_t i = 0; i < new.rs.nseries; i++) {
 		const struct drmb_series *n = &new.rs.series[i];
 		char a[300];
-		if (!find_sorted(&old, n) && only_new++ < 5)
-			fprintf(stderr, "drmbench compare: warning: %s (%s) only in NEW (%s), not compared\n",
-				n->name, n->unit, where(&new.rs, &n->pts[0], a, sizeof(a)));
+		if (find_sorted(&old, n) || (warned && !strcmp(warned, n->name)))
+			continue;
+		warned = n->name;
+		if (only_new++ < 5)
+			fprintf(stderr, "drmbench compare: warning: %s only in NEW (%s), not compared\n",
+				n->name, where(&new.rs, &n->pts[0], a, sizeof(a)));
 	}
 	if (only_old > 5 || only_new > 5)
-		fprintf(stderr, "drmbench compare: warning: %zu benchmark/unit pairs only in OLD, %zu only in NEW\n",
+		fprintf(stderr, "drmbench compare: warning: %zu benchmarks only in OLD, %zu only in NEW\n",
 			only_old, only_new);
-	if (refused) {
-		fprintf(stderr, "drmbench compare: %zu benchmark/unit pairs refused: comparability keys differ\n",
-			refused);
-		goto out;
+	for (size_t g = 0; g < nrefusals; g++)
+		fprintf(stderr,
+			"drmbench compare: %zu benchmark/unit pair%s not compared, measured differently: %s;\n"
+			"  e.g. %s; pass --ignore %s if that is intended\n",
+			refusals[g].count, refusals[g].count == 1 ? "" : "s", refusals[g].diff,
+			refusals[g].example, refusals[g].keys);
+	if (refused > 0) {
+		size_t shown = 0;
+		for (size_t g = 0; g < nrefusals; g++)
+			shown += refusals[g].count;
+		if (refused > shown)
+			fprintf(stderr, "drmbench compare: %zu more pairs not compared for other differences\n",
+				refused - shown);
+		if (!nrows)
+			goto out;
 	}
 	if (!nrows) {
 		fprintf(stderr, "drmbench compare: no benchmark appears on both sides: nothing to compare\n");
@@ -561,7 +594,8 @@ int cmd_compare(int argc, char **argv)
 		fprintf(stderr, "drmbench compare: write error on stdout\n");
 		goto out;
 	}
-	status = regression ? EXIT_REGRESSION : 0;
+	/* a regression among the comparable rows says more than the refusals */
+	status = regression ? EXIT_REGRESSION : refused ? EXIT_USAGE : 0;
 out:
 	free(rows);
 	free(old.sorted);

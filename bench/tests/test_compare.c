@@ -256,8 +256,26 @@ static void test_bad_input(void)
 	write_file("partial/a.txt", "%sBenchmarkOther 1000 5 ns/op\n", config("6.1.0"));
 	write_runs("partial/b.txt", "6.1.0", 1.0, 10, 9);
 	st = run("compare", path_in("base"), path_in("partial"), NULL);
-	CHECK(st == 0 && has(err, "Other (ns/op) only in NEW (") && has(err, "partial/a.txt:8"),
+	CHECK(st == 0 && has(err, "Other only in NEW (") && has(err, "partial/a.txt:8"),
 	      "partly different sets: warning names the extra benchmark and its file:line, exit 0 (%d)", st);
+
+	/* some rows comparable, some not: the table for the first, exit 2 for the rest */
+	{
+		char body[8192];
+		size_t used = (size_t)snprintf(body, sizeof(body), "%s", config("6.1.0"));
+		for (int r = 0; r < 10; r++)
+			used += (size_t)snprintf(body + used, sizeof(body) - used,
+						 "BenchmarkWake/placement=p0 1000 %d ns/op\n", 3000 + r);
+		used += (size_t)snprintf(body + used, sizeof(body) - used, "backend: other\n");
+		for (int r = 0; r < 10; r++)
+			used += (size_t)snprintf(body + used, sizeof(body) - used,
+						 "BenchmarkWake/placement=p1 1000 %d ns/op\n", 6000 + r);
+		write_file("partcfg/a.txt", "%s", body);
+	}
+	st = run("compare", path_in("base"), path_in("partcfg"), NULL);
+	CHECK(st == 2 && has(out, "Wake/placement=p0 ") && !has(out, "Wake/placement=p1 ") &&
+	      has(err, "1 benchmark/unit pair not compared, measured differently: backend (host vs other)") &&
+	      has(err, "partcfg/a.txt:19"), "partly incomparable: table of the rest, the refused rows named, exit 2 (exit %d)", st);
 
 	write_runs("mixed/a.txt", "6.1.0", 1.0, 5, 10);
 	write_runs("mixed/b.txt", "6.6.0", 1.0, 5, 11);
