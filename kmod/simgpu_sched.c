@@ -4,9 +4,10 @@
  *
  * An engine is the "hardware": it runs the jobs run_job hands it one after
  * another, each for its duration, and signals their hardware fences from an
- * hrtimer expiring in hard-irq context, the way an interrupt handler would
- * (the drm_sched KUnit mock scheduler's design). A job of duration 0 handed
- * to an idle engine completes inside run_job.
+ * hrtimer, in hard-irq context the way an interrupt handler would (the
+ * drm_sched KUnit mock scheduler's design; PREEMPT_RT kernels run it in
+ * softirq, since the fence locks are not raw spinlocks). A job of duration
+ * 0 handed to an idle engine completes inside run_job.
  */
 
 #include <linux/slab.h>
@@ -134,7 +135,7 @@ static void simgpu_engine_arm(struct simgpu_engine *engine)
 	ktime_t next = simgpu_engine_next(engine);
 
 	if (next != KTIME_MAX)
-		hrtimer_start(&engine->timer, next, HRTIMER_MODE_ABS_HARD);
+		hrtimer_start(&engine->timer, next, HRTIMER_MODE_ABS);
 }
 
 /*
@@ -438,7 +439,7 @@ int simgpu_engines_init(struct simgpu_device *sdev)
 		spin_lock_init(&engine->lock);
 		INIT_LIST_HEAD(&engine->active);
 		simgpu_hrtimer_setup(&engine->timer, simgpu_engine_timer,
-				     CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
+				     CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 		engine->fence_context = dma_fence_context_alloc(1);
 
 		snprintf(name, sizeof(name), "simgpu-e%u", i);
