@@ -112,7 +112,7 @@ else
 	fail "plot-report exit $?: $(tail -n 3 "$tmp/out")"
 fi
 
-for p in trend-1 compare-ratio compare-ns_op compare-ops_s kernels-ns_op sweep dist-cdf dist-tail; do
+for p in trend-1 compare-ratio-ns_op compare-ns_op compare-ops_s kernels-ns_op sweep dist-cdf dist-tail; do
 	if [ -s "$report/$p.png" ] && [ "$(head -c 4 "$report/$p.png" | od -An -c | tr -d ' ')" = '211PNG' ] &&
 		grep -q '<svg' "$report/$p.svg" 2>/dev/null; then
 		pass "$p: PNG and SVG written"
