@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * libFuzzer target for the result reader as compare and trend use it: the
+ * libFuzzer target for the readers as compare, trend and hist use them: the
  * input becomes a result file, compared against a valid one and read as a
- * trend store.  Not built by make; run with clang:
+ * trend store, and a raw-sample sidecar that hist reads.  Not built by make; run with clang:
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Ibench -Ibench/lib \
- *     bench/tests/fuzz_compare.c bench/cmd_compare.c bench/cmd_trend.c \
+ *     bench/tests/fuzz_compare.c bench/cmd_compare.c bench/cmd_trend.c bench/cmd_hist.c \
  *     bench/lib/resultset.c bench/lib/result.c bench/lib/stats.c -lm -o fuzz_compare
  *   ./fuzz_compare -close_fd_mask=3 -max_total_time=600 CORPUS_DIR
  *
@@ -75,5 +75,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cmd_compare(3, argv1);
 	cmd_compare(3, argv2);
 	cmd_trend(5, argv3);
+
+	char hist[] = "hist", cdf[] = "--cdf", samples[96];
+	snprintf(samples, sizeof(samples), "%s/input.samples", dir);
+	write_file(samples, data, size);
+	char *argv4[] = { hist, cdf, samples, NULL };
+	cmd_hist(3, argv4);
 	return 0;
 }
