@@ -367,7 +367,6 @@ int cmd_compare(int argc, char **argv)
 	char **operands, **old_paths, **new_paths;
 	size_t noperands, nold, nnew;
 
-	par.min_runs = 3;
 	optind = 1;
 	opterr = 1;
 	while ((opt = getopt_long(argc, argv, "a:c:e:hi:m:n:t:", longopts, NULL)) != -1) {

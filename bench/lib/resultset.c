@@ -429,10 +429,12 @@ static int add_dir(struct drmb_resultset *rs, const char *dir, size_t *found,
 	}
 	qsort(names, n, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < n && !ret; i++) {
-		struct stat st;
-		if (stat(names[i], &st)) {
+		struct stat st, lst;
+		if (lstat(names[i], &lst) || stat(names[i], &st)) {
 			ret = -errno;
 			snprintf(err, errlen, "%s: %s", names[i], strerror(errno));
+		} else if (S_ISDIR(st.st_mode) && S_ISLNK(lst.st_mode)) {
+			continue;	/* a linked directory could loop back: not followed */
 		} else if (S_ISDIR(st.st_mode)) {
 			ret = add_dir(rs, names[i], found, err, errlen);
 		} else if (S_ISREG(st.st_mode) && ends_with(names[i], ".txt")) {

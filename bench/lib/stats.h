@@ -119,9 +119,9 @@ struct drmb_cmp_params {
 	double min_effect;	/* fraction, default 0.02 (2%) */
 	double alpha;		/* on BH-adjusted p, default 0.01 */
 	double conf;		/* CI coverage, default 0.95 */
-	size_t min_runs;	/* per side to decide at all, default 4 */
+	size_t min_runs;	/* per side to decide at all, default 3 */
 };
-#define DRMB_CMP_PARAMS_DEFAULT { .min_effect = 0.02, .alpha = 0.01, .conf = 0.95, .min_runs = 4 }
+#define DRMB_CMP_PARAMS_DEFAULT { .min_effect = 0.02, .alpha = 0.01, .conf = 0.95, .min_runs = 3 }
 
 /* One benchmark+unit: old runs x, new runs y (raw per-run values, > 0). */
 struct drmb_cmp {

@@ -297,6 +297,13 @@ static void test_bad_input(void)
 	st = run("compare", path_in("emptydir"), path_in("base"), NULL);
 	CHECK(st == 2 && has(err, "no result files"), "directory without results: exit 2");
 
+	/* a directory link back to its parent is not followed (no endless walk) */
+	write_runs("loop/a.txt", "6.1.0", 1.0, 10, 12);
+	if (symlink(".", path_in("loop/again")))
+		perror("symlink");
+	st = run("compare", path_in("loop"), path_in("base"), NULL);
+	CHECK(st == 0 && has(out, "OLD (1 files)"), "directory symlink loop: not followed, one file read (exit %d)", st);
+
 	/* binary junk must not crash the reader */
 	FILE *f = fopen(path_in("bad/binary.txt"), "w");
 	for (int i = 0; i < 4096; i++)
