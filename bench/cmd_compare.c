@@ -39,7 +39,8 @@ static void usage(FILE *out)
 		"  -a, --alpha P          significance level on BH-adjusted p (default 0.01)\n"
 		"  -c, --confidence C     coverage of the confidence intervals (default 0.95)\n"
 		"  -e, --min-effect PCT   smallest change that counts, in percent (default 2)\n"
-		"  -h, --help             this text\n"
+		"  -f, --by-file          one value per file (the median of its runs): when\n"
+		"                         each file is a boot and boots vary more than runs\n"		"  -h, --help             this text\n"
 		"  -i, --ignore KEYS      comparability keys to ignore, comma-separated,\n"
 		"                         repeatable (e.g. kernel,kernel-release)\n"
 		"  -m, --min-runs N       fewer runs on a side gives UNKNOWN (default 3)\n"
@@ -141,6 +142,29 @@ static double *values_of(const struct drmb_series *s)
 	return v;
 }
 
+/*
+ * --by-file: one value per result file, the median of its runs, in place
+ * (points of one file are contiguous).  When each file is a separate boot
+ * and boots differ more than the runs within one, the boot is the unit of
+ * replication (statistics.md, Kalibera and Jones): pooling runs would test
+ * the boots, not the change.  Returns how many values remain.
+ */
+static size_t per_file_medians(const struct drmb_series *s, double *v)
+{
+	size_t nv = 0;
+
+	for (size_t i = 0; i < s->n;) {
+		size_t j = i;
+		while (j < s->n && s->pts[j].file == s->pts[i].file)
+			j++;
+		double *group = v + i;	/* v[i..j) still holds this file's values */
+		double med = drmb_median_double(group, j - i);
+		v[nv++] = med;	/* nv <= i: never overwrites an unread group */
+		i = j;
+	}
+	return nv;
+}
+
 static const char *direction_text(enum drmb_direction d)
 {
 	return d == DRMB_LOWER_IS_BETTER ? "lower is better" :
@@ -213,7 +237,7 @@ static void put_row(size_t wname, const char *name, const char *o, const char *n
 }
 
 static void print_table(struct row *rows, size_t nrows, const struct drmb_cmp_params *par,
-			const char *old_label, const char *new_label)
+			const char *old_label, const char *new_label, const char *unit_word)
 {
 	size_t wname = 4;
 	int footnote_ci = 0;
@@ -266,8 +290,8 @@ static void print_table(struct row *rows, size_t nrows, const struct drmb_cmp_pa
 				snprintf(ci, sizeof(ci), "[%+.2f%%, %+.2f%%]",
 					 (r->c.ratio_lo - 1) * 100, (r->c.ratio_hi - 1) * 100);
 			if (r->c.verdict == DRMB_UNKNOWN && r->c.more_runs)
-				snprintf(verdict, sizeof(verdict), "UNKNOWN (need ~%s%zu runs per side)",
-					 r->c.more_runs >= 1000 ? ">" : "", r->c.more_runs);
+				snprintf(verdict, sizeof(verdict), "UNKNOWN (need ~%s%zu %s per side)",
+					 r->c.more_runs >= 1000 ? ">" : "", r->c.more_runs, unit_word);
 			else if (r->c.verdict == DRMB_UNKNOWN && r->dir == DRMB_DIRECTION_UNKNOWN)
 				snprintf(verdict, sizeof(verdict), "UNKNOWN (changed; unit has no direction)");
 			else
@@ -340,6 +364,7 @@ int cmd_compare(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "alpha", required_argument, NULL, 'a' },
+		{ "by-file", no_argument, NULL, 'f' },
 		{ "confidence", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "ignore", required_argument, NULL, 'i' },
@@ -357,6 +382,7 @@ int cmd_compare(int argc, char **argv)
 	double max_noise = 0, d;
 	const char *tsv = NULL;
 	int opt, status = EXIT_USAGE, regression = 0;
+	int by_file = 0;
 	size_t refused = 0;
 	const char *warned = NULL;	/* the last benchmark named only on one side */
 	struct refusal {
@@ -369,7 +395,7 @@ int cmd_compare(int argc, char **argv)
 
 	optind = 1;
 	opterr = 1;
-	while ((opt = getopt_long(argc, argv, "a:c:e:hi:m:n:t:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "a:c:e:fhi:m:n:t:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
 			if (parse_double(optarg, "--alpha", 1e-12, 0.5, &par.alpha))
@@ -383,6 +409,9 @@ int cmd_compare(int argc, char **argv)
 			if (parse_double(optarg, "--min-effect", 0, 1000, &d))
 				goto out;
 			par.min_effect = d / 100;
+			break;
+		case 'f':
+			by_file = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -495,7 +524,9 @@ int cmd_compare(int argc, char **argv)
 				snprintf(r->why, sizeof(r->why), "value %g at %s: ratio undefined",
 					 y[k], where(&new.rs, &n->pts[k], a, sizeof(a)));
 		if (!r->why[0]) {
-			int ret = drmb_compare_runs(x, o->n, y, n->n, &par, &r->c);
+			size_t nx = by_file ? per_file_medians(o, x) : o->n;
+			size_t ny = by_file ? per_file_medians(n, y) : n->n;
+			int ret = drmb_compare_runs(x, nx, y, ny, &par, &r->c);
 			if (ret == -ENOMEM) {
 				free(x);
 				free(y);
@@ -575,7 +606,7 @@ int cmd_compare(int argc, char **argv)
 		char ol[32], nl[32];
 		snprintf(ol, sizeof(ol), "OLD (%zu files)", old.rs.nfiles);
 		snprintf(nl, sizeof(nl), "NEW (%zu files)", new.rs.nfiles);
-		print_table(rows, nrows, &par, ol, nl);
+		print_table(rows, nrows, &par, ol, nl, by_file ? "files" : "runs");
 		if (tsv) {
 			FILE *f = fopen(tsv, "w");
 			if (!f) {

@@ -198,6 +198,22 @@ static void test_verdicts(void)
 	st = run("compare", path_in("more/b.txt"), path_in("more/c.txt"), "vs", path_in("slow/a.txt"), NULL);
 	CHECK(st == 1 && has(out, "n=10+10"), "compare F F vs F: pools 5+5 runs on the old side (exit %d)", st);
 
+	/* --by-file: each file (boot) is one value, the median of its runs */
+	for (int f = 0; f < 6; f++) {
+		char name[64];
+		snprintf(name, sizeof(name), "boots-old/b%d.txt", f);
+		write_runs(name, "6.1.0", 1.0 + 0.004 * (f % 3), 5, 20 + (unsigned int)f);
+		snprintf(name, sizeof(name), "boots-new/b%d.txt", f);
+		write_runs(name, "6.1.0", 1.10 + 0.004 * (f % 3), 5, 30 + (unsigned int)f);
+	}
+	st = run("compare", "--by-file", path_in("boots-old"), path_in("boots-new"), NULL);
+	CHECK(st == 1 && has(out, "n=6+6") && has(out, "REGRESSION"),
+	      "--by-file: 6 boots a side of 5 runs compare as 6+6 values; +10%% is a REGRESSION (exit %d)", st);
+	st = run("compare", "--by-file", path_in("boots-old/b0.txt"), path_in("boots-old/b1.txt"), "vs",
+		 path_in("boots-new/b0.txt"), path_in("boots-new/b1.txt"), NULL);
+	CHECK(st == 0 && has(out, "n=2+2") && has(out, "files per side"),
+	      "--by-file with 2 boots a side: UNKNOWN, asks for more files (exit %d)", st);
+
 	/* one run per side: UNKNOWN, never a verdict */
 	write_runs("one/a.txt", "6.1.0", 1.0, 1, 7);
 	write_runs("one/b.txt", "6.1.0", 2.0, 1, 8);
