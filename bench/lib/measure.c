@@ -158,7 +158,7 @@ static void *waiter_main(void *arg)
  * /proc stat. Reading procfs is slow but untimed, and unlike a fixed settle
  * delay it is right on a 4 us host and in a 100 us TCG guest alike.
  */
-static int wait_for_sleep(int statfd, _Atomic int *stop)
+static int wait_for_sleep(int statfd, _Atomic int *stop, _Atomic uint64_t *done, uint64_t seq)
 {
 	char buf[256], *paren;
 	unsigned int tries = 0;
@@ -174,6 +174,9 @@ static int wait_for_sleep(int statfd, _Atomic int *stop)
 			return 0;
 		if (atomic_load(stop))
 			return 0;
+		/* Woken with nothing signalled: arm() left the object signalled. */
+		if (atomic_load(done) >= seq)
+			return -EPROTO;
 		if (++tries % 16 == 0)
 			sched_yield();
 	}
@@ -218,7 +221,9 @@ int drmb_measure_wake(struct drmb_case *c, struct drmb_samples *s,
 		}
 		atomic_store_explicit(&w.armed, i + 1, memory_order_release);
 		spin_until(&w.blocking, i + 1, &w.stop);
-		ret = wait_for_sleep(statfd, &w.stop);
+		ret = wait_for_sleep(statfd, &w.stop, &w.done, i + 1);
+		if (ret == -EPROTO)
+			drmb_why(c, ret, "the waiter returned before the signal: the benchmark's arm() did not leave it anything to wait for");
 		if (ret || atomic_load(&w.stop))
 			break;
 		t0 = drmb_now_ns();
