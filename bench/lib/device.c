@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/dma-buf.h>
 #include <stdio.h>
@@ -73,11 +74,51 @@ static int open_node(struct drmb_device *dev, const char *node)
 	return 0;
 }
 
+#define MAX_NODES 64
+
+/*
+ * The DRM nodes of one type: libdrm's enumeration first, then any
+ * /dev/dri node it missed. bookworm's libdrm (2.4.114) enumerates no device
+ * on the 7.x "faux" bus, where simgpu and vgem live, so without the scan a
+ * 7.x guest would seem to have no devices at all.
+ */
+static int collect_nodes(int type, char (*paths)[64], int max)
+{
+	const char *prefix = type == DRM_NODE_RENDER ? "renderD" : "card";
+	drmDevicePtr devs[MAX_NODES];
+	struct dirent *de;
+	int n, i, j, count = 0;
+	DIR *dir;
+
+	n = drmGetDevices2(0, devs, MAX_NODES);
+	for (i = 0; i < n && count < max; i++)
+		if (devs[i]->available_nodes & (1 << type))
+			snprintf(paths[count++], 64, "%s", devs[i]->nodes[type]);
+	if (n > 0)
+		drmFreeDevices(devs, n);
+
+	dir = opendir("/dev/dri");
+	while (dir && (de = readdir(dir)) && count < max) {
+		char path[64];
+
+		if (strncmp(de->d_name, prefix, strlen(prefix)))
+			continue;
+		snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
+		for (j = 0; j < count && strcmp(paths[j], path); j++)
+			;
+		if (j == count)
+			snprintf(paths[count++], 64, "%s", path);
+	}
+	if (dir)
+		closedir(dir);
+	return count;
+}
+
 int drmb_device_open(struct drmb_device *dev, const char *driver, uint64_t need,
 		     char *why, size_t whylen)
 {
-	int node = need & DRMB_OPEN_PRIMARY ? DRM_NODE_PRIMARY : DRM_NODE_RENDER;
-	drmDevicePtr devs[64];
+	int type = need & DRMB_OPEN_PRIMARY ? DRM_NODE_PRIMARY : DRM_NODE_RENDER;
+	char paths[MAX_NODES][64];
 	int n, i, ret;
 
 	need &= ~DRMB_OPEN_PRIMARY;
@@ -97,29 +138,28 @@ int drmb_device_open(struct drmb_device *dev, const char *driver, uint64_t need,
 		}
 		return 0;
 	}
-	n = drmGetDevices2(0, devs, 64);
-	if (n <= 0) {
-		snprintf(why, whylen, "no DRM devices (%s)",
-			 n < 0 ? strerror(-n) : "none enumerated");
+	n = collect_nodes(type, paths, MAX_NODES);
+	if (!n) {
+		snprintf(why, whylen, "no DRM %s nodes on this machine",
+			 type == DRM_NODE_RENDER ? "render" : "card");
 		return -ENODEV;
 	}
 	ret = -ENODEV;
 	for (i = 0; i < n && ret; i++) {
-		if (!(devs[i]->available_nodes & (1 << node)))
-			continue;
-		if (open_node(dev, devs[i]->nodes[node]))
+		if (open_node(dev, paths[i]))
 			continue;
 		if ((!driver || !strcmp(dev->driver, driver)) && (dev->caps & need) == need)
 			ret = 0;
 		else
 			drmb_device_close(dev);
 	}
-	drmFreeDevices(devs, n);
 	if (ret)
-		snprintf(why, whylen, "no render node%s%s%s", driver ? " of driver " : "",
-			 driver ? driver : "", need & DRMB_CAP_SYNCOBJ ? " with syncobj support" : "");
+		snprintf(why, whylen, "no %s node%s%s%s", type == DRM_NODE_RENDER ? "render" : "card",
+			 driver ? " of driver " : "", driver ? driver : "",
+			 need & DRMB_CAP_SYNCOBJ ? " with syncobj support" : "");
 	return ret;
 }
+
 
 void drmb_device_close(struct drmb_device *dev)
 {
@@ -130,48 +170,38 @@ void drmb_device_close(struct drmb_device *dev)
 
 void drmb_devices_describe(char *buf, size_t len)
 {
-	drmDevicePtr devs[64];
+	char paths[MAX_NODES][64];
 	size_t off = 0;
-	int n, i, j;
+	int n, i;
 
 	buf[0] = '\0';
-	n = drmGetDevices2(0, devs, 64);
+	/* Capabilities from the render nodes; card nodes are only named. */
+	n = collect_nodes(DRM_NODE_RENDER, paths, MAX_NODES);
 	for (i = 0; i < n && off < len; i++) {
 		struct drmb_device d;
 		drmVersionPtr v;
-		int fd;
 
-		for (j = 0; j < DRM_NODE_MAX; j++) {
-			if (!(devs[i]->available_nodes & (1 << j)))
-				continue;
-			/* One entry per node; capabilities from the render node. */
-			if (j != DRM_NODE_RENDER) {
-				off += snprintf(buf + off, len - off, "%s%s", off ? "; " : "",
-						devs[i]->nodes[j]);
-				continue;
-			}
-			memset(&d, 0, sizeof(d));
-			if (open_node(&d, devs[i]->nodes[j])) {
-				off += snprintf(buf + off, len - off, "%s%s=unopenable",
-						off ? "; " : "", devs[i]->nodes[j]);
-				continue;
-			}
-			fd = d.fd;
-			v = drmGetVersion(fd);
-			off += snprintf(buf + off, len - off, "%s%s=%s/%d.%d.%d/syncobj=%s,timeline=%s,eventfd=%s",
-					off ? "; " : "", d.node, d.driver,
-					v ? v->version_major : 0, v ? v->version_minor : 0,
-					v ? v->version_patchlevel : 0,
-					d.caps & DRMB_CAP_SYNCOBJ ? "yes" : "no",
-					d.caps & DRMB_CAP_SYNCOBJ_TIMELINE ? "yes" : "no",
-					d.caps & DRMB_CAP_SYNCOBJ_EVENTFD ? "yes" : "no");
-			if (v)
-				drmFreeVersion(v);
-			drmb_device_close(&d);
+		memset(&d, 0, sizeof(d));
+		if (open_node(&d, paths[i])) {
+			off += snprintf(buf + off, len - off, "%s%s=unopenable",
+					off ? "; " : "", paths[i]);
+			continue;
 		}
+		v = drmGetVersion(d.fd);
+		off += snprintf(buf + off, len - off, "%s%s=%s/%d.%d.%d/syncobj=%s,timeline=%s,eventfd=%s",
+				off ? "; " : "", d.node, d.driver,
+				v ? v->version_major : 0, v ? v->version_minor : 0,
+				v ? v->version_patchlevel : 0,
+				d.caps & DRMB_CAP_SYNCOBJ ? "yes" : "no",
+				d.caps & DRMB_CAP_SYNCOBJ_TIMELINE ? "yes" : "no",
+				d.caps & DRMB_CAP_SYNCOBJ_EVENTFD ? "yes" : "no");
+		if (v)
+			drmFreeVersion(v);
+		drmb_device_close(&d);
 	}
-	if (n > 0)
-		drmFreeDevices(devs, n);
+	n = collect_nodes(DRM_NODE_PRIMARY, paths, MAX_NODES);
+	for (i = 0; i < n && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s%s", off ? "; " : "", paths[i]);
 	if (!buf[0])
 		snprintf(buf, len, "none");
 }

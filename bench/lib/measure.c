@@ -166,8 +166,9 @@ static int wait_for_sleep(int statfd, _Atomic int *stop, _Atomic uint64_t *done,
 
 	for (;;) {
 		n = pread(statfd, buf, sizeof(buf) - 1, 0);
+		/* A waiter that failed has set stop before its thread went away. */
 		if (n <= 0)
-			return -EIO;
+			return atomic_load(stop) ? 0 : -EIO;
 		buf[n] = '\0';
 		paren = strrchr(buf, ')');
 		if (paren && (paren[2] == 'S' || paren[2] == 'D'))
