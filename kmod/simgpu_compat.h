@@ -22,6 +22,9 @@
 #if SIMGPU_HAVE_DRM_EXEC
 #include <drm/drm_exec.h>
 #endif
+#if SIMGPU_HAVE_DRM_GPUVM
+#include <drm/drm_gpuvm.h>
+#endif
 #if SIMGPU_HAVE_FAUX_DEVICE
 #include <linux/device/faux.h>
 #else
@@ -207,6 +210,48 @@ static inline void simgpu_resv_unlock(struct simgpu_resv_ctx *ctx)
 	drm_gem_unlock_reservations(ctx->objs, ctx->count, &ctx->ticket);
 #endif
 }
+
+/*
+ * drm_gpuvm's GEM gpuva lists need DRIVER_GEM_GPUVA where the flag exists
+ * (without it the lists are not initialised); later kernels always do it.
+ */
+#if SIMGPU_HAVE_DRIVER_GEM_GPUVA
+#define SIMGPU_DRIVER_GEM_GPUVA		DRIVER_GEM_GPUVA
+#else
+#define SIMGPU_DRIVER_GEM_GPUVA		0
+#endif
+
+#if SIMGPU_HAVE_DRM_GPUVM
+/* drm_gpuvm_sm_map: positional arguments, later a struct drm_gpuvm_map_req. */
+static inline int simgpu_gpuvm_sm_map(struct drm_gpuvm *gpuvm, void *priv,
+				      u64 addr, u64 range,
+				      struct drm_gem_object *obj, u64 offset)
+{
+#if SIMGPU_HAVE_GPUVM_MAP_REQ
+	const struct drm_gpuvm_map_req req = {
+		.map.va.addr = addr,
+		.map.va.range = range,
+		.map.gem.obj = obj,
+		.map.gem.offset = offset,
+	};
+
+	return drm_gpuvm_sm_map(gpuvm, priv, &req);
+#else
+	return drm_gpuvm_sm_map(gpuvm, priv, addr, range, obj, offset);
+#endif
+}
+
+/* The caller holds @obj's reservation lock; renamed _locked later. */
+static inline struct drm_gpuvm_bo *
+simgpu_gpuvm_bo_obtain(struct drm_gpuvm *gpuvm, struct drm_gem_object *obj)
+{
+#if SIMGPU_HAVE_GPUVM_BO_OBTAIN_LOCKED
+	return drm_gpuvm_bo_obtain_locked(gpuvm, obj);
+#else
+	return drm_gpuvm_bo_obtain(gpuvm, obj);
+#endif
+}
+#endif
 
 /* The device the DRM device hangs off: a faux device where there is one. */
 static inline struct device *simgpu_parent_create(const char *name)

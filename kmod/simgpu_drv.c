@@ -41,7 +41,8 @@
  *
  * Files: this one (device, ioctl table, DEV_QUERY, parameters),
  * simgpu_gem.c (BOs), simgpu_sched.c (engines and schedulers),
- * simgpu_submit.c (queues, SUBMIT, JOB_QUERY), simgpu_compat.h (the only
+ * simgpu_submit.c (queues, SUBMIT, JOB_QUERY), simgpu_vm.c (GPU VA
+ * spaces on drm_gpuvm, VM_BIND, the page table), simgpu_compat.h (the only
  * place kernel versions differ). docs/simgpu.md documents the ABI.
  */
 
@@ -87,6 +88,10 @@ MODULE_PARM_DESC(inject_path, "TEST ONLY: path to delay: none, ioctl, run_job, f
 static ulong inject_delay_ns;
 module_param(inject_delay_ns, ulong, 0444);
 MODULE_PARM_DESC(inject_delay_ns, "TEST ONLY: busy-wait this long in inject_path, up to 10000000");
+
+static char *vm_prealloc = "batched";
+module_param(vm_prealloc, charp, 0444);
+MODULE_PARM_DESC(vm_prealloc, "Default page-table preallocation of VMs: none, per-op, batched (default batched)");
 
 static bool test_warn_on_load;
 module_param(test_warn_on_load, bool, 0444);
@@ -178,6 +183,14 @@ static int simgpu_params_parse(void)
 		       inject_delay_ns, SIMGPU_MAX_INJECT_DELAY_NS);
 		return -EINVAL;
 	}
+	i = simgpu_vm_prealloc_parse(vm_prealloc);
+	if (i < 0) {
+		pr_err("simgpu: vm_prealloc=%s: must be none, per-op or batched\n",
+		       vm_prealloc);
+		return -EINVAL;
+	}
+	p->vm_prealloc = i;
+
 	p->inject_delay_ns = inject_delay_ns;
 	/* Only set the path once the delay is known: it arms the hot paths. */
 	p->inject_path = inject_delay_ns ? i : SIMGPU_INJECT_NONE;
@@ -204,6 +217,8 @@ static u64 simgpu_features(void)
 		f |= SIMGPU_FEATURE_FAUX_DEVICE;
 	if (simgpu_params.inject_path)
 		f |= SIMGPU_FEATURE_INJECTION_ACTIVE;
+	if (SIMGPU_HAVE_DRM_GPUVM)
+		f |= SIMGPU_FEATURE_VM_BIND;
 	return f;
 }
 
@@ -240,6 +255,7 @@ static int simgpu_ioctl_dev_query(struct drm_device *dev, void *data,
 		.inject_path = simgpu_params.inject_path,
 		.inject_delay_ns = simgpu_params.inject_path ?
 				   simgpu_params.inject_delay_ns : 0,
+		.vm_tables_live = atomic64_read(&sdev->vm_tables_live),
 	};
 
 	if (args->flags)
@@ -265,6 +281,7 @@ static int simgpu_open(struct drm_device *dev, struct drm_file *file)
 	sfile->sdev = to_simgpu_device(dev);
 	sfile->file = file;
 	xa_init_flags(&sfile->queues, XA_FLAGS_ALLOC1);
+	xa_init_flags(&sfile->vms, XA_FLAGS_ALLOC1);
 	file->driver_priv = sfile;
 	return 0;
 }
@@ -275,6 +292,7 @@ static void simgpu_postclose(struct drm_device *dev, struct drm_file *file)
 	struct simgpu_file *sfile = file->driver_priv;
 
 	simgpu_queues_destroy(sfile);
+	simgpu_vms_destroy(sfile);
 	kfree(sfile);
 }
 
@@ -287,13 +305,17 @@ static const struct drm_ioctl_desc simgpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(SIMGPU_QUEUE_QUERY, simgpu_ioctl_queue_query, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(SIMGPU_SUBMIT, simgpu_ioctl_submit, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(SIMGPU_JOB_QUERY, simgpu_ioctl_job_query, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_VM_CREATE, simgpu_ioctl_vm_create, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_VM_DESTROY, simgpu_ioctl_vm_destroy, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_VM_BIND, simgpu_ioctl_vm_bind, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_VM_QUERY, simgpu_ioctl_vm_query, DRM_RENDER_ALLOW),
 };
 
 DEFINE_DRM_GEM_FOPS(simgpu_fops);
 
 static const struct drm_driver simgpu_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ |
-			   DRIVER_SYNCOBJ_TIMELINE,
+			   DRIVER_SYNCOBJ_TIMELINE | SIMGPU_DRIVER_GEM_GPUVA,
 	.open = simgpu_open,
 	.postclose = simgpu_postclose,
 	.ioctls = simgpu_ioctls,

@@ -34,6 +34,8 @@
 #define SIMGPU_MAX_INJECT_DELAY_NS	(10ull * NSEC_PER_MSEC)
 /* Job records kept per queue for JOB_QUERY: a power of two. */
 #define SIMGPU_JOB_RING_SIZE		1024
+#define SIMGPU_MAX_VMS			64	/* per file */
+#define SIMGPU_VM_CREATE_FLAGS		SIMGPU_VM_CREATE_HUGE_PAGES
 
 /* Module parameters, parsed and checked once at load (simgpu_drv.c). */
 struct simgpu_params {
@@ -44,6 +46,7 @@ struct simgpu_params {
 	u32 submit_wq;		/* SIMGPU_SUBMIT_WQ_* */
 	u32 inject_path;	/* SIMGPU_INJECT_* */
 	u64 inject_delay_ns;
+	u32 vm_prealloc;	/* SIMGPU_VM_PREALLOC_*, not DEFAULT */
 };
 
 extern struct simgpu_params simgpu_params;
@@ -99,6 +102,8 @@ struct simgpu_device {
 	u32 engine_count;
 	struct simgpu_engine engines[SIMGPU_MAX_ENGINES];
 	struct simgpu_sched scheds[SIMGPU_MAX_ENGINES];
+	/* Page-table pages of every VM: proves teardown frees them all. */
+	atomic64_t vm_tables_live;
 };
 
 struct simgpu_file {
@@ -106,6 +111,8 @@ struct simgpu_file {
 	struct drm_file *file;
 	/* queue id -> struct simgpu_queue; ids start at 1 */
 	struct xarray queues;
+	/* vm id -> struct simgpu_vm; ids start at 1 */
+	struct xarray vms;
 };
 
 /*
@@ -175,6 +182,62 @@ static inline struct simgpu_job *to_simgpu_job(struct drm_sched_job *job)
 	return container_of(job, struct simgpu_job, base);
 }
 
+#if SIMGPU_HAVE_DRM_GPUVM
+/* Page-table counters of a VM, reported by VM_QUERY. */
+struct simgpu_vm_stats {
+	u64 binds;
+	u64 bind_ops;
+	u64 tables_live;
+	u64 tables_preallocated;
+	u64 tables_prealloc_used;
+	u64 tables_returned;
+	u64 tables_allocated_late;
+	u64 tables_freed;
+	u64 prealloc_ns;
+};
+
+/*
+ * struct simgpu_vm - a GPU VA space: the drm_gpuvm keeping the mappings and
+ * the 4-level page table they are written to. @lock serialises binds,
+ * queries and teardown; the ioctls hold a drm_gpuvm reference.
+ */
+struct simgpu_vm {
+	struct drm_gpuvm base;
+	struct simgpu_device *sdev;
+	struct mutex lock;
+	u64 *root;		/* NULL once destroyed */
+	u32 flags;		/* SIMGPU_VM_CREATE_* */
+	u32 prealloc;		/* SIMGPU_VM_PREALLOC_* */
+	bool huge;
+	/* A bind failed half-way: the VM takes no more binds (-EIO). */
+	bool unusable;
+	u64 kernel_va_start;
+	u64 kernel_va_size;
+	/* Pages reserved for the batch being applied (page->lru). */
+	struct list_head pool;
+	u64 pool_count;
+	/* Per-VM BO ids that page-table leaves carry -> struct simgpu_vm_bo */
+	struct xarray bo_ids;
+	struct simgpu_vm_stats stats;
+};
+
+/* A BO in a VM, with the id its leaves carry in the page table. */
+struct simgpu_vm_bo {
+	struct drm_gpuvm_bo base;
+	u32 id;
+};
+
+/*
+ * A mapping. @pending and @link_vm_bo carry the gpuva-list change decided
+ * during drm_gpuvm's split steps until it is applied under the BO's lock.
+ */
+struct simgpu_va {
+	struct drm_gpuva base;
+	struct list_head pending;
+	struct drm_gpuvm_bo *link_vm_bo;
+};
+#endif
+
 /* simgpu_drv.c */
 void simgpu_inject_spin(void);
 
@@ -217,5 +280,17 @@ int simgpu_ioctl_submit(struct drm_device *dev, void *data,
 			struct drm_file *file);
 int simgpu_ioctl_job_query(struct drm_device *dev, void *data,
 			   struct drm_file *file);
+
+/* simgpu_vm.c */
+int simgpu_vm_prealloc_parse(const char *name);
+void simgpu_vms_destroy(struct simgpu_file *sfile);
+int simgpu_ioctl_vm_create(struct drm_device *dev, void *data,
+			   struct drm_file *file);
+int simgpu_ioctl_vm_destroy(struct drm_device *dev, void *data,
+			    struct drm_file *file);
+int simgpu_ioctl_vm_bind(struct drm_device *dev, void *data,
+			 struct drm_file *file);
+int simgpu_ioctl_vm_query(struct drm_device *dev, void *data,
+			  struct drm_file *file);
 
 #endif /* SIMGPU_DRV_H */

@@ -206,7 +206,7 @@ static enum result test_dev_query(void)
 	CHECK(info.uapi_major == SIMGPU_UAPI_MAJOR);
 	CHECK(info.engine_count >= 1);
 	CHECK(info.features & SIMGPU_FEATURE_TIMELINE_SYNCOBJ);
-	CHECK(!(info.features & (SIMGPU_FEATURE_VM_BIND | SIMGPU_FEATURE_USER_QUEUES)));
+	CHECK(!(info.features & SIMGPU_FEATURE_USER_QUEUES));
 	CHECK(info.job_ring_size && !(info.job_ring_size & (info.job_ring_size - 1)));
 	CHECK(info.credit_limit >= 1 && info.job_timeout_ns > 0);
 
@@ -230,8 +230,7 @@ static enum result test_reserved_ioctls(void)
 {
 	char buf[64] = { 0 };
 
-	/* Reserved for VM_BIND and user queues: not there until implemented. */
-	CHECK(sg_ioctl(fd, DRM_IOWR(DRM_COMMAND_BASE + DRM_SIMGPU_VM_CREATE, buf), buf) == -EINVAL);
+	/* Reserved for user queues: not there until implemented. */
 	CHECK(sg_ioctl(fd, DRM_IOWR(DRM_COMMAND_BASE + DRM_SIMGPU_USERQ_CREATE, buf), buf) == -EINVAL);
 	return PASS;
 }
@@ -1192,6 +1191,587 @@ static enum result test_injection_report(void)
 	return PASS;
 }
 
+/* --- GPU VA spaces and VM_BIND ------------------------------------------ */
+
+#define KiB 1024ull
+#define MiB (1024ull * KiB)
+#define GiB (1024ull * MiB)
+/* Tests keep the low 4 GiB for the kernel, as a driver would. */
+#define VM_KERNEL_SIZE (4 * GiB)
+#define VA0 (8 * GiB)
+
+/* SKIP where the kernel has no drm_gpuvm, after checking the ioctls say so. */
+static enum result vm_unsupported(void)
+{
+	struct drm_simgpu_vm_create c = { 0 };
+
+	if (sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_CREATE, &c) != -EOPNOTSUPP)
+		return why(FAIL, "VM_BIND feature bit 0 but VM_CREATE did not return -EOPNOTSUPP");
+	return why(SKIP, "VM_BIND unsupported on this kernel (no drm_gpuvm): VM_CREATE returns -EOPNOTSUPP");
+}
+
+#define VM_REQUIRE() do { \
+	if (!(info.features & SIMGPU_FEATURE_VM_BIND)) \
+		return vm_unsupported(); \
+} while (0)
+
+static int vm_create(int f, uint32_t flags, uint32_t prealloc, uint32_t *id)
+{
+	struct drm_simgpu_vm_create c = {
+		.flags = flags, .prealloc = prealloc,
+		.kernel_va_start = 0, .kernel_va_size = VM_KERNEL_SIZE,
+	};
+	int ret = sg_ioctl(f, DRM_IOCTL_SIMGPU_VM_CREATE, &c);
+
+	*id = c.vm_id;
+	return ret;
+}
+
+static int vm_destroy(int f, uint32_t id)
+{
+	struct drm_simgpu_vm_destroy d = { .vm_id = id };
+
+	return sg_ioctl(f, DRM_IOCTL_SIMGPU_VM_DESTROY, &d);
+}
+
+static int vm_bind(int f, uint32_t id, struct drm_simgpu_vm_bind_op *ops, uint32_t n)
+{
+	struct drm_simgpu_vm_bind b = {
+		.vm_id = id, .op_count = n, .op_stride = sizeof(*ops),
+		.ops = (uintptr_t)ops,
+	};
+
+	return sg_ioctl(f, DRM_IOCTL_SIMGPU_VM_BIND, &b);
+}
+
+static int vm_query(int f, uint32_t id, uint64_t va, struct drm_simgpu_vm_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->vm_id = id;
+	q->va = va;
+	return sg_ioctl(f, DRM_IOCTL_SIMGPU_VM_QUERY, q);
+}
+
+static struct drm_simgpu_vm_bind_op op_map(uint32_t h, uint64_t off, uint64_t va, uint64_t size)
+{
+	return (struct drm_simgpu_vm_bind_op){
+		.op = SIMGPU_VM_BIND_OP_MAP, .handle = h, .bo_offset = off,
+		.va = va, .size = size,
+	};
+}
+
+static struct drm_simgpu_vm_bind_op op_null(uint64_t va, uint64_t size)
+{
+	return (struct drm_simgpu_vm_bind_op){
+		.op = SIMGPU_VM_BIND_OP_MAP_NULL, .va = va, .size = size,
+	};
+}
+
+static struct drm_simgpu_vm_bind_op op_unmap(uint64_t va, uint64_t size)
+{
+	return (struct drm_simgpu_vm_bind_op){
+		.op = SIMGPU_VM_BIND_OP_UNMAP, .va = va, .size = size,
+	};
+}
+
+static uint32_t bo(uint64_t size)
+{
+	struct drm_simgpu_bo_create c = { .size = size };
+
+	return sg_ioctl(fd, DRM_IOCTL_SIMGPU_BO_CREATE, &c) ? 0 : c.handle;
+}
+
+static void bo_close(uint32_t h)
+{
+	struct drm_gem_close c = { .handle = h };
+
+	sg_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &c);
+}
+
+/* Does @va translate to (@mapping, @handle, @off) with @page_size leaves? */
+static bool translates(uint32_t vm, uint64_t va, uint32_t mapping,
+		       uint32_t handle, uint64_t off, uint64_t page_size)
+{
+	struct drm_simgpu_vm_query q;
+
+	if (vm_query(fd, vm, va, &q))
+		return false;
+	if (q.mapping != mapping) {
+		snprintf(reason, sizeof(reason), "va %#llx: mapping %u, want %u",
+			 (unsigned long long)va, q.mapping, mapping);
+		return false;
+	}
+	if (mapping == SIMGPU_VM_MAPPING_BO &&
+	    (q.handle != handle || q.bo_offset != off))
+		return false;
+	if (page_size && q.page_size != page_size)
+		return false;
+	return true;
+}
+
+#define MAPS_BO(vm, va, h, off, ps) translates(vm, va, SIMGPU_VM_MAPPING_BO, h, off, ps)
+#define UNMAPPED(vm, va) translates(vm, va, SIMGPU_VM_MAPPING_NONE, 0, 0, 0)
+#define MAPS_NULL(vm, va) translates(vm, va, SIMGPU_VM_MAPPING_NULL, 0, 0, 0)
+
+static uint64_t vm_mappings(uint32_t vm)
+{
+	struct drm_simgpu_vm_query q;
+
+	return vm_query(fd, vm, 0, &q) ? ~0ull : q.mappings;
+}
+
+static enum result test_vm_map_translate(void)
+{
+	struct drm_simgpu_vm_bind_op ops[2];
+	uint32_t vm, h = bo(1 * MiB);
+
+	VM_REQUIRE();
+	CHECK(h);
+	CHECK(vm_create(fd, 0, 0, &vm) == 0 && vm);
+	ops[0] = op_map(h, 0, VA0, 1 * MiB);
+	ops[1] = op_map(h, 64 * KiB, VA0 + 4 * MiB, 64 * KiB);
+	CHECK(vm_bind(fd, vm, ops, 2) == 0);
+	CHECK(MAPS_BO(vm, VA0, h, 0, 4 * KiB));
+	CHECK(MAPS_BO(vm, VA0 + 0x12345, h, 0x12345, 4 * KiB));
+	CHECK(MAPS_BO(vm, VA0 + 1 * MiB - 1, h, 1 * MiB - 1, 4 * KiB));
+	CHECK(UNMAPPED(vm, VA0 + 1 * MiB));
+	CHECK(UNMAPPED(vm, VA0 - 1));
+	CHECK(MAPS_BO(vm, VA0 + 4 * MiB + 8 * KiB, h, 72 * KiB, 4 * KiB));
+	CHECK(UNMAPPED(vm, VA0 + 4 * MiB + 64 * KiB));
+	CHECK(vm_mappings(vm) == 2);
+	CHECK(vm_destroy(fd, vm) == 0);
+	bo_close(h);
+	return PASS;
+}
+
+static enum result test_vm_partial_unmap(void)
+{
+	struct drm_simgpu_vm_bind_op op;
+	uint32_t vm, h = bo(64 * KiB), i;
+
+	VM_REQUIRE();
+	CHECK(h);
+	CHECK(vm_create(fd, 0, 0, &vm) == 0);
+	op = op_map(h, 0, VA0, 64 * KiB);
+	CHECK(vm_bind(fd, vm, &op, 1) == 0);
+	op = op_unmap(VA0 + 16 * KiB, 16 * KiB);
+	CHECK(vm_bind(fd, vm, &op, 1) == 0);
+	for (i = 0; i < 16; i++) {
+		uint64_t va = VA0 + i * 4 * KiB;
+
+		if (i >= 4 && i < 8)
+			CHECK(UNMAPPED(vm, va));
+		else
+			CHECK(MAPS_BO(vm, va, h, i * 4 * KiB, 4 * KiB));
+	}
+	/* One mapping split in two: drm_gpuvm's remap with prev and next. */
+	CHECK(vm_mappings(vm) == 2);
+	/* Trim the head, then unmap a range holding nothing. */
+	op = op_unmap(VA0, 8 * KiB);
+	CHECK(vm_bind(fd, vm, &op, 1) == 0);
+	CHECK(UNMAPPED(vm, VA0) && MAPS_BO(vm, VA0 + 8 * KiB, h, 8 * KiB, 4 * KiB));
+	op = op_unmap(VA0 + 1 * GiB, 1 * GiB);
+	CHECK(vm_bind(fd, vm, &op, 1) == 0);
+	CHECK(vm_mappings(vm) == 2);
+	CHECK(vm_destroy(fd, vm) == 0);
+	bo_close(h);
+	return PASS;
+}
+
+static enum result test_vm_remap(void)
+{
+	struct drm_simgpu_vm_bind_op op;
+	uint32_t vm, a = bo(4 * MiB), b = bo(1 * MiB);
+
+	VM_REQUIRE();
+	CHECK(a && b);
+	CHECK(vm_create(fd, 0, 0, &vm) == 0);
+	op = op_map(a, 0, VA0, 4 * MiB);
+	CHECK(vm_bind(fd, vm, &op, 1) == 0);
+	/* B over the middle of A: A is split around it. */
+	op = op_map(b, 256 * KiB, VA0 + 1 * MiB, 512 * KiB);
+	CHECK(vm_bind(fd, vm, &op, 1) == 0);
+	CHECK(MAPS_BO(vm, VA0 + 1 * MiB - 4 * KiB, a, 1 * MiB - 4 * KiB, 0));
+	CHECK(MAPS_BO(vm, VA0 + 1 * MiB, b, 256 * KiB, 0));
+	CHECK(MAPS_BO(vm, VA0 + 1 * MiB + 508 * KiB, b, 764 * KiB, 0));
+	CHECK(MAPS_BO(vm, VA0 + 1 * MiB + 512 * KiB, a, 1 * MiB + 512 * KiB, 0));
+	CHECK(MAPS_BO(vm, VA0 + 4 * MiB - 4 * KiB, a, 4 * MiB - 4 * KiB, 0));
+	CHECK(vm_mappings(vm) == 3);
+	/* A again over everything: one mapping. */
+	op = op_map(a, 0, VA0, 4 * MiB);
+	CHECK(vm_bind(fd, vm, &op, 1) == 0);
+	CHECK(MAPS_BO(vm, VA0 + 1 * MiB, a, 1 * MiB, 0));
+	CHECK(vm_mappings(vm) == 1);
+	CHECK(vm_destroy(fd, vm) == 0);
+	bo_close(a);
+	bo_close(b);
+	return PASS;
+}
+
+static enum result test_vm_sparse(void)
+{
+	struct drm_simgpu_vm_bind_op ops[2];
+	uint32_t vm, h = bo(64 * KiB);
+
+	VM_REQUIRE();
+	CHECK(h);
+	CHECK(vm_create(fd, 0, 0, &vm) == 0);
+	ops[0] = op_null(VA0, 1 * MiB);
+	ops[1] = op_map(h, 0, VA0 + 512 * KiB, 64 * KiB);
+	CHECK(vm_bind(fd, vm, ops, 2) == 0);
+	CHECK(MAPS_NULL(vm, VA0));
+	CHECK(MAPS_NULL(vm, VA0 + 512 * KiB - 4 * KiB));
+	CHECK(MAPS_BO(vm, VA0 + 512 * KiB, h, 0, 4 * KiB));
+	CHECK(MAPS_NULL(vm, VA0 + 576 * KiB));
+	CHECK(UNMAPPED(vm, VA0 + 1 * MiB));
+	CHECK(vm_mappings(vm) == 3);
+	ops[0] = op_unmap(VA0, 1 * MiB);
+	CHECK(vm_bind(fd, vm, ops, 1) == 0);
+	CHECK(UNMAPPED(vm, VA0) && UNMAPPED(vm, VA0 + 512 * KiB));
+	CHECK(vm_mappings(vm) == 0);
+	CHECK(vm_destroy(fd, vm) == 0);
+	bo_close(h);
+	return PASS;
+}
+
+static enum result test_vm_huge(void)
+{
+	struct drm_simgpu_vm_bind_op op;
+	struct drm_simgpu_vm_query q;
+	uint32_t vm, h = bo(8 * MiB), plain;
+
+	VM_REQUIRE();
+	CHECK(h);
+	CHECK(vm_create(fd, SIMGPU_VM_CREATE_HUGE_PAGES, 0, &vm) == 0);
+	op = op_map(h, 2 * MiB, VA0, 4 * MiB);
+	CHECK(vm_bind(fd, vm, &op, 1) == 0);
+	CHECK(MAPS_BO(vm, VA0 + 4 * KiB, h, 2 * MiB + 4 * KiB, 2 * MiB));
+	CHECK(MAPS_BO(vm, VA0 + 3 * MiB, h, 3 * MiB + 2 * MiB, 2 * MiB));
+	/* Punching a 4 KiB hole splits one block into 4 KiB leaves. */
+	op = op_unmap(VA0 + 1 * MiB, 4 * KiB);
+	CHECK(vm_bind(fd, vm, &op, 1) == 0);
+	CHECK(UNMAPPED(vm, VA0 + 1 * MiB));
+	CHECK(MAPS_BO(vm, VA0 + 1 * MiB - 4 * KiB, h, 3 * MiB - 4 * KiB, 4 * KiB));
+	CHECK(MAPS_BO(vm, VA0 + 1 * MiB + 4 * KiB, h, 3 * MiB + 4 * KiB, 4 * KiB));
+	CHECK(MAPS_BO(vm, VA0 + 2 * MiB, h, 4 * MiB, 2 * MiB));
+	/* Misaligned BO offset: no block possible. */
+	op = op_map(h, 4 * KiB, VA0 + 16 * MiB, 2 * MiB);
+	CHECK(vm_bind(fd, vm, &op, 1) == 0);
+	CHECK(MAPS_BO(vm, VA0 + 16 * MiB, h, 4 * KiB, 4 * KiB));
+	/* Sparse blocks too. */
+	op = op_null(VA0 + 32 * MiB, 2 * MiB);
+	CHECK(vm_bind(fd, vm, &op, 1) == 0);
+	CHECK(vm_query(fd, vm, VA0 + 33 * MiB, &q) == 0);
+	CHECK(q.mapping == SIMGPU_VM_MAPPING_NULL && q.page_size == 2 * MiB);
+	CHECK(vm_destroy(fd, vm) == 0);
+
+	/* Without the flag the same map uses 4 KiB leaves. */
+	CHECK(vm_create(fd, 0, 0, &plain) == 0);
+	op = op_map(h, 2 * MiB, VA0, 4 * MiB);
+	CHECK(vm_bind(fd, plain, &op, 1) == 0);
+	CHECK(MAPS_BO(plain, VA0 + 3 * MiB, h, 5 * MiB, 4 * KiB));
+	CHECK(vm_destroy(fd, plain) == 0);
+	bo_close(h);
+	return PASS;
+}
+
+static uint64_t dev_tables_live(void)
+{
+	struct drm_simgpu_dev_info i = { 0 };
+	struct drm_simgpu_dev_query q = { .size = sizeof(i), .info = (uintptr_t)&i };
+
+	return sg_ioctl(fd, DRM_IOCTL_SIMGPU_DEV_QUERY, &q) ? ~0ull : i.vm_tables_live;
+}
+
+static enum result test_vm_teardown_frees_tables(void)
+{
+	struct drm_simgpu_vm_bind_op ops[8];
+	struct drm_simgpu_vm_query q;
+	uint64_t before = dev_tables_live();
+	uint32_t vm, h = bo(4 * MiB), flags;
+	int f, i;
+
+	VM_REQUIRE();
+	CHECK(h && before != ~0ull);
+	for (flags = 0; flags <= SIMGPU_VM_CREATE_HUGE_PAGES; flags++) {
+		CHECK(vm_create(fd, flags, 0, &vm) == 0);
+		for (i = 0; i < 8; i++)	/* spans of every level */
+			ops[i] = op_map(h, 0, VA0 + (uint64_t)i * 77 * GiB + i * 4 * KiB, 4 * MiB);
+		CHECK(vm_bind(fd, vm, ops, 8) == 0);
+		CHECK(vm_query(fd, vm, 0, &q) == 0 && q.tables_live > 8);
+		CHECK(dev_tables_live() == before + q.tables_live);
+		/* Unmapping everything frees every table but the root. */
+		ops[0] = op_unmap(VM_KERNEL_SIZE, (1ull << SIMGPU_VM_VA_BITS) - VM_KERNEL_SIZE);
+		CHECK(vm_bind(fd, vm, ops, 1) == 0);
+		CHECK(vm_query(fd, vm, 0, &q) == 0 && q.tables_live == 1);
+		CHECK(vm_bind(fd, vm, ops + 1, 7) == 0);
+		CHECK(vm_destroy(fd, vm) == 0);
+		CHECK(dev_tables_live() == before);
+	}
+
+	/* Closing the file destroys its VMs with their mappings. */
+	f = open_simgpu();
+	CHECK(f >= 0);
+	{
+		struct drm_simgpu_bo_create bc = { .size = 4 * MiB };
+		struct drm_simgpu_vm_bind_op op;
+
+		CHECK(sg_ioctl(f, DRM_IOCTL_SIMGPU_BO_CREATE, &bc) == 0);
+		CHECK(vm_create(f, 0, 0, &vm) == 0);
+		op = op_map(bc.handle, 0, VA0, 4 * MiB);
+		CHECK(vm_bind(f, vm, &op, 1) == 0);
+		CHECK(dev_tables_live() > before);
+	}
+	close(f);
+	CHECK(dev_tables_live() == before);
+	bo_close(h);
+	return PASS;
+}
+
+/*
+ * The same ops, shuffled and overlapping, under each policy and with and
+ * without huge pages: identical translations; the counters add up.
+ */
+static enum result test_vm_policies_identical(void)
+{
+	enum { NOPS = 96, NPROBE = 400 };
+	static const uint32_t policies[] = {
+		SIMGPU_VM_PREALLOC_NONE, SIMGPU_VM_PREALLOC_PER_OP,
+		SIMGPU_VM_PREALLOC_BATCHED,
+	};
+	struct drm_simgpu_vm_bind_op ops[NOPS];
+	static struct drm_simgpu_vm_query ref[NPROBE];
+	uint32_t h = bo(8 * MiB), vm, p, flags, i;
+	uint64_t probe[NPROBE];
+
+	VM_REQUIRE();
+	CHECK(h);
+	srand(5);
+	for (i = 0; i < NOPS; i++) {
+		uint64_t va = VA0 + (uint64_t)(rand() % 64) * 256 * KiB;
+		uint64_t size = (uint64_t)(1 + rand() % 1024) * 4 * KiB;
+		uint64_t off = (uint64_t)(rand() % 2) * 2 * MiB + (rand() % 2) * 4 * KiB;
+
+		switch (rand() % 4) {
+		case 0:
+			ops[i] = op_null(va, size);
+			break;
+		case 1:
+			ops[i] = op_unmap(va, size);
+			break;
+		default:
+			ops[i] = op_map(h, off, va, size);
+		}
+	}
+	for (i = 0; i < NPROBE; i++)
+		probe[i] = VA0 + (uint64_t)(rand() % (24 * 1024)) * 4 * KiB;
+
+	for (flags = 0; flags <= SIMGPU_VM_CREATE_HUGE_PAGES; flags++) {
+		for (p = 0; p < 3; p++) {
+			struct drm_simgpu_vm_query q, s;
+
+			CHECK(vm_create(fd, flags, policies[p], &vm) == 0);
+			CHECK(vm_bind(fd, vm, ops, NOPS / 2) == 0);
+			CHECK(vm_bind(fd, vm, ops + NOPS / 2, NOPS / 2) == 0);
+			for (i = 0; i < NPROBE; i++) {
+				CHECK(vm_query(fd, vm, probe[i], &q) == 0);
+				if (!p) {
+					ref[i] = q;
+					continue;
+				}
+				if (q.mapping != ref[i].mapping || q.handle != ref[i].handle ||
+				    q.bo_offset != ref[i].bo_offset || q.page_size != ref[i].page_size)
+					return why(FAIL, "huge %u, policy %u: va %#llx differs from policy none",
+						   flags, policies[p], (unsigned long long)probe[i]);
+			}
+			CHECK(vm_query(fd, vm, 0, &s) == 0);
+			CHECK(s.prealloc == policies[p]);
+			if (policies[p] == SIMGPU_VM_PREALLOC_NONE) {
+				CHECK(s.tables_preallocated == 0 && s.tables_allocated_late > 0);
+			} else {
+				CHECK(s.tables_allocated_late == 0);
+				CHECK(s.tables_preallocated > 0);
+			}
+			CHECK(s.tables_preallocated == s.tables_prealloc_used + s.tables_returned);
+			CHECK(s.tables_live == 1 + s.tables_prealloc_used +
+			      s.tables_allocated_late - s.tables_freed);
+			CHECK(vm_destroy(fd, vm) == 0);
+		}
+	}
+	bo_close(h);
+	return PASS;
+}
+
+/* msm's point: a sorted batch of small maps in one 2 MiB span shares tables. */
+static enum result test_vm_batched_sharing(void)
+{
+	static struct drm_simgpu_vm_bind_op ops[512];
+	uint64_t pre[2];
+	uint32_t h = bo(2 * MiB), vm, p, i;
+
+	VM_REQUIRE();
+	CHECK(h);
+	for (i = 0; i < 512; i++)
+		ops[i] = op_map(h, i * 4 * KiB, VA0 + i * 4 * KiB, 4 * KiB);
+	for (p = 0; p < 2; p++) {
+		struct drm_simgpu_vm_query s;
+
+		CHECK(vm_create(fd, 0, p ? SIMGPU_VM_PREALLOC_BATCHED :
+				SIMGPU_VM_PREALLOC_PER_OP, &vm) == 0);
+		CHECK(vm_bind(fd, vm, ops, 512) == 0);
+		CHECK(vm_query(fd, vm, 0, &s) == 0);
+		pre[p] = s.tables_preallocated;
+		/* Three tables below the root map all of it, either way. */
+		CHECK(s.tables_prealloc_used == 3 && s.tables_live == 4);
+		CHECK(MAPS_BO(vm, VA0 + 511 * 4 * KiB, h, 511 * 4 * KiB, 4 * KiB));
+		CHECK(vm_destroy(fd, vm) == 0);
+	}
+	CHECK(pre[0] == 3 * 512);
+	CHECK(pre[1] == 3);
+	bo_close(h);
+	return why(PASS, "pages preallocated for 512 sorted 4 KiB maps: per-op %llu, batched %llu",
+		   (unsigned long long)pre[0], (unsigned long long)pre[1]);
+}
+
+static enum result test_vm_bad_input(void)
+{
+	struct drm_simgpu_vm_bind_op ops[2];
+	struct drm_simgpu_vm_bind b;
+	struct drm_simgpu_vm_create c;
+	struct drm_simgpu_vm_query before, after;
+	uint32_t vm, h = bo(64 * KiB);
+	const uint64_t top = 1ull << SIMGPU_VM_VA_BITS;
+	struct {
+		struct drm_simgpu_vm_bind_op op;
+		int err;
+	} bad[] = {
+		{ op_map(h, 0, VA0 + 1, 4 * KiB), -EINVAL },		/* unaligned va */
+		{ op_map(h, 0, VA0, 4 * KiB + 1), -EINVAL },		/* unaligned size */
+		{ op_map(h, 1, VA0, 4 * KiB), -EINVAL },		/* unaligned offset */
+		{ op_map(h, 0, VA0, 0), -EINVAL },			/* empty */
+		{ op_map(h, 0, VA0, 128 * KiB), -EINVAL },		/* past the BO */
+		{ op_map(h, 64 * KiB, VA0, 4 * KiB), -EINVAL },		/* offset at BO end */
+		{ op_map(h, ~0ull & ~4095ull, VA0, 4 * KiB), -EINVAL },	/* offset wraps */
+		{ op_map(h + 1000, 0, VA0, 4 * KiB), -ENOENT },		/* unknown handle */
+		{ op_map(h, 0, 0, 4 * KiB), -ERANGE },			/* kernel range */
+		{ op_map(h, 0, VM_KERNEL_SIZE - 4 * KiB, 8 * KiB), -ERANGE },
+		{ op_map(h, 0, top - 4 * KiB, 8 * KiB), -ERANGE },	/* past the end */
+		{ op_null(top, 4 * KiB), -ERANGE },
+		{ op_unmap(~0ull & ~4095ull, 8 * KiB), -EOVERFLOW },	/* wraps */
+		{ op_null(VA0, 4 * KiB), 0 },				/* fixed below */
+		{ op_unmap(VA0, 4 * KiB), 0 },
+		{ { .op = 3, .va = VA0, .size = 4 * KiB }, -EINVAL },	/* unknown op */
+	};
+	unsigned int i;
+
+	VM_REQUIRE();
+	CHECK(h);
+	bad[13].op.handle = h;		/* a handle on MAP_NULL */
+	bad[13].err = -EINVAL;
+	bad[14].op.bo_offset = 4096;	/* an offset on UNMAP */
+	bad[14].err = -EINVAL;
+	CHECK(vm_create(fd, 0, 0, &vm) == 0);
+	ops[0] = op_map(h, 0, VA0, 64 * KiB);
+	CHECK(vm_bind(fd, vm, ops, 1) == 0);
+	CHECK(vm_query(fd, vm, VA0, &before) == 0);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int ret;
+
+		/* Preceded by a valid op: the whole batch is refused. */
+		ops[0] = op_unmap(VA0, 64 * KiB);
+		ops[1] = bad[i].op;
+		ret = vm_bind(fd, vm, ops, 2);
+		if (ret != bad[i].err)
+			return why(FAIL, "bad op %u: %d, want %d", i, ret, bad[i].err);
+	}
+	ops[1] = op_map(h, 0, VA0, 4 * KiB);
+	ops[1].flags = 1;
+	CHECK(vm_bind(fd, vm, ops, 2) == -EINVAL);
+	ops[1].flags = 0;
+	ops[1].pad = 1;
+	CHECK(vm_bind(fd, vm, ops, 2) == -EINVAL);
+
+	memset(&b, 0, sizeof(b));
+	b.vm_id = vm;
+	b.op_stride = sizeof(ops[0]);
+	b.ops = (uintptr_t)ops;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -EINVAL);	/* count 0 */
+	b.op_count = SIMGPU_VM_MAX_BIND_OPS + 1;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -E2BIG);
+	b.op_count = 1;
+	b.op_stride = 8;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -EINVAL);
+	b.op_stride = sizeof(ops[0]);
+	b.flags = 1;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -EINVAL);
+	b.flags = 0;
+	b.sync_count = 1;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -EINVAL);
+	b.sync_count = 0;
+	b.ops = 8;	/* unmapped */
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -EFAULT);
+	b.ops = (uintptr_t)ops;
+	b.vm_id = vm + 1000;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -ENOENT);
+
+	/* Nothing changed. */
+	CHECK(vm_query(fd, vm, VA0, &after) == 0);
+	CHECK(after.mapping == SIMGPU_VM_MAPPING_BO && after.handle == h);
+	CHECK(after.mappings == before.mappings && after.tables_live == before.tables_live);
+	CHECK(after.binds == before.binds && after.bind_ops == before.bind_ops);
+
+	CHECK(vm_query(fd, vm + 1000, 0, &after) == -ENOENT);
+	after.vm_id = vm;
+	after.flags = 1;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_QUERY, &after) == -EINVAL);
+	CHECK(vm_destroy(fd, vm + 1000) == -ENOENT);
+	CHECK(vm_destroy(fd, vm) == 0);
+	CHECK(vm_destroy(fd, vm) == -ENOENT);
+
+	memset(&c, 0, sizeof(c));
+	c.flags = 2;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_CREATE, &c) == -EINVAL);
+	c.flags = 0;
+	c.prealloc = 4;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_CREATE, &c) == -EINVAL);
+	c.prealloc = 0;
+	c.pad = 1;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_CREATE, &c) == -EINVAL);
+	c.pad = 0;
+	c.kernel_va_size = 4095;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_CREATE, &c) == -EINVAL);
+	c.kernel_va_start = top - 4096;
+	c.kernel_va_size = 8192;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_CREATE, &c) == -ERANGE);
+	bo_close(h);
+	return PASS;
+}
+
+/* A BO whose handle is closed stays mapped until unmapped. */
+static enum result test_vm_bo_close_while_mapped(void)
+{
+	struct drm_simgpu_vm_bind_op op;
+	struct drm_simgpu_vm_query q;
+	uint32_t vm, h = bo(64 * KiB);
+
+	VM_REQUIRE();
+	CHECK(h);
+	CHECK(vm_create(fd, 0, 0, &vm) == 0);
+	op = op_map(h, 0, VA0, 64 * KiB);
+	CHECK(vm_bind(fd, vm, &op, 1) == 0);
+	bo_close(h);
+	CHECK(vm_query(fd, vm, VA0 + 4 * KiB, &q) == 0);
+	CHECK(q.mapping == SIMGPU_VM_MAPPING_BO && q.handle == 0 && q.bo_offset == 4 * KiB);
+	op = op_unmap(VA0 + 16 * KiB, 4 * KiB);	/* a remap of the orphan */
+	CHECK(vm_bind(fd, vm, &op, 1) == 0);
+	op = op_unmap(VA0, 64 * KiB);
+	CHECK(vm_bind(fd, vm, &op, 1) == 0);
+	CHECK(vm_mappings(vm) == 0);
+	CHECK(vm_destroy(fd, vm) == 0);
+	return PASS;
+}
+
 struct test {
 	const char *name;
 	enum result (*fn)(void);
@@ -1226,6 +1806,16 @@ static const struct test tests[] = {
 	{ "close-with-jobs", test_close_with_jobs },
 	{ "syncobj-eventfd", test_syncobj_eventfd },
 	{ "injection-report", test_injection_report },
+	{ "vm-map-translate", test_vm_map_translate },
+	{ "vm-partial-unmap", test_vm_partial_unmap },
+	{ "vm-remap", test_vm_remap },
+	{ "vm-sparse", test_vm_sparse },
+	{ "vm-huge", test_vm_huge },
+	{ "vm-teardown-frees-tables", test_vm_teardown_frees_tables },
+	{ "vm-policies-identical", test_vm_policies_identical },
+	{ "vm-batched-sharing", test_vm_batched_sharing },
+	{ "vm-bad-input", test_vm_bad_input },
+	{ "vm-bo-close-while-mapped", test_vm_bo_close_while_mapped },
 };
 
 /* The first render node whose driver is simgpu, by name, not by path. */

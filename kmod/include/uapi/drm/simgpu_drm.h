@@ -24,7 +24,7 @@ extern "C" {
 #endif
 
 #define SIMGPU_UAPI_MAJOR 1
-#define SIMGPU_UAPI_MINOR 0
+#define SIMGPU_UAPI_MINOR 1
 
 /*
  * Ioctl numbers. Numbers marked "reserved" belong to later uAPI extensions
@@ -41,7 +41,7 @@ enum drm_simgpu_ioctl_id {
 	DRM_SIMGPU_SUBMIT = 0x06,
 	DRM_SIMGPU_JOB_QUERY = 0x07,
 
-	/* reserved, see docs/simgpu.md: GPU VA spaces and VM_BIND */
+	/* GPU VA spaces and VM_BIND: -EOPNOTSUPP where SIMGPU_FEATURE_VM_BIND is 0 */
 	DRM_SIMGPU_VM_CREATE = 0x08,
 	DRM_SIMGPU_VM_DESTROY = 0x09,
 	DRM_SIMGPU_VM_BIND = 0x0a,
@@ -74,7 +74,7 @@ enum drm_simgpu_ioctl_id {
 #define SIMGPU_FEATURE_INJECTION_ACTIVE		(1ull << 7)
 /* The device is a faux device (else a platform device). Informational. */
 #define SIMGPU_FEATURE_FAUX_DEVICE		(1ull << 8)
-/* reserved, see docs/simgpu.md: VM_CREATE/VM_DESTROY/VM_BIND/VM_QUERY work */
+/* VM_CREATE/VM_DESTROY/VM_BIND/VM_QUERY work (kernels with drm_gpuvm) */
 #define SIMGPU_FEATURE_VM_BIND			(1ull << 32)
 /* reserved, see docs/simgpu.md: USERQ_* ioctls work */
 #define SIMGPU_FEATURE_USER_QUEUES		(1ull << 33)
@@ -130,6 +130,8 @@ struct drm_simgpu_dev_info {
 	__u32 inject_path;
 	__u32 pad;
 	__u64 inject_delay_ns;
+	/** @vm_tables_live: page-table pages of all VMs of the device */
+	__u64 vm_tables_live;
 };
 
 /**
@@ -371,6 +373,170 @@ struct drm_simgpu_job_query {
 	__u32 flags;
 };
 
+
+/* VM_CREATE flags */
+/* Map 2 MiB blocks where the VA, the size and the BO offset allow it. */
+#define SIMGPU_VM_CREATE_HUGE_PAGES		(1u << 0)
+
+/* Page-table preallocation policies (vm_create.prealloc, vm_query) */
+/* The module default (module parameter vm_prealloc). */
+#define SIMGPU_VM_PREALLOC_DEFAULT		0
+/* No preallocation: tables are allocated while the ops are applied. */
+#define SIMGPU_VM_PREALLOC_NONE			1
+/* Before applying, reserve each op's worst case on its own. */
+#define SIMGPU_VM_PREALLOC_PER_OP		2
+/*
+ * Before applying, reserve the batch's worst case, where consecutive ops
+ * in the same 2 MiB / 1 GiB / 512 GiB span share its table (msm's scheme:
+ * sorted batches need fewer pages).
+ */
+#define SIMGPU_VM_PREALLOC_BATCHED		3
+
+/* GPU VA bits: four levels of 512-entry tables of 4 KiB pages. */
+#define SIMGPU_VM_VA_BITS			48
+
+/**
+ * struct drm_simgpu_vm_create - DRM_IOCTL_SIMGPU_VM_CREATE
+ *
+ * A GPU VA space of 2^SIMGPU_VM_VA_BITS bytes. [@kernel_va_start,
+ * @kernel_va_start + @kernel_va_size) is kept by the kernel (as nouveau's
+ * VM_INIT kernel-managed range); VM_BIND may use every other page.
+ *
+ * @flags: SIMGPU_VM_CREATE_*
+ * @prealloc: SIMGPU_VM_PREALLOC_*
+ * @kernel_va_start: in: page aligned
+ * @kernel_va_size: in: page aligned; 0 means no kernel range
+ * @vm_id: out: VM id, never 0
+ * @pad: must be 0
+ */
+struct drm_simgpu_vm_create {
+	__u32 flags;
+	__u32 prealloc;
+	__u64 kernel_va_start;
+	__u64 kernel_va_size;
+	__u32 vm_id;
+	__u32 pad;
+};
+
+/**
+ * struct drm_simgpu_vm_destroy - DRM_IOCTL_SIMGPU_VM_DESTROY
+ * @vm_id: VM to destroy; its mappings and page tables go with it
+ * @pad: must be 0
+ */
+struct drm_simgpu_vm_destroy {
+	__u32 vm_id;
+	__u32 pad;
+};
+
+/* struct drm_simgpu_vm_bind_op.op */
+/* Map @size bytes of BO @handle from @bo_offset at @va. */
+#define SIMGPU_VM_BIND_OP_MAP			0
+/* Sparse: map @va..@va+@size to nothing (reads 0, writes dropped). */
+#define SIMGPU_VM_BIND_OP_MAP_NULL		1
+/* Unmap @va..@va+@size; mappings crossing its ends are split. */
+#define SIMGPU_VM_BIND_OP_UNMAP			2
+
+/**
+ * struct drm_simgpu_vm_bind_op - one op of a VM_BIND batch
+ * @op: SIMGPU_VM_BIND_OP_*
+ * @handle: MAP: GEM handle; else 0
+ * @bo_offset: MAP: page-aligned offset in the BO; else 0
+ * @va: page-aligned GPU VA
+ * @size: page-aligned bytes, not 0
+ * @flags: must be 0
+ * @pad: must be 0
+ */
+struct drm_simgpu_vm_bind_op {
+	__u32 op;
+	__u32 handle;
+	__u64 bo_offset;
+	__u64 va;
+	__u64 size;
+	__u32 flags;
+	__u32 pad;
+};
+
+/**
+ * struct drm_simgpu_vm_bind - DRM_IOCTL_SIMGPU_VM_BIND
+ *
+ * Applies the ops in array order, synchronously: the page tables are
+ * updated when the ioctl returns. Ops may overlap earlier ops of the batch.
+ *
+ * @vm_id: the VM
+ * @flags: must be 0 (asynchronous binds are not implemented)
+ * @op_count: 1..SIMGPU_VM_MAX_BIND_OPS
+ * @op_stride: sizeof(struct drm_simgpu_vm_bind_op)
+ * @ops: user pointer to @op_count elements of @op_stride bytes
+ * @sync_count: must be 0 (reserved for asynchronous binds)
+ * @pad: must be 0
+ * @syncs: must be 0 (reserved for asynchronous binds)
+ */
+struct drm_simgpu_vm_bind {
+	__u32 vm_id;
+	__u32 flags;
+	__u32 op_count;
+	__u32 op_stride;
+	__u64 ops;
+	__u32 sync_count;
+	__u32 pad;
+	__u64 syncs;
+};
+
+#define SIMGPU_VM_MAX_BIND_OPS			4096
+
+/* struct drm_simgpu_vm_query.mapping: what @va translated to */
+#define SIMGPU_VM_MAPPING_NONE			0
+#define SIMGPU_VM_MAPPING_BO			1
+#define SIMGPU_VM_MAPPING_NULL			2
+
+/**
+ * struct drm_simgpu_vm_query - DRM_IOCTL_SIMGPU_VM_QUERY
+ *
+ * Walks the VM's page table for @va, as the GPU would, and reports the VM's
+ * page-table counters. Everything after @va is output.
+ */
+struct drm_simgpu_vm_query {
+	__u32 vm_id;
+	/** @flags: must be 0 */
+	__u32 flags;
+	/** @va: the GPU VA to translate */
+	__u64 va;
+	/** @mapping: SIMGPU_VM_MAPPING_* */
+	__u32 mapping;
+	/** @handle: MAPPING_BO: a handle of the BO in this file, else 0 */
+	__u32 handle;
+	/** @bo_offset: MAPPING_BO: the byte of the BO @va reads */
+	__u64 bo_offset;
+	/** @page_size: the leaf's size: 4 KiB or 2 MiB; 0 if unmapped */
+	__u64 page_size;
+	/** @vm_flags: the SIMGPU_VM_CREATE_* flags */
+	__u32 vm_flags;
+	/** @prealloc: the SIMGPU_VM_PREALLOC_* policy in use (not DEFAULT) */
+	__u32 prealloc;
+	__u64 kernel_va_start;
+	__u64 kernel_va_size;
+	/** @mappings: drm_gpuva mappings in the VM */
+	__u64 mappings;
+	/** @binds: VM_BIND calls that succeeded */
+	__u64 binds;
+	/** @bind_ops: ops of those calls */
+	__u64 bind_ops;
+	/** @tables_live: page-table pages in use, the root included */
+	__u64 tables_live;
+	/** @tables_preallocated: pages reserved before applying ops */
+	__u64 tables_preallocated;
+	/** @tables_prealloc_used: of those, pages that became tables */
+	__u64 tables_prealloc_used;
+	/** @tables_returned: of those, pages freed unused after the batch */
+	__u64 tables_returned;
+	/** @tables_allocated_late: pages allocated while applying ops */
+	__u64 tables_allocated_late;
+	/** @tables_freed: tables freed because they became empty */
+	__u64 tables_freed;
+	/** @prealloc_ns: time spent reserving pages */
+	__u64 prealloc_ns;
+};
+
 #define DRM_IOCTL_SIMGPU(dir, name, type) \
 	DRM_IO##dir(DRM_COMMAND_BASE + DRM_SIMGPU_##name, type)
 
@@ -390,6 +556,14 @@ struct drm_simgpu_job_query {
 	DRM_IOCTL_SIMGPU(WR, SUBMIT, struct drm_simgpu_submit)
 #define DRM_IOCTL_SIMGPU_JOB_QUERY \
 	DRM_IOCTL_SIMGPU(W, JOB_QUERY, struct drm_simgpu_job_query)
+#define DRM_IOCTL_SIMGPU_VM_CREATE \
+	DRM_IOCTL_SIMGPU(WR, VM_CREATE, struct drm_simgpu_vm_create)
+#define DRM_IOCTL_SIMGPU_VM_DESTROY \
+	DRM_IOCTL_SIMGPU(W, VM_DESTROY, struct drm_simgpu_vm_destroy)
+#define DRM_IOCTL_SIMGPU_VM_BIND \
+	DRM_IOCTL_SIMGPU(W, VM_BIND, struct drm_simgpu_vm_bind)
+#define DRM_IOCTL_SIMGPU_VM_QUERY \
+	DRM_IOCTL_SIMGPU(WR, VM_QUERY, struct drm_simgpu_vm_query)
 
 #if defined(__cplusplus)
 }

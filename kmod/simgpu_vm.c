@@ -1,0 +1,1127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * simgpu GPU VA spaces: VM_CREATE, VM_DESTROY, VM_BIND and VM_QUERY.
+ *
+ * A VM is a drm_gpuvm (the VA bookkeeping, split and merge of mappings) plus
+ * the page table the "GPU" would walk: four levels of 512-entry tables, each
+ * one 4 KiB page, mapping 4 KiB pages and, where the VM allows it, 2 MiB
+ * blocks. Binds are synchronous: the tables are updated when VM_BIND
+ * returns, as with nouveau's default.
+ *
+ * Page-table pages are reserved before a batch is applied according to the
+ * VM's preallocation policy (none, per-op or batched, the scheme msm uses),
+ * so that the trade-off between pages reserved and pages allocated while
+ * applying can be measured.
+ *
+ * Kernels without drm_gpuvm get ioctls that return -EOPNOTSUPP and a zero
+ * SIMGPU_FEATURE_VM_BIND.
+ */
+
+#include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <drm/drm_gem.h>
+#include <drm/drm_print.h>
+
+#include "simgpu_drv.h"
+
+#if SIMGPU_HAVE_DRM_GPUVM
+
+/*
+ * Page-table entries. A leaf (level 0, or a 2 MiB block at level 1) holds
+ * the BO's per-VM id and the byte offset in the BO; a table entry holds the
+ * physical address of the next-level table.
+ */
+#define PTE_VALID		BIT_ULL(0)
+#define PTE_TABLE		BIT_ULL(1)
+#define PTE_NULL		BIT_ULL(2)
+#define PTE_OFFSET_MASK		GENMASK_ULL(43, 12)
+#define PTE_BO_SHIFT		44
+#define PTE_BO_MAX		((1u << (63 - PTE_BO_SHIFT)) - 1)
+#define PTE_ADDR_MASK		GENMASK_ULL(51, 12)
+
+#define PT_ENTRIES		512
+#define PT_LEVELS		4
+#define PT_BLOCK_LEVEL		1
+#define VM_VA_END		BIT_ULL(SIMGPU_VM_VA_BITS)
+
+/* Bytes one entry of a table at @level maps. */
+static inline u64 pt_entry_span(u32 level)
+{
+	return 1ull << (PAGE_SHIFT + 9 * level);
+}
+
+static inline u32 pt_index(u64 va, u32 level)
+{
+	return (va >> (PAGE_SHIFT + 9 * level)) & (PT_ENTRIES - 1);
+}
+
+static inline bool pte_is_table(u64 pte, u32 level)
+{
+	return level > 0 && (pte & PTE_TABLE);
+}
+
+static inline u64 *pte_table(u64 pte)
+{
+	return phys_to_virt(pte & PTE_ADDR_MASK);
+}
+
+/* A table's count of non-zero entries lives in its page's private field. */
+static inline void pt_count_add(u64 *table, long delta)
+{
+	struct page *page = virt_to_page(table);
+
+	set_page_private(page, page_private(page) + delta);
+}
+
+static inline unsigned long pt_count(u64 *table)
+{
+	return page_private(virt_to_page(table));
+}
+
+static inline struct simgpu_vm *to_simgpu_vm(struct drm_gpuvm *gpuvm)
+{
+	return container_of(gpuvm, struct simgpu_vm, base);
+}
+
+static inline struct simgpu_vm_bo *to_simgpu_vm_bo(struct drm_gpuvm_bo *vm_bo)
+{
+	return container_of(vm_bo, struct simgpu_vm_bo, base);
+}
+
+static const char * const simgpu_prealloc_names[] = {
+	[SIMGPU_VM_PREALLOC_DEFAULT] = "default",
+	[SIMGPU_VM_PREALLOC_NONE] = "none",
+	[SIMGPU_VM_PREALLOC_PER_OP] = "per-op",
+	[SIMGPU_VM_PREALLOC_BATCHED] = "batched",
+};
+
+int simgpu_vm_prealloc_parse(const char *name)
+{
+	int i = match_string(simgpu_prealloc_names,
+			     ARRAY_SIZE(simgpu_prealloc_names), name);
+
+	return i <= SIMGPU_VM_PREALLOC_DEFAULT ? -EINVAL : i;
+}
+
+/*
+ * A page for a new table: from the pool reserved for this batch, else
+ * allocated now ("late"), which is what preallocation exists to avoid.
+ */
+static u64 *simgpu_pt_alloc(struct simgpu_vm *vm)
+{
+	struct page *page;
+
+	page = list_first_entry_or_null(&vm->pool, struct page, lru);
+	if (page) {
+		list_del(&page->lru);
+		vm->pool_count--;
+		vm->stats.tables_prealloc_used++;
+	} else {
+		page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!page)
+			return NULL;
+		vm->stats.tables_allocated_late++;
+	}
+	set_page_private(page, 0);
+	vm->stats.tables_live++;
+	atomic64_inc(&vm->sdev->vm_tables_live);
+	return page_address(page);
+}
+
+static void simgpu_pt_free(struct simgpu_vm *vm, u64 *table)
+{
+	struct page *page = virt_to_page(table);
+
+	set_page_private(page, 0);
+	__free_page(page);
+	vm->stats.tables_live--;
+	atomic64_dec(&vm->sdev->vm_tables_live);
+}
+
+static int simgpu_pool_fill(struct simgpu_vm *vm, u64 count)
+{
+	u64 start = ktime_get_ns();
+	struct page *page;
+	int ret = 0;
+
+	for (; count; count--) {
+		page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!page) {
+			ret = -ENOMEM;
+			break;
+		}
+		list_add(&page->lru, &vm->pool);
+		vm->pool_count++;
+		vm->stats.tables_preallocated++;
+	}
+	vm->stats.prealloc_ns += ktime_get_ns() - start;
+	return ret;
+}
+
+/* Unused reserved pages go back once the batch is applied (or failed). */
+static void simgpu_pool_drain(struct simgpu_vm *vm)
+{
+	struct page *page, *tmp;
+
+	list_for_each_entry_safe(page, tmp, &vm->pool, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+		vm->stats.tables_returned++;
+	}
+	vm->pool_count = 0;
+}
+
+/* Can [va, va + span) be one 2 MiB block mapping @leaf (its first page)? */
+static bool simgpu_pt_block_ok(struct simgpu_vm *vm, u64 leaf, u64 va, u64 end)
+{
+	u64 span = pt_entry_span(PT_BLOCK_LEVEL);
+
+	return vm->huge && IS_ALIGNED(va, span) && end - va >= span &&
+	       ((leaf & PTE_NULL) || IS_ALIGNED(leaf & PTE_OFFSET_MASK, span));
+}
+
+/*
+ * Write leaves for [va, end) into @table of @level; @leaf is the entry of
+ * the first page and advances with the VA unless it is a NULL mapping.
+ * The range was unmapped by drm_gpuvm's split steps before, so entries are
+ * empty or are empty tables left for pruning.
+ */
+static int simgpu_pt_map(struct simgpu_vm *vm, u64 *table, u32 level,
+			 u64 va, u64 end, u64 leaf)
+{
+	u64 span = pt_entry_span(level);
+	int ret;
+
+	while (va < end) {
+		u64 next = min(round_down(va, span) + span, end);
+		u64 *pte = &table[pt_index(va, level)];
+
+		if (level == 0) {
+			if (!*pte)
+				pt_count_add(table, 1);
+			*pte = leaf | PTE_VALID;
+		} else if (level == PT_BLOCK_LEVEL &&
+			   simgpu_pt_block_ok(vm, leaf, va, end)) {
+			if (pte_is_table(*pte, level)) {
+				/* Emptied by the unmap step before. */
+				simgpu_pt_free(vm, pte_table(*pte));
+				vm->stats.tables_freed++;
+				pt_count_add(table, -1);
+				*pte = 0;
+			}
+			if (!*pte)
+				pt_count_add(table, 1);
+			*pte = leaf | PTE_VALID;
+		} else {
+			u64 *child;
+
+			/* A leaf here would have been cleared by the split steps. */
+			if (*pte && !pte_is_table(*pte, level))
+				return -EEXIST;
+			if (!*pte) {
+				child = simgpu_pt_alloc(vm);
+				if (!child)
+					return -ENOMEM;
+				*pte = virt_to_phys(child) | PTE_TABLE |
+				       PTE_VALID;
+				pt_count_add(table, 1);
+			}
+			ret = simgpu_pt_map(vm, pte_table(*pte), level - 1, va,
+					    next, leaf);
+			if (ret)
+				return ret;
+		}
+		if (!(leaf & PTE_NULL))
+			leaf += next - va;
+		va = next;
+	}
+	return 0;
+}
+
+/*
+ * Clear the leaves of [va, end). A 2 MiB block only partly inside is split
+ * into a table of 4 KiB leaves first, which needs a page. Tables left empty
+ * stay until simgpu_pt_prune(), so that a remap does not free and
+ * reallocate them.
+ */
+static int simgpu_pt_clear(struct simgpu_vm *vm, u64 *table, u32 level,
+			   u64 va, u64 end)
+{
+	u64 span = pt_entry_span(level);
+	int ret;
+
+	while (va < end) {
+		u64 next = min(round_down(va, span) + span, end);
+		u64 *pte = &table[pt_index(va, level)];
+
+		if (!*pte) {
+			va = next;
+			continue;
+		}
+		if (level == 0 ||
+		    (!pte_is_table(*pte, level) && next - va == span)) {
+			*pte = 0;
+			pt_count_add(table, -1);
+		} else {
+			if (!pte_is_table(*pte, level)) {
+				u64 *child = simgpu_pt_alloc(vm);
+				u64 leaf = *pte;
+				u32 i;
+
+				if (!child)
+					return -ENOMEM;
+				for (i = 0; i < PT_ENTRIES; i++) {
+					child[i] = leaf;
+					if (!(leaf & PTE_NULL))
+						leaf += PAGE_SIZE;
+				}
+				pt_count_add(child, PT_ENTRIES);
+				*pte = virt_to_phys(child) | PTE_TABLE |
+				       PTE_VALID;
+			}
+			ret = simgpu_pt_clear(vm, pte_table(*pte), level - 1,
+					      va, next);
+			if (ret)
+				return ret;
+		}
+		va = next;
+	}
+	return 0;
+}
+
+/* Free the tables below @table in [va, end) that hold no entry. */
+static void simgpu_pt_prune(struct simgpu_vm *vm, u64 *table, u32 level,
+			    u64 va, u64 end)
+{
+	u64 span = pt_entry_span(level);
+
+	while (va < end) {
+		u64 next = min(round_down(va, span) + span, end);
+		u64 *pte = &table[pt_index(va, level)];
+
+		if (pte_is_table(*pte, level)) {
+			u64 *child = pte_table(*pte);
+
+			simgpu_pt_prune(vm, child, level - 1, va, next);
+			if (!pt_count(child)) {
+				simgpu_pt_free(vm, child);
+				vm->stats.tables_freed++;
+				*pte = 0;
+				pt_count_add(table, -1);
+			}
+		}
+		va = next;
+	}
+}
+
+/*
+ * Worst-case table pages a map of [va, va + size) may need, by level:
+ * one per 512 GiB, 1 GiB and 2 MiB span it touches (fewer 2 MiB tables
+ * where blocks can be used). With @shared, spans equal to the last span
+ * counted for the previous op are not counted again: msm's sharing for
+ * sorted batches. @last holds the last span counted per level.
+ */
+static u64 simgpu_pt_worst_case(struct simgpu_vm *vm, u64 va, u64 size,
+				u64 bo_offset, bool null, bool shared,
+				u64 last[PT_LEVELS])
+{
+	u64 end = va + size, pages = 0;
+	u32 level;
+
+	for (level = PT_LEVELS - 1; level-- > 0;) {
+		/* A table at @level covers one entry of the level above. */
+		u32 shift = PAGE_SHIFT + 9 * (level + 1);
+		u64 first = va >> shift, final = (end - 1) >> shift;
+		u64 n = final - first + 1;
+
+		if (level == 0 && vm->huge &&
+		    (null || IS_ALIGNED(bo_offset - va, SZ_2M))) {
+			/* Only the partial 2 MiB ends need 4 KiB tables. */
+			bool head = !IS_ALIGNED(va, SZ_2M);
+			bool tail = !IS_ALIGNED(end, SZ_2M);
+
+			n = head + tail;
+			if (first == final && n)
+				n = 1;
+			if (!head)
+				first = ~0ull;
+			if (!tail)
+				final = head ? first : ~0ull;
+		}
+		if (shared && n && first == last[level])
+			n--;
+		if (n)
+			last[level] = final;
+		pages += n;
+	}
+	return pages;
+}
+
+/* An unmap splits at most the blocks at its two ends. */
+static u64 simgpu_pt_unmap_worst_case(struct simgpu_vm *vm, u64 va, u64 size)
+{
+	u64 end = va + size;
+
+	if (!vm->huge)
+		return 0;
+	if ((va >> 21) == ((end - 1) >> 21))
+		return !IS_ALIGNED(va, SZ_2M) || !IS_ALIGNED(end, SZ_2M);
+	return !IS_ALIGNED(va, SZ_2M) + !IS_ALIGNED(end, SZ_2M);
+}
+
+/* The state of one bind op while drm_gpuvm walks its split steps. */
+struct simgpu_bind_ctx {
+	struct simgpu_vm *vm;
+	/* MAP: the BO's vm_bo, referenced; NULL for MAP_NULL and UNMAP */
+	struct drm_gpuvm_bo *vm_bo;
+	/*
+	 * gpuva list changes, done after the walk under each BO's own
+	 * reservation lock, one at a time: new mappings to link first (they
+	 * may share the vm_bo of a mapping being unlinked), then old ones.
+	 */
+	struct list_head link;
+	struct list_head unlink;
+};
+
+static struct simgpu_va *simgpu_va_alloc(void)
+{
+	struct simgpu_va *va = kzalloc(sizeof(*va), GFP_KERNEL);
+
+	if (va)
+		INIT_LIST_HEAD(&va->pending);
+	return va;
+}
+
+static u64 simgpu_leaf(struct drm_gpuvm_bo *vm_bo, u64 bo_offset)
+{
+	if (!vm_bo)
+		return PTE_NULL;
+	return ((u64)to_simgpu_vm_bo(vm_bo)->id << PTE_BO_SHIFT) | bo_offset;
+}
+
+static int simgpu_sm_step_map(struct drm_gpuva_op *op, void *priv)
+{
+	struct simgpu_bind_ctx *ctx = priv;
+	struct simgpu_vm *vm = ctx->vm;
+	struct simgpu_va *va;
+	int ret;
+
+	va = simgpu_va_alloc();
+	if (!va)
+		return -ENOMEM;
+
+	ret = simgpu_pt_map(vm, vm->root, PT_LEVELS - 1, op->map.va.addr,
+			    op->map.va.addr + op->map.va.range,
+			    simgpu_leaf(ctx->vm_bo, op->map.gem.offset));
+	if (ret) {
+		/* Leaves written so far go; their tables are pruned later. */
+		simgpu_pt_clear(vm, vm->root, PT_LEVELS - 1, op->map.va.addr,
+				op->map.va.addr + op->map.va.range);
+		kfree(va);
+		return ret;
+	}
+
+	drm_gpuva_map(&vm->base, &va->base, &op->map);
+	if (ctx->vm_bo) {
+		va->link_vm_bo = ctx->vm_bo;
+		list_add_tail(&va->pending, &ctx->link);
+	}
+	return 0;
+}
+
+static void simgpu_defer_unlink(struct simgpu_bind_ctx *ctx,
+				struct drm_gpuva *old)
+{
+	struct simgpu_va *va = container_of(old, struct simgpu_va, base);
+
+	if (old->gem.obj)
+		list_add_tail(&va->pending, &ctx->unlink);
+	else
+		kfree(va);
+}
+
+static int simgpu_sm_step_remap(struct drm_gpuva_op *op, void *priv)
+{
+	struct simgpu_bind_ctx *ctx = priv;
+	struct simgpu_vm *vm = ctx->vm;
+	struct drm_gpuva *old = op->remap.unmap->va;
+	struct simgpu_va *prev = NULL, *next = NULL;
+	u64 start = old->va.addr, end = old->va.addr + old->va.range;
+	int ret;
+
+	if (op->remap.prev) {
+		prev = simgpu_va_alloc();
+		if (!prev)
+			return -ENOMEM;
+		start = op->remap.prev->va.addr + op->remap.prev->va.range;
+	}
+	if (op->remap.next) {
+		next = simgpu_va_alloc();
+		if (!next) {
+			kfree(prev);
+			return -ENOMEM;
+		}
+		end = op->remap.next->va.addr;
+	}
+
+	/* The kept parts keep their leaves: only the middle is cleared. */
+	ret = simgpu_pt_clear(vm, vm->root, PT_LEVELS - 1, start, end);
+	if (ret) {
+		kfree(prev);
+		kfree(next);
+		return ret;
+	}
+
+	drm_gpuva_remap(prev ? &prev->base : NULL, next ? &next->base : NULL,
+			&op->remap);
+	if (old->gem.obj) {
+		if (prev) {
+			prev->link_vm_bo = old->vm_bo;
+			list_add_tail(&prev->pending, &ctx->link);
+		}
+		if (next) {
+			next->link_vm_bo = old->vm_bo;
+			list_add_tail(&next->pending, &ctx->link);
+		}
+	}
+	simgpu_defer_unlink(ctx, old);
+	return 0;
+}
+
+static int simgpu_sm_step_unmap(struct drm_gpuva_op *op, void *priv)
+{
+	struct simgpu_bind_ctx *ctx = priv;
+	struct simgpu_vm *vm = ctx->vm;
+	struct drm_gpuva *old = op->unmap.va;
+	int ret;
+
+	ret = simgpu_pt_clear(vm, vm->root, PT_LEVELS - 1, old->va.addr,
+			      old->va.addr + old->va.range);
+	if (ret)
+		return ret;
+
+	drm_gpuva_unmap(&op->unmap);
+	simgpu_defer_unlink(ctx, old);
+	return 0;
+}
+
+/* Apply the gpuva list changes the walk collected. */
+static void simgpu_bind_ctx_finish(struct simgpu_bind_ctx *ctx)
+{
+	struct simgpu_va *va, *tmp;
+
+	list_for_each_entry_safe(va, tmp, &ctx->link, pending) {
+		struct drm_gem_object *obj = va->base.gem.obj;
+
+		list_del_init(&va->pending);
+		dma_resv_lock(obj->resv, NULL);
+		drm_gpuva_link(&va->base, va->link_vm_bo);
+		dma_resv_unlock(obj->resv);
+	}
+	list_for_each_entry_safe(va, tmp, &ctx->unlink, pending) {
+		struct drm_gem_object *obj = va->base.gem.obj;
+
+		list_del_init(&va->pending);
+		/* The vm_bo's reference may be the BO's last one. */
+		drm_gem_object_get(obj);
+		dma_resv_lock(obj->resv, NULL);
+		drm_gpuva_unlink(&va->base);
+		dma_resv_unlock(obj->resv);
+		drm_gem_object_put(obj);
+		kfree(va);
+	}
+	if (ctx->vm_bo) {
+		struct drm_gem_object *obj = ctx->vm_bo->obj;
+
+		drm_gem_object_get(obj);
+		dma_resv_lock(obj->resv, NULL);
+		drm_gpuvm_bo_put(ctx->vm_bo);
+		dma_resv_unlock(obj->resv);
+		drm_gem_object_put(obj);
+		ctx->vm_bo = NULL;
+	}
+}
+
+static struct drm_gpuvm_bo *simgpu_vm_bo_alloc(void)
+{
+	struct simgpu_vm_bo *svbo = kzalloc(sizeof(*svbo), GFP_KERNEL);
+
+	return svbo ? &svbo->base : NULL;
+}
+
+static void simgpu_vm_bo_free(struct drm_gpuvm_bo *vm_bo)
+{
+	struct simgpu_vm_bo *svbo = to_simgpu_vm_bo(vm_bo);
+
+	if (svbo->id)
+		xa_erase(&to_simgpu_vm(vm_bo->vm)->bo_ids, svbo->id);
+	kfree(svbo);
+}
+
+static void simgpu_vm_free(struct drm_gpuvm *gpuvm)
+{
+	struct simgpu_vm *vm = to_simgpu_vm(gpuvm);
+
+	xa_destroy(&vm->bo_ids);
+	kfree(vm);
+}
+
+static const struct drm_gpuvm_ops simgpu_gpuvm_ops = {
+	.vm_free = simgpu_vm_free,
+	.vm_bo_alloc = simgpu_vm_bo_alloc,
+	.vm_bo_free = simgpu_vm_bo_free,
+	.sm_step_map = simgpu_sm_step_map,
+	.sm_step_remap = simgpu_sm_step_remap,
+	.sm_step_unmap = simgpu_sm_step_unmap,
+};
+
+/* The vm_bo of @obj in @vm, with the per-VM id its leaves carry. */
+static struct drm_gpuvm_bo *simgpu_vm_bo_get(struct simgpu_vm *vm,
+					     struct drm_gem_object *obj)
+{
+	struct drm_gpuvm_bo *vm_bo;
+	struct simgpu_vm_bo *svbo;
+	int ret = 0;
+
+	dma_resv_lock(obj->resv, NULL);
+	vm_bo = simgpu_gpuvm_bo_obtain(&vm->base, obj);
+	if (IS_ERR(vm_bo))
+		goto out_unlock;
+	svbo = to_simgpu_vm_bo(vm_bo);
+	if (!svbo->id)
+		ret = xa_alloc(&vm->bo_ids, &svbo->id, svbo,
+			       XA_LIMIT(1, PTE_BO_MAX), GFP_KERNEL);
+	if (ret) {
+		drm_gpuvm_bo_put(vm_bo);
+		vm_bo = ERR_PTR(ret == -EBUSY ? -ENOSPC : ret);
+	}
+out_unlock:
+	dma_resv_unlock(obj->resv);
+	return vm_bo;
+}
+
+static struct simgpu_vm *simgpu_vm_lookup(struct simgpu_file *sfile, u32 id)
+{
+	struct simgpu_vm *vm;
+
+	xa_lock(&sfile->vms);
+	vm = xa_load(&sfile->vms, id);
+	if (vm)
+		drm_gpuvm_get(&vm->base);
+	xa_unlock(&sfile->vms);
+	return vm;
+}
+
+static void simgpu_vm_put(struct simgpu_vm *vm)
+{
+	drm_gpuvm_put(&vm->base);
+}
+
+/*
+ * DRM_IOCTL_SIMGPU_VM_CREATE: a new VA space of 2^SIMGPU_VM_VA_BITS bytes
+ * with a kernel-reserved range and its page-table root.
+ *
+ * -EINVAL: unknown flags or policy, non-zero pad, unaligned kernel range
+ * -ERANGE: kernel range outside the VA space or wrapping
+ * -ENOSPC: SIMGPU_MAX_VMS VMs in this file
+ * -ENOMEM
+ */
+int simgpu_ioctl_vm_create(struct drm_device *dev, void *data,
+			   struct drm_file *file)
+{
+	struct simgpu_file *sfile = file->driver_priv;
+	struct drm_simgpu_vm_create *args = data;
+	struct drm_gem_object *r_obj;
+	struct simgpu_vm *vm;
+	u32 prealloc = args->prealloc;
+	int ret;
+
+	if (args->flags & ~SIMGPU_VM_CREATE_FLAGS || args->pad ||
+	    prealloc > SIMGPU_VM_PREALLOC_BATCHED)
+		return -EINVAL;
+	if (!PAGE_ALIGNED(args->kernel_va_start) ||
+	    !PAGE_ALIGNED(args->kernel_va_size))
+		return -EINVAL;
+	if (args->kernel_va_start >= VM_VA_END ||
+	    args->kernel_va_size > VM_VA_END - args->kernel_va_start)
+		return -ERANGE;
+	if (prealloc == SIMGPU_VM_PREALLOC_DEFAULT)
+		prealloc = simgpu_params.vm_prealloc;
+
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	if (!vm)
+		return -ENOMEM;
+	vm->sdev = to_simgpu_device(dev);
+	vm->flags = args->flags;
+	vm->huge = args->flags & SIMGPU_VM_CREATE_HUGE_PAGES;
+	vm->prealloc = prealloc;
+	vm->kernel_va_start = args->kernel_va_start;
+	vm->kernel_va_size = args->kernel_va_size;
+	mutex_init(&vm->lock);
+	INIT_LIST_HEAD(&vm->pool);
+	xa_init_flags(&vm->bo_ids, XA_FLAGS_ALLOC1);
+
+	vm->root = simgpu_pt_alloc(vm);
+	if (!vm->root) {
+		kfree(vm);
+		return -ENOMEM;
+	}
+	/* The root is not a late allocation: no bind was being applied. */
+	vm->stats.tables_allocated_late = 0;
+
+	r_obj = drm_gpuvm_resv_object_alloc(dev);
+	if (!r_obj) {
+		ret = -ENOMEM;
+		goto err_free_root;
+	}
+	drm_gpuvm_init(&vm->base, "simgpu-vm", 0, dev, r_obj, 0, VM_VA_END,
+		       args->kernel_va_start, args->kernel_va_size,
+		       &simgpu_gpuvm_ops);
+	/* The gpuvm holds its own reference. */
+	drm_gem_object_put(r_obj);
+
+	ret = xa_alloc(&sfile->vms, &args->vm_id, vm,
+		       XA_LIMIT(1, SIMGPU_MAX_VMS), GFP_KERNEL);
+	if (ret) {
+		ret = ret == -EBUSY ? -ENOSPC : ret;
+		/* vm_free frees the VM, not the root. */
+		simgpu_pt_free(vm, vm->root);
+		simgpu_vm_put(vm);
+		return ret;
+	}
+	return 0;
+
+err_free_root:
+	simgpu_pt_free(vm, vm->root);
+	kfree(vm);
+	return ret;
+}
+
+/* Unmap [start, end) of the user range, if not empty. */
+static int simgpu_vm_unmap_range(struct simgpu_vm *vm, u64 start, u64 end)
+{
+	struct simgpu_bind_ctx ctx = { .vm = vm };
+	int ret;
+
+	if (start >= end)
+		return 0;
+	INIT_LIST_HEAD(&ctx.link);
+	INIT_LIST_HEAD(&ctx.unlink);
+	ret = drm_gpuvm_sm_unmap(&vm->base, &ctx, start, end - start);
+	simgpu_bind_ctx_finish(&ctx);
+	return ret;
+}
+
+/* Whatever path fails, nothing of the VM may outlive it: free every table. */
+static void simgpu_pt_free_all(struct simgpu_vm *vm, u64 *table, u32 level)
+{
+	u32 i;
+
+	for (i = 0; level > 0 && i < PT_ENTRIES; i++)
+		if (pte_is_table(table[i], level))
+			simgpu_pt_free_all(vm, pte_table(table[i]), level - 1);
+	simgpu_pt_free(vm, table);
+}
+
+static void simgpu_vm_teardown(struct simgpu_vm *vm)
+{
+	u64 kend = vm->kernel_va_start + vm->kernel_va_size;
+
+	mutex_lock(&vm->lock);
+	/* Only a split of a 2 MiB block can fail here: then force it. */
+	if (simgpu_vm_unmap_range(vm, 0, vm->kernel_va_start) ||
+	    simgpu_vm_unmap_range(vm, kend, VM_VA_END))
+		drm_warn(&vm->sdev->drm, "VM teardown: unmap failed\n");
+	simgpu_pt_free_all(vm, vm->root, PT_LEVELS - 1);
+	vm->root = NULL;
+	simgpu_pool_drain(vm);
+	mutex_unlock(&vm->lock);
+}
+
+/*
+ * DRM_IOCTL_SIMGPU_VM_DESTROY: unmap everything, free the page tables and
+ * drop the VM.
+ *
+ * -EINVAL: non-zero pad
+ * -ENOENT: unknown VM
+ */
+int simgpu_ioctl_vm_destroy(struct drm_device *dev, void *data,
+			    struct drm_file *file)
+{
+	struct simgpu_file *sfile = file->driver_priv;
+	struct drm_simgpu_vm_destroy *args = data;
+	struct simgpu_vm *vm;
+
+	if (args->pad)
+		return -EINVAL;
+
+	vm = xa_erase(&sfile->vms, args->vm_id);
+	if (!vm)
+		return -ENOENT;
+	simgpu_vm_teardown(vm);
+	simgpu_vm_put(vm);
+	return 0;
+}
+
+void simgpu_vms_destroy(struct simgpu_file *sfile)
+{
+	struct simgpu_vm *vm;
+	unsigned long id;
+
+	xa_for_each(&sfile->vms, id, vm) {
+		xa_erase(&sfile->vms, id);
+		simgpu_vm_teardown(vm);
+		simgpu_vm_put(vm);
+	}
+	xa_destroy(&sfile->vms);
+}
+
+/* Is [va, va + size) inside the VA space and clear of the kernel range? */
+static int simgpu_vm_check_range(struct simgpu_vm *vm, u64 va, u64 size)
+{
+	u64 kend = vm->kernel_va_start + vm->kernel_va_size;
+
+	if (!size || !PAGE_ALIGNED(va) || !PAGE_ALIGNED(size))
+		return -EINVAL;
+	if (va + size < va)
+		return -EOVERFLOW;
+	if (va + size > VM_VA_END)
+		return -ERANGE;
+	if (vm->kernel_va_size && va < kend && va + size > vm->kernel_va_start)
+		return -ERANGE;
+	return 0;
+}
+
+/*
+ * Check one op and take a reference to its BO (MAP). Nothing of the VM
+ * changes before every op of the batch has passed.
+ */
+static int simgpu_bind_op_check(struct simgpu_vm *vm, struct drm_file *file,
+				const struct drm_simgpu_vm_bind_op *op,
+				struct drm_gem_object **objp)
+{
+	struct drm_gem_object *obj;
+	int ret;
+
+	*objp = NULL;
+	if (op->flags || op->pad || op->op > SIMGPU_VM_BIND_OP_UNMAP)
+		return -EINVAL;
+	ret = simgpu_vm_check_range(vm, op->va, op->size);
+	if (ret)
+		return ret;
+	if (op->op != SIMGPU_VM_BIND_OP_MAP)
+		return op->handle || op->bo_offset ? -EINVAL : 0;
+
+	if (!PAGE_ALIGNED(op->bo_offset))
+		return -EINVAL;
+	obj = drm_gem_object_lookup(file, op->handle);
+	if (!obj)
+		return -ENOENT;
+	if (op->bo_offset >= obj->size || op->size > obj->size - op->bo_offset) {
+		drm_gem_object_put(obj);
+		return -EINVAL;
+	}
+	*objp = obj;
+	return 0;
+}
+
+static u64 simgpu_bind_prealloc_count(struct simgpu_vm *vm,
+				      const struct drm_simgpu_vm_bind_op *ops,
+				      u32 count)
+{
+	bool shared = vm->prealloc == SIMGPU_VM_PREALLOC_BATCHED;
+	u64 last[PT_LEVELS], pages = 0;
+	u32 i;
+
+	if (vm->prealloc == SIMGPU_VM_PREALLOC_NONE)
+		return 0;
+	memset(last, 0xff, sizeof(last));
+	for (i = 0; i < count; i++) {
+		const struct drm_simgpu_vm_bind_op *op = &ops[i];
+
+		if (op->op == SIMGPU_VM_BIND_OP_UNMAP)
+			pages += simgpu_pt_unmap_worst_case(vm, op->va,
+							    op->size);
+		else
+			pages += simgpu_pt_worst_case(vm, op->va, op->size,
+						      op->bo_offset,
+						      op->op != SIMGPU_VM_BIND_OP_MAP,
+						      shared, last);
+	}
+	return pages;
+}
+
+static int simgpu_bind_op_apply(struct simgpu_vm *vm,
+				const struct drm_simgpu_vm_bind_op *op,
+				struct drm_gem_object *obj)
+{
+	struct simgpu_bind_ctx ctx = { .vm = vm };
+	int ret;
+
+	INIT_LIST_HEAD(&ctx.link);
+	INIT_LIST_HEAD(&ctx.unlink);
+	if (op->op == SIMGPU_VM_BIND_OP_UNMAP) {
+		ret = drm_gpuvm_sm_unmap(&vm->base, &ctx, op->va, op->size);
+	} else {
+		if (obj) {
+			ctx.vm_bo = simgpu_vm_bo_get(vm, obj);
+			if (IS_ERR(ctx.vm_bo))
+				return PTR_ERR(ctx.vm_bo);
+		}
+		ret = simgpu_gpuvm_sm_map(&vm->base, &ctx, op->va, op->size,
+					  obj, op->bo_offset);
+	}
+	simgpu_bind_ctx_finish(&ctx);
+	simgpu_pt_prune(vm, vm->root, PT_LEVELS - 1, op->va, op->va + op->size);
+	return ret;
+}
+
+/*
+ * DRM_IOCTL_SIMGPU_VM_BIND: apply a batch of MAP, MAP_NULL and UNMAP ops,
+ * in order, synchronously. Page-table pages are reserved first according
+ * to the VM's policy; the pages not used are freed when the batch is done.
+ *
+ * Errors before any op is applied leave the VM unchanged:
+ * -EINVAL: unknown flags or op, non-zero pad/flags, syncs given, op_count 0,
+ *          wrong op_stride, unaligned or empty range, handle or offset on a
+ *          non-MAP op, BO range past the end of the BO
+ * -E2BIG: op_count above SIMGPU_VM_MAX_BIND_OPS
+ * -EOVERFLOW: va + size wraps
+ * -ERANGE: range outside the VA space or inside the kernel range
+ * -ENOENT: unknown VM or BO handle
+ * -ENOSPC: too many BOs mapped in the VM
+ * -EFAULT, -ENOMEM (reserving pages)
+ * A failure while applying (-ENOMEM: a page allocated late, a mapping
+ * record) leaves the ops before it applied and marks the VM unusable:
+ * later binds fail with -EIO, as msm does.
+ */
+int simgpu_ioctl_vm_bind(struct drm_device *dev, void *data,
+			 struct drm_file *file)
+{
+	struct simgpu_file *sfile = file->driver_priv;
+	struct drm_simgpu_vm_bind *args = data;
+	struct drm_simgpu_vm_bind_op *ops;
+	struct drm_gem_object **objs;
+	struct simgpu_vm *vm;
+	u32 i, checked = 0;
+	u64 pages;
+	int ret;
+
+	if (args->flags || args->pad || args->sync_count || args->syncs)
+		return -EINVAL;
+	if (!args->op_count)
+		return -EINVAL;
+	if (args->op_count > SIMGPU_VM_MAX_BIND_OPS)
+		return -E2BIG;
+	if (args->op_stride != sizeof(*ops))
+		return -EINVAL;
+
+	vm = simgpu_vm_lookup(sfile, args->vm_id);
+	if (!vm)
+		return -ENOENT;
+
+	ops = kvmalloc_array(args->op_count, sizeof(*ops), GFP_KERNEL);
+	objs = kvcalloc(args->op_count, sizeof(*objs), GFP_KERNEL);
+	if (!ops || !objs) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	if (copy_from_user(ops, u64_to_user_ptr(args->ops),
+			   array_size(args->op_count, sizeof(*ops)))) {
+		ret = -EFAULT;
+		goto out_free;
+	}
+	for (checked = 0; checked < args->op_count; checked++) {
+		ret = simgpu_bind_op_check(vm, file, &ops[checked],
+					   &objs[checked]);
+		if (ret)
+			goto out_put_objs;
+	}
+
+	mutex_lock(&vm->lock);
+	/* Destroyed while this bind looked it up. */
+	if (!vm->root) {
+		ret = -ENOENT;
+		goto out_unlock;
+	}
+	if (vm->unusable) {
+		ret = -EIO;
+		goto out_unlock;
+	}
+
+	pages = simgpu_bind_prealloc_count(vm, ops, args->op_count);
+	ret = simgpu_pool_fill(vm, pages);
+	if (ret)
+		goto out_drain;
+
+	for (i = 0; i < args->op_count; i++) {
+		ret = simgpu_bind_op_apply(vm, &ops[i], objs[i]);
+		if (ret) {
+			vm->unusable = true;
+			drm_dbg_driver(dev, "VM %u: bind op %u failed (%d)\n",
+				       args->vm_id, i, ret);
+			goto out_drain;
+		}
+	}
+	vm->stats.binds++;
+	vm->stats.bind_ops += args->op_count;
+
+out_drain:
+	simgpu_pool_drain(vm);
+out_unlock:
+	mutex_unlock(&vm->lock);
+out_put_objs:
+	for (i = 0; i < checked; i++)
+		if (objs[i])
+			drm_gem_object_put(objs[i]);
+out_free:
+	kvfree(objs);
+	kvfree(ops);
+	simgpu_vm_put(vm);
+	return ret;
+}
+
+/* The handle of @obj in @file: a debug path, so a walk of the handles. */
+static u32 simgpu_handle_of(struct drm_file *file, struct drm_gem_object *obj)
+{
+	struct drm_gem_object *o;
+	u32 found = 0;
+	int id;
+
+	spin_lock(&file->table_lock);
+	idr_for_each_entry(&file->object_idr, o, id) {
+		if (o == obj) {
+			found = id;
+			break;
+		}
+	}
+	spin_unlock(&file->table_lock);
+	return found;
+}
+
+/* Walk the page table for @va as the GPU would. */
+static void simgpu_vm_translate(struct simgpu_vm *vm, struct drm_file *file,
+				struct drm_simgpu_vm_query *args)
+{
+	u64 *table = vm->root;
+	u32 level = PT_LEVELS - 1;
+	struct simgpu_vm_bo *svbo;
+	u64 pte;
+
+	for (;;) {
+		pte = table[pt_index(args->va, level)];
+		if (!(pte & PTE_VALID))
+			return;
+		if (!pte_is_table(pte, level))
+			break;
+		table = pte_table(pte);
+		level--;
+	}
+	args->page_size = pt_entry_span(level);
+	if (pte & PTE_NULL) {
+		args->mapping = SIMGPU_VM_MAPPING_NULL;
+		return;
+	}
+	args->mapping = SIMGPU_VM_MAPPING_BO;
+	args->bo_offset = (pte & PTE_OFFSET_MASK) +
+			  (args->va & (args->page_size - 1));
+	svbo = xa_load(&vm->bo_ids, pte >> PTE_BO_SHIFT);
+	if (svbo)
+		args->handle = simgpu_handle_of(file, svbo->base.obj);
+}
+
+/*
+ * DRM_IOCTL_SIMGPU_VM_QUERY: translate @va through the page table and
+ * report the VM's counters.
+ *
+ * -EINVAL: non-zero flags
+ * -ENOENT: unknown VM
+ */
+int simgpu_ioctl_vm_query(struct drm_device *dev, void *data,
+			  struct drm_file *file)
+{
+	struct simgpu_file *sfile = file->driver_priv;
+	struct drm_simgpu_vm_query *args = data;
+	struct simgpu_vm *vm;
+	struct drm_gpuva *va;
+	u64 mappings = 0;
+
+	if (args->flags)
+		return -EINVAL;
+	vm = simgpu_vm_lookup(sfile, args->vm_id);
+	if (!vm)
+		return -ENOENT;
+
+	mutex_lock(&vm->lock);
+	args->mapping = SIMGPU_VM_MAPPING_NONE;
+	args->handle = 0;
+	args->bo_offset = 0;
+	args->page_size = 0;
+	if (vm->root && args->va < VM_VA_END)
+		simgpu_vm_translate(vm, file, args);
+	drm_gpuvm_for_each_va(va, &vm->base)
+		mappings++;
+	args->vm_flags = vm->flags;
+	args->prealloc = vm->prealloc;
+	args->kernel_va_start = vm->kernel_va_start;
+	args->kernel_va_size = vm->kernel_va_size;
+	/* The kernel-reserved range is a node of the tree, not a mapping. */
+	args->mappings = mappings - !!vm->kernel_va_size;
+	args->binds = vm->stats.binds;
+	args->bind_ops = vm->stats.bind_ops;
+	args->tables_live = vm->stats.tables_live;
+	args->tables_preallocated = vm->stats.tables_preallocated;
+	args->tables_prealloc_used = vm->stats.tables_prealloc_used;
+	args->tables_returned = vm->stats.tables_returned;
+	args->tables_allocated_late = vm->stats.tables_allocated_late;
+	args->tables_freed = vm->stats.tables_freed;
+	args->prealloc_ns = vm->stats.prealloc_ns;
+	mutex_unlock(&vm->lock);
+
+	simgpu_vm_put(vm);
+	return 0;
+}
+
+#else /* !SIMGPU_HAVE_DRM_GPUVM */
+
+/*
+ * No drm_gpuvm on this kernel: VM_BIND is reported unsupported
+ * (SIMGPU_FEATURE_VM_BIND is 0) rather than reimplemented here.
+ */
+int simgpu_vm_prealloc_parse(const char *name)
+{
+	return SIMGPU_VM_PREALLOC_BATCHED;
+}
+
+void simgpu_vms_destroy(struct simgpu_file *sfile)
+{
+}
+
+int simgpu_ioctl_vm_create(struct drm_device *dev, void *data,
+			   struct drm_file *file)
+{
+	return -EOPNOTSUPP;
+}
+
+int simgpu_ioctl_vm_destroy(struct drm_device *dev, void *data,
+			    struct drm_file *file)
+{
+	return -EOPNOTSUPP;
+}
+
+int simgpu_ioctl_vm_bind(struct drm_device *dev, void *data,
+			 struct drm_file *file)
+{
+	return -EOPNOTSUPP;
+}
+
+int simgpu_ioctl_vm_query(struct drm_device *dev, void *data,
+			  struct drm_file *file)
+{
+	return -EOPNOTSUPP;
+}
+
+#endif /* SIMGPU_HAVE_DRM_GPUVM */
