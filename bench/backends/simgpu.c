@@ -2,7 +2,8 @@
 /*
  * simgpu: the project's virtual DRM driver (kmod/). Submits jobs through
  * DRM_IOCTL_SIMGPU_SUBMIT and reads the kernel's per-job stage timestamps
- * back with JOB_QUERY. The ABI is kmod/include/uapi/drm/simgpu_drm.h.
+ * back with JOB_QUERY; GPU VA spaces through VM_CREATE/VM_BIND/VM_QUERY
+ * where the kernel has drm_gpuvm. The ABI is kmod/include/uapi/drm/simgpu_drm.h.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +22,8 @@ struct simgpu {
 	struct drm_simgpu_job *jobs;
 	struct drm_simgpu_sync *syncs;	/* two per job: one wait, one signal */
 	unsigned int max_jobs;
+	/* vm_bind()'s kernel-format ops: preallocated, as jobs. */
+	struct drm_simgpu_vm_bind_op *bind_ops;
 };
 
 static const char *const inject_paths[] = {
@@ -63,17 +66,24 @@ static int simgpu_open(struct drmb_device *dev, char *why, size_t whylen)
 	s->max_jobs = s->info.max_jobs_per_submit ? s->info.max_jobs_per_submit : 1;
 	s->jobs = calloc(s->max_jobs, sizeof(*s->jobs));
 	s->syncs = calloc(2 * (size_t)s->max_jobs, sizeof(*s->syncs));
-	if (!s->jobs || !s->syncs) {
+	s->bind_ops = calloc(SIMGPU_VM_MAX_BIND_OPS, sizeof(*s->bind_ops));
+	if (!s->jobs || !s->syncs || !s->bind_ops) {
 		ret = -ENOMEM;
 		goto err_free;
 	}
 	dev->priv = s;
 	dev->caps |= DRMB_CAP_SUBMIT | DRMB_CAP_STAGE_TIMES;
+	if (s->info.features & SIMGPU_FEATURE_VM_BIND)
+		dev->caps |= DRMB_CAP_VM_BIND;
+	else
+		snprintf(dev->novm, sizeof(dev->novm),
+			 "simgpu reports VM_BIND unsupported on this kernel (no drm_gpuvm; 6.12 or later has it)");
 	return 0;
 
 err_free:
 	free(s->jobs);
 	free(s->syncs);
+	free(s->bind_ops);
 	free(s);
 	drmb_device_close(dev);
 	return ret;
@@ -86,6 +96,7 @@ static void simgpu_close(struct drmb_device *dev)
 	if (s) {
 		free(s->jobs);
 		free(s->syncs);
+		free(s->bind_ops);
 		free(s);
 	}
 	dev->priv = NULL;
@@ -231,6 +242,126 @@ static int simgpu_job_times(struct drmb_device *dev, uint32_t queue, uint64_t se
 	return r.error;
 }
 
+static int simgpu_bo_create(struct drmb_device *dev, uint64_t size, uint32_t *bo)
+{
+	struct drm_simgpu_bo_create c = { .size = size };
+
+	if (drmIoctl(dev->fd, DRM_IOCTL_SIMGPU_BO_CREATE, &c))
+		return -errno;
+	*bo = c.handle;
+	return 0;
+}
+
+static void simgpu_bo_destroy(struct drmb_device *dev, uint32_t bo)
+{
+	struct drm_gem_close c = { .handle = bo };
+
+	drmIoctl(dev->fd, DRM_IOCTL_GEM_CLOSE, &c);
+}
+
+/* The low 4 GiB are the VM's kernel-reserved range, as a driver keeps one. */
+#define SIMGPU_BENCH_KERNEL_VA (4ull << 30)
+
+static int simgpu_vm_create(struct drmb_device *dev, const struct drmb_vm_opts *o,
+			    uint32_t *vm, char *why, size_t whylen)
+{
+	static const uint32_t prealloc[] = {
+		[DRMB_VM_PREALLOC_DEFAULT] = SIMGPU_VM_PREALLOC_DEFAULT,
+		[DRMB_VM_PREALLOC_NONE] = SIMGPU_VM_PREALLOC_NONE,
+		[DRMB_VM_PREALLOC_PER_OP] = SIMGPU_VM_PREALLOC_PER_OP,
+		[DRMB_VM_PREALLOC_BATCHED] = SIMGPU_VM_PREALLOC_BATCHED,
+	};
+	struct drm_simgpu_vm_create c = {
+		.flags = o->huge ? SIMGPU_VM_CREATE_HUGE_PAGES : 0,
+		.kernel_va_size = SIMGPU_BENCH_KERNEL_VA,
+	};
+
+	if (!(dev->caps & DRMB_CAP_VM_BIND)) {
+		snprintf(why, whylen, "%s", dev->novm);
+		return -EOPNOTSUPP;
+	}
+	if ((unsigned int)o->prealloc >= sizeof(prealloc) / sizeof(prealloc[0])) {
+		snprintf(why, whylen, "unknown page-table preallocation policy %d", o->prealloc);
+		return -EINVAL;
+	}
+	c.prealloc = prealloc[o->prealloc];
+	if (drmIoctl(dev->fd, DRM_IOCTL_SIMGPU_VM_CREATE, &c)) {
+		int ret = -errno;
+
+		snprintf(why, whylen, "simgpu VM_CREATE: %s", strerror(errno));
+		return ret;
+	}
+	*vm = c.vm_id;
+	return 0;
+}
+
+static void simgpu_vm_destroy(struct drmb_device *dev, uint32_t vm)
+{
+	struct drm_simgpu_vm_destroy d = { .vm_id = vm };
+
+	drmIoctl(dev->fd, DRM_IOCTL_SIMGPU_VM_DESTROY, &d);
+}
+
+static unsigned int simgpu_vm_max_ops(struct drmb_device *dev)
+{
+	return SIMGPU_VM_MAX_BIND_OPS;
+}
+
+static uint64_t simgpu_vm_first_va(struct drmb_device *dev)
+{
+	return SIMGPU_BENCH_KERNEL_VA;
+}
+
+static int simgpu_vm_bind(struct drmb_device *dev, uint32_t vm,
+			  const struct drmb_vm_op *ops, unsigned int nops)
+{
+	struct simgpu *s = dev->priv;
+	struct drm_simgpu_vm_bind b = {
+		.vm_id = vm,
+		.op_count = nops,
+		.op_stride = sizeof(*s->bind_ops),
+		.ops = (uintptr_t)s->bind_ops,
+	};
+	unsigned int i;
+
+	if (!nops || nops > SIMGPU_VM_MAX_BIND_OPS)
+		return -E2BIG;
+	for (i = 0; i < nops; i++) {
+		struct drm_simgpu_vm_bind_op *o = &s->bind_ops[i];
+
+		memset(o, 0, sizeof(*o));
+		o->op = ops[i].type == DRMB_VM_MAP ? SIMGPU_VM_BIND_OP_MAP :
+			ops[i].type == DRMB_VM_MAP_NULL ? SIMGPU_VM_BIND_OP_MAP_NULL :
+							  SIMGPU_VM_BIND_OP_UNMAP;
+		if (ops[i].type == DRMB_VM_MAP) {
+			o->handle = ops[i].bo;
+			o->bo_offset = ops[i].bo_offset;
+		}
+		o->va = ops[i].va;
+		o->size = ops[i].size;
+	}
+	if (drmIoctl(dev->fd, DRM_IOCTL_SIMGPU_VM_BIND, &b))
+		return -errno;
+	return 0;
+}
+
+static int simgpu_vm_stats(struct drmb_device *dev, uint32_t vm, struct drmb_vm_stats *st)
+{
+	struct drm_simgpu_vm_query q = { .vm_id = vm };
+
+	if (drmIoctl(dev->fd, DRM_IOCTL_SIMGPU_VM_QUERY, &q))
+		return -errno;
+	st->mappings = q.mappings;
+	st->tables_live = q.tables_live;
+	st->tables_preallocated = q.tables_preallocated;
+	st->tables_prealloc_used = q.tables_prealloc_used;
+	st->tables_returned = q.tables_returned;
+	st->tables_allocated_late = q.tables_allocated_late;
+	st->tables_freed = q.tables_freed;
+	st->prealloc_ns = q.prealloc_ns;
+	return 0;
+}
+
 const struct drmb_backend drmb_backend_simgpu = {
 	.name = "simgpu",
 	.summary = "simgpu (kmod/): virtual GPU on drm_sched, kernel stage timestamps",
@@ -243,4 +374,12 @@ const struct drmb_backend drmb_backend_simgpu = {
 	.max_batch = simgpu_max_batch,
 	.submit = simgpu_submit,
 	.job_times = simgpu_job_times,
+	.bo_create = simgpu_bo_create,
+	.bo_destroy = simgpu_bo_destroy,
+	.vm_create = simgpu_vm_create,
+	.vm_destroy = simgpu_vm_destroy,
+	.vm_bind = simgpu_vm_bind,
+	.vm_stats = simgpu_vm_stats,
+	.vm_first_va = simgpu_vm_first_va,
+	.vm_max_ops = simgpu_vm_max_ops,
 };

@@ -348,6 +348,16 @@ void drmb_cpu_fence_close(struct drmb_cpu_fence *f)
 	f->timeline = f->dmabuf = -1;
 }
 
+int drmb_device_require_vm_bind(struct drmb_case *c)
+{
+	const struct drmb_device *d = c->dev;
+
+	if (!(d->caps & DRMB_CAP_VM_BIND))
+		return drmb_why(c, -EOPNOTSUPP, "backend %s has no VM_BIND%s%s",
+				d->backend->name, d->novm[0] ? ": " : "", d->novm);
+	return 0;
+}
+
 int drmb_device_require_submit(struct drmb_case *c, int need_times)
 {
 	const struct drmb_device *d = c->dev;

@@ -47,6 +47,8 @@ void drmb_device_close(struct drmb_device *dev);
  * reason in c->why (stage timestamps too when need_times).
  */
 int drmb_device_require_submit(struct drmb_case *c, int need_times);
+/* 0, or -EOPNOTSUPP with the reason in c->why: the backend cannot VM_BIND. */
+int drmb_device_require_vm_bind(struct drmb_case *c);
 
 /* "renderD128=simgpu/1.0.0/syncobj,timeline,eventfd; ..." or "none". */
 void drmb_devices_describe(char *buf, size_t len);

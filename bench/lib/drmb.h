@@ -51,6 +51,8 @@ struct drmb_device {
 	uint64_t caps;			/* DRMB_CAP_* probed at open */
 	/* Why DRMB_CAP_SUBMIT is absent, when the backend knows (else ""). */
 	char nosubmit[DRMB_WHY_LEN];
+	/* Why DRMB_CAP_VM_BIND is absent, when the backend knows (else ""). */
+	char novm[DRMB_WHY_LEN];
 	void *priv;			/* backend private state */
 	const struct drmb_backend *backend;
 };
@@ -61,6 +63,7 @@ enum {
 	DRMB_CAP_SYNCOBJ_EVENTFD = 1u << 2,	/* probed with a real call */
 	DRMB_CAP_SUBMIT = 1u << 3,		/* backend implements submit() */
 	DRMB_CAP_STAGE_TIMES = 1u << 4,		/* backend implements job_times() */
+	DRMB_CAP_VM_BIND = 1u << 5,		/* bo_create() and vm_*() work */
 };
 
 /* A queue of a backend that can submit work (simgpu, virtio-gpu). */
@@ -91,6 +94,42 @@ struct drmb_job_times {
 	uint64_t ioctl_ns, run_job_ns, engine_start_ns, signal_ns;
 };
 
+/* GPU VA spaces (VM_BIND). Page-table preallocation policies: */
+enum drmb_vm_prealloc {
+	DRMB_VM_PREALLOC_DEFAULT,	/* the driver's default */
+	DRMB_VM_PREALLOC_NONE,		/* tables allocated while binding */
+	DRMB_VM_PREALLOC_PER_OP,	/* worst case reserved per op */
+	DRMB_VM_PREALLOC_BATCHED,	/* reserved per batch, shared spans */
+};
+
+struct drmb_vm_opts {
+	enum drmb_vm_prealloc prealloc;
+	int huge;			/* allow 2 MiB block mappings */
+};
+
+enum drmb_vm_op_type { DRMB_VM_MAP, DRMB_VM_MAP_NULL, DRMB_VM_UNMAP };
+
+/* One op of a vm_bind() batch; bo and bo_offset only for DRMB_VM_MAP. */
+struct drmb_vm_op {
+	enum drmb_vm_op_type type;
+	uint32_t bo;
+	uint64_t bo_offset;
+	uint64_t va;
+	uint64_t size;
+};
+
+/* A VM's page-table counters since it was created. */
+struct drmb_vm_stats {
+	uint64_t mappings;
+	uint64_t tables_live;
+	uint64_t tables_preallocated;
+	uint64_t tables_prealloc_used;
+	uint64_t tables_returned;
+	uint64_t tables_allocated_late;
+	uint64_t tables_freed;
+	uint64_t prealloc_ns;
+};
+
 /*
  * The backend ops table: one const instance per file in bench/backends/,
  * listed in drmb_backends[]. open() returns -ENODEV/-EOPNOTSUPP with a reason
@@ -114,6 +153,22 @@ struct drmb_backend {
 	/* Optional, with DRMB_CAP_STAGE_TIMES. */
 	int (*job_times)(struct drmb_device *dev, uint32_t queue, uint64_t seqno,
 			 struct drmb_job_times *t);
+	/*
+	 * Optional, with DRMB_CAP_VM_BIND: BOs, and VA spaces bound
+	 * synchronously (vm_bind returns once the page tables are updated).
+	 * vm_first_va() is the lowest VA the benchmarks may bind; vm_max_ops()
+	 * the largest vm_bind() batch.
+	 */
+	int (*bo_create)(struct drmb_device *dev, uint64_t size, uint32_t *bo);
+	void (*bo_destroy)(struct drmb_device *dev, uint32_t bo);
+	int (*vm_create)(struct drmb_device *dev, const struct drmb_vm_opts *o,
+			 uint32_t *vm, char *why, size_t whylen);
+	void (*vm_destroy)(struct drmb_device *dev, uint32_t vm);
+	int (*vm_bind)(struct drmb_device *dev, uint32_t vm,
+		       const struct drmb_vm_op *ops, unsigned int nops);
+	int (*vm_stats)(struct drmb_device *dev, uint32_t vm, struct drmb_vm_stats *st);
+	uint64_t (*vm_first_va)(struct drmb_device *dev);
+	unsigned int (*vm_max_ops)(struct drmb_device *dev);
 	/* Optional: configuration keys for the result (versions, tunables). */
 	int (*describe)(struct drmb_device *dev, struct drmb_kvlist *kv);
 };

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+/*
+ * pgtable-prealloc: one bind workload under each page-table preallocation
+ * policy, so msm's trade-off shows as numbers: per op, the pages reserved
+ * before applying (pt-pages-prealloc/op), those that became tables
+ * (pt-pages-used/op) or went back unused (pt-pages-returned/op), tables
+ * allocated while applying (pt-pages-late/op, the `none` policy's cost),
+ * the time spent reserving (prealloc-ns/op), and the end-to-end bind
+ * latency per batch as the sample. The default is msm's case: a sorted
+ * batch of 4 KiB maps inside one 2 MiB span.
+ */
+#include "vm_workload.h"
+
+static const char *const pgtable_backends[] = { "simgpu", NULL };
+
+static const struct drmb_param pgtable_prealloc_params[] = {
+	{ "prealloc", DRMB_PARAM_ENUM, "none,per-op,batched", "page-table preallocation policy",
+	  .choices = vm_workload_preallocs },
+	{ "op", DRMB_PARAM_ENUM, "map", "bind op type", .choices = vm_workload_ops },
+	{ "size", DRMB_PARAM_INT, "4k", "bytes per op (multiple of 4 KiB)", 4096, 1ll << 30 },
+	{ "batch", DRMB_PARAM_INT, "512", "ops per bind call", 1, 4096 },
+	{ "order", DRMB_PARAM_ENUM, "sorted,shuffled", "op order in a batch",
+	  .choices = vm_workload_orders },
+	{ "huge", DRMB_PARAM_INT, "0", "allow 2 MiB block mappings (1) or not (0)", 0, 1 },
+	{ NULL },
+};
+
+static int pgtable_prealloc_setup(struct drmb_case *c)
+{
+	return vm_workload_setup(c, c->priv,
+				 DRMB_VM_PREALLOC_NONE + drmb_case_int(c, "prealloc"),
+				 drmb_case_int(c, "huge"), drmb_case_int(c, "order"));
+}
+
+static int pgtable_prealloc_run(struct drmb_case *c, struct drmb_samples *s)
+{
+	return vm_workload_run(c, c->priv, s);
+}
+
+static void pgtable_prealloc_teardown(struct drmb_case *c)
+{
+	vm_workload_teardown(c->priv);
+}
+
+const struct drmb_bench drmb_bench_pgtable_prealloc = {
+	.name = "pgtable-prealloc",
+	.id = "PgtablePrealloc",
+	.summary = "page-table pages reserved/used/returned/late per op under each prealloc policy",
+	.flags = DRMB_BENCH_NEEDS_DEVICE | DRMB_BENCH_THROUGHPUT,
+	.backends = pgtable_backends,
+	.params = pgtable_prealloc_params,
+	.priv_size = sizeof(struct vm_workload),
+	.requires = vm_workload_requires,
+	.setup = pgtable_prealloc_setup,
+	.run = pgtable_prealloc_run,
+	.teardown = pgtable_prealloc_teardown,
+};

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vm-bind-throughput: synchronous VM_BIND ops per second and latency per
+ * batch, by op type (map, map-null, unmap, remap), mapping size, ops per
+ * bind call, sorted or shuffled op order and 2 MiB mappings on or off.
+ * One sample is one vm_bind() of the batch; the untimed reset between
+ * samples is described in vm_workload.h.
+ */
+#include "vm_workload.h"
+
+static const char *const vm_bind_backends[] = { "simgpu", NULL };
+
+static const struct drmb_param vm_bind_throughput_params[] = {
+	{ "op", DRMB_PARAM_ENUM, "map,unmap,map-null,remap", "bind op type",
+	  .choices = vm_workload_ops },
+	{ "size", DRMB_PARAM_INT, "4k,64k,2M", "bytes per op (multiple of 4 KiB)",
+	  4096, 1ll << 30 },
+	{ "batch", DRMB_PARAM_INT, "1,64,512", "ops per bind call", 1, 4096 },
+	{ "order", DRMB_PARAM_ENUM, "sorted", "op order in a batch (by VA, or shuffled)",
+	  .choices = vm_workload_orders },
+	{ "huge", DRMB_PARAM_INT, "0", "allow 2 MiB block mappings (1) or not (0)", 0, 1 },
+	{ "prealloc", DRMB_PARAM_ENUM, "batched", "page-table preallocation policy",
+	  .choices = vm_workload_preallocs },
+	{ NULL },
+};
+
+static int vm_bind_throughput_setup(struct drmb_case *c)
+{
+	return vm_workload_setup(c, c->priv,
+				 DRMB_VM_PREALLOC_NONE + drmb_case_int(c, "prealloc"),
+				 drmb_case_int(c, "huge"), drmb_case_int(c, "order"));
+}
+
+static int vm_bind_throughput_run(struct drmb_case *c, struct drmb_samples *s)
+{
+	return vm_workload_run(c, c->priv, s);
+}
+
+static void vm_bind_throughput_teardown(struct drmb_case *c)
+{
+	vm_workload_teardown(c->priv);
+}
+
+const struct drmb_bench drmb_bench_vm_bind_throughput = {
+	.name = "vm-bind-throughput",
+	.id = "VmBindThroughput",
+	.summary = "synchronous VM_BIND ops/s and batch latency by op, size, batch, order, huge",
+	.flags = DRMB_BENCH_NEEDS_DEVICE | DRMB_BENCH_THROUGHPUT,
+	.backends = vm_bind_backends,
+	.params = vm_bind_throughput_params,
+	.priv_size = sizeof(struct vm_workload),
+	.requires = vm_workload_requires,
+	.setup = vm_bind_throughput_setup,
+	.run = vm_bind_throughput_run,
+	.teardown = vm_bind_throughput_teardown,
+};

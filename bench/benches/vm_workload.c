@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The VM_BIND workload of vm-bind-throughput and pgtable-prealloc (see
+ * vm_workload.h). Not a benchmark itself: no descriptor.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "device.h"
+#include "vm_workload.h"
+
+const char *const vm_workload_ops[] = { "map", "map-null", "unmap", "remap", NULL };
+const char *const vm_workload_orders[] = { "sorted", "shuffled", NULL };
+const char *const vm_workload_preallocs[] = { "none", "per-op", "batched", NULL };
+
+#define KIB 1024ull
+#define GIB (1024ull * 1024 * 1024)
+/*
+ * VA bound per batch: 4 GiB of 4 KiB leaves is 8 MiB of page tables and a
+ * million entries written per call, about what a 1 GiB TCG guest takes.
+ */
+#define VMW_MAX_BATCH_VA (4 * GIB)
+
+static uint64_t slot_size(enum vm_workload_op op, uint64_t size)
+{
+	return op == VMW_REMAP ? 3 * size : size;
+}
+
+int vm_workload_requires(struct drmb_case *c)
+{
+	uint64_t size = drmb_case_int(c, "size");
+	unsigned int batch = drmb_case_int(c, "batch");
+	enum vm_workload_op op = drmb_case_int(c, "op");
+	int ret = drmb_device_require_vm_bind(c);
+
+	if (ret)
+		return ret;
+	if (size % (4 * KIB))
+		return drmb_why(c, -EINVAL, "size %llu is not a multiple of 4 KiB",
+				(unsigned long long)size);
+	if (batch > c->dev->backend->vm_max_ops(c->dev))
+		return drmb_why(c, -EOPNOTSUPP, "backend takes at most %u ops per bind",
+				c->dev->backend->vm_max_ops(c->dev));
+	if (slot_size(op, size) * batch > VMW_MAX_BATCH_VA)
+		return drmb_why(c, -EOPNOTSUPP,
+				"op=%s size x batch = %llu MiB of VA: above the %llu MiB per-batch bound "
+				"(page tables and time of a small guest)",
+				vm_workload_ops[op],
+				(unsigned long long)(slot_size(op, size) * batch >> 20),
+				(unsigned long long)(VMW_MAX_BATCH_VA >> 20));
+	return 0;
+}
+
+static void set_op(struct drmb_vm_op *o, enum drmb_vm_op_type type, uint32_t bo,
+		   uint64_t bo_offset, uint64_t va, uint64_t size)
+{
+	o->type = type;
+	o->bo = type == DRMB_VM_MAP ? bo : 0;
+	o->bo_offset = type == DRMB_VM_MAP ? bo_offset : 0;
+	o->va = va;
+	o->size = size;
+}
+
+static int bind(struct vm_workload *w, const struct drmb_vm_op *ops, unsigned int n)
+{
+	return w->dev->backend->vm_bind(w->dev, w->vm, ops, n);
+}
+
+void vm_workload_teardown(struct vm_workload *w)
+{
+	const struct drmb_backend *b = w->dev ? w->dev->backend : NULL;
+
+	if (!b)
+		return;
+	if (w->vm)
+		b->vm_destroy(w->dev, w->vm);
+	if (w->bo_a)
+		b->bo_destroy(w->dev, w->bo_a);
+	if (w->bo_b)
+		b->bo_destroy(w->dev, w->bo_b);
+	free(w->timed);
+	free(w->reset);
+	memset(w, 0, sizeof(*w));
+}
+
+int vm_workload_setup(struct drmb_case *c, struct vm_workload *w,
+		      enum drmb_vm_prealloc prealloc, int huge, int shuffled)
+{
+	const struct drmb_backend *b = c->dev->backend;
+	struct drmb_vm_opts o = { .prealloc = prealloc, .huge = huge };
+	unsigned int i, *order;
+	uint64_t base;
+	int ret;
+
+	w->dev = c->dev;
+	w->op = drmb_case_int(c, "op");
+	w->size = drmb_case_int(c, "size");
+	w->batch = drmb_case_int(c, "batch");
+	w->slot = slot_size(w->op, w->size);
+	base = b->vm_first_va(c->dev);
+
+	w->timed = calloc(w->batch, sizeof(*w->timed));
+	w->reset = calloc(w->batch, sizeof(*w->reset));
+	order = calloc(w->batch, sizeof(*order));
+	if (!w->timed || !w->reset || !order) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	ret = b->vm_create(c->dev, &o, &w->vm, c->why, sizeof(c->why));
+	if (ret)
+		goto err;
+	ret = b->bo_create(c->dev, w->slot, &w->bo_a);
+	if (!ret && w->op == VMW_REMAP)
+		ret = b->bo_create(c->dev, w->size, &w->bo_b);
+	if (ret) {
+		drmb_why(c, ret, "BO_CREATE of %llu bytes: %s",
+			 (unsigned long long)w->slot, strerror(-ret));
+		goto err;
+	}
+
+	/* Fisher-Yates with a fixed seed: every run binds the same order. */
+	for (i = 0; i < w->batch; i++)
+		order[i] = i;
+	if (shuffled) {
+		unsigned int seed = 5;
+
+		for (i = w->batch - 1; i > 0; i--) {
+			unsigned int j = rand_r(&seed) % (i + 1), t = order[i];
+
+			order[i] = order[j];
+			order[j] = t;
+		}
+	}
+	for (i = 0; i < w->batch; i++) {
+		uint64_t va = base + order[i] * w->slot;
+
+		switch (w->op) {
+		case VMW_MAP:
+			set_op(&w->timed[i], DRMB_VM_MAP, w->bo_a, 0, va, w->size);
+			break;
+		case VMW_MAP_NULL:
+			set_op(&w->timed[i], DRMB_VM_MAP_NULL, 0, 0, va, w->size);
+			break;
+		case VMW_UNMAP:
+			set_op(&w->timed[i], DRMB_VM_UNMAP, 0, 0, va, w->size);
+			set_op(&w->reset[i], DRMB_VM_MAP, w->bo_a, 0, va, w->size);
+			break;
+		case VMW_REMAP:
+			set_op(&w->timed[i], DRMB_VM_MAP, w->bo_b, 0, va + w->size, w->size);
+			set_op(&w->reset[i], DRMB_VM_MAP, w->bo_a, 0, va, w->slot);
+			break;
+		}
+	}
+	if (w->op == VMW_MAP || w->op == VMW_MAP_NULL) {
+		set_op(&w->reset[0], DRMB_VM_UNMAP, 0, 0, base, w->slot * w->batch);
+		w->nreset = 1;
+	} else {
+		w->nreset = w->batch;
+		ret = bind(w, w->reset, w->nreset);
+		if (ret) {
+			drmb_why(c, ret, "VM_BIND (initial mappings): %s", strerror(-ret));
+			goto err;
+		}
+	}
+	free(order);
+	return 0;
+
+err:
+	free(order);
+	vm_workload_teardown(w);
+	return ret;
+}
+
+static int vm_workload_op(struct drmb_case *c)
+{
+	struct vm_workload *w = c->priv;
+
+	return bind(w, w->timed, w->batch);
+}
+
+#define ADD_DELTA(f) (w->sum.f += now.f - w->before.f)
+
+static void vm_workload_after(struct drmb_case *c, size_t i, uint64_t t0, uint64_t t1)
+{
+	struct vm_workload *w = c->priv;
+	const struct drmb_backend *b = w->dev->backend;
+	struct drmb_vm_stats now;
+	int ret;
+
+	if (w->error)
+		return;
+	ret = b->vm_stats(w->dev, w->vm, &now);
+	if (!ret) {
+		ADD_DELTA(tables_preallocated);
+		ADD_DELTA(tables_prealloc_used);
+		ADD_DELTA(tables_returned);
+		ADD_DELTA(tables_allocated_late);
+		ADD_DELTA(prealloc_ns);
+		ret = bind(w, w->reset, w->nreset);
+	}
+	if (!ret)
+		ret = b->vm_stats(w->dev, w->vm, &w->before);
+	w->error = ret;
+}
+
+int vm_workload_run(struct drmb_case *c, struct vm_workload *w, struct drmb_samples *s)
+{
+	double ops;
+	int ret;
+
+	memset(&w->sum, 0, sizeof(w->sum));
+	w->error = w->dev->backend->vm_stats(w->dev, w->vm, &w->before);
+	if (w->error)
+		return drmb_why(c, w->error, "VM_QUERY: %s", strerror(-w->error));
+	s->ops_per_sample = w->batch;
+	ret = drmb_measure_each(c, s, vm_workload_op, vm_workload_after);
+	if (ret)
+		return drmb_why(c, ret, "VM_BIND of %u ops: %s", w->batch, strerror(-ret));
+	if (w->error)
+		return drmb_why(c, w->error, "VM_BIND/VM_QUERY between samples: %s",
+				strerror(-w->error));
+	if (!s->n)
+		return 0;
+	ops = (double)s->n * w->batch;
+	drmb_case_metric(c, "pt-pages-prealloc/op", w->sum.tables_preallocated / ops);
+	drmb_case_metric(c, "pt-pages-used/op", w->sum.tables_prealloc_used / ops);
+	drmb_case_metric(c, "pt-pages-returned/op", w->sum.tables_returned / ops);
+	drmb_case_metric(c, "pt-pages-late/op", w->sum.tables_allocated_late / ops);
+	drmb_case_metric(c, "prealloc-ns/op", w->sum.prealloc_ns / ops);
+	return 0;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VM_BIND workload shared by vm-bind-throughput and pgtable-prealloc:
+ * `batch` slots laid out back to back from the backend's first VA, one op
+ * per slot per vm_bind() call, in sorted or shuffled slot order. What is
+ * timed is one vm_bind() of the batch; a reset (untimed) puts the VM back
+ * in the state the next timed call expects:
+ *
+ *   map, map-null  timed: MAP (or MAP_NULL) each slot   reset: one UNMAP of all
+ *   unmap          timed: UNMAP each slot               reset: MAP each slot
+ *   remap          timed: MAP BO b over the middle third of each slot, which
+ *                  drm_gpuvm splits into prev/next       reset: MAP a over each slot
+ *
+ * The page-table counters of the timed calls only (the reset's are taken
+ * out) are reported per op as run metrics. A benchmark using it has a
+ * struct vm_workload as its c->priv.
+ */
+#ifndef VM_WORKLOAD_H
+#define VM_WORKLOAD_H
+
+#include <stdint.h>
+
+#include "drmb.h"
+#include "measure.h"
+
+enum vm_workload_op { VMW_MAP, VMW_MAP_NULL, VMW_UNMAP, VMW_REMAP };
+
+extern const char *const vm_workload_ops[];	/* "map", ... NULL */
+extern const char *const vm_workload_orders[];	/* "sorted", "shuffled", NULL */
+extern const char *const vm_workload_preallocs[]; /* "none", "per-op", "batched", NULL */
+
+struct vm_workload {
+	struct drmb_device *dev;
+	enum vm_workload_op op;
+	uint64_t size, slot;
+	unsigned int batch;
+	uint32_t vm, bo_a, bo_b;
+	struct drmb_vm_op *timed, *reset;
+	unsigned int nreset;
+	int error;			/* of a reset, reported after the run */
+	struct drmb_vm_stats before;	/* after the last reset */
+	struct drmb_vm_stats sum;	/* deltas of the timed calls */
+};
+
+/*
+ * requires(): VM_BIND present, and size/batch sane for a guest's memory.
+ * Reads the params "op", "size" and "batch".
+ */
+int vm_workload_requires(struct drmb_case *c);
+int vm_workload_setup(struct drmb_case *c, struct vm_workload *w,
+		      enum drmb_vm_prealloc prealloc, int huge, int shuffled);
+/* One measured run; adds the per-op page-table metrics. */
+int vm_workload_run(struct drmb_case *c, struct vm_workload *w, struct drmb_samples *s);
+void vm_workload_teardown(struct vm_workload *w);
+
+#endif
