@@ -83,7 +83,7 @@ MODULE_PARM_DESC(submit_wq, "Engine schedulers' submit workqueue: default, per-s
 
 static char *inject_path = "none";
 module_param(inject_path, charp, 0444);
-MODULE_PARM_DESC(inject_path, "TEST ONLY: path to delay: none, ioctl, run_job, fence_signal, syncobj_signal");
+MODULE_PARM_DESC(inject_path, "TEST ONLY: path to delay: none, ioctl, run_job, fence_signal, syncobj_signal, vm_bind, pt_alloc");
 
 static ulong inject_delay_ns;
 module_param(inject_delay_ns, ulong, 0444);
@@ -113,6 +113,8 @@ static const char * const simgpu_inject_names[] = {
 	[SIMGPU_INJECT_RUN_JOB] = "run_job",
 	[SIMGPU_INJECT_FENCE_SIGNAL] = "fence_signal",
 	[SIMGPU_INJECT_SYNCOBJ_SIGNAL] = "syncobj_signal",
+	[SIMGPU_INJECT_VM_BIND] = "vm_bind",
+	[SIMGPU_INJECT_VM_PT_ALLOC] = "pt_alloc",
 };
 
 void simgpu_inject_spin(void)
@@ -172,6 +174,14 @@ static int simgpu_params_parse(void)
 	}
 	p->submit_wq = i;
 
+	i = simgpu_vm_prealloc_parse(vm_prealloc);
+	if (i < 0) {
+		pr_err("simgpu: vm_prealloc=%s: must be none, per-op or batched\n",
+		       vm_prealloc);
+		return -EINVAL;
+	}
+	p->vm_prealloc = i;
+
 	i = match_string(simgpu_inject_names, ARRAY_SIZE(simgpu_inject_names),
 			 inject_path);
 	if (i < 0) {
@@ -183,14 +193,6 @@ static int simgpu_params_parse(void)
 		       inject_delay_ns, SIMGPU_MAX_INJECT_DELAY_NS);
 		return -EINVAL;
 	}
-	i = simgpu_vm_prealloc_parse(vm_prealloc);
-	if (i < 0) {
-		pr_err("simgpu: vm_prealloc=%s: must be none, per-op or batched\n",
-		       vm_prealloc);
-		return -EINVAL;
-	}
-	p->vm_prealloc = i;
-
 	p->inject_delay_ns = inject_delay_ns;
 	/* Only set the path once the delay is known: it arms the hot paths. */
 	p->inject_path = inject_delay_ns ? i : SIMGPU_INJECT_NONE;

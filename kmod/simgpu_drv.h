@@ -194,6 +194,11 @@ struct simgpu_vm_stats {
 	u64 tables_allocated_late;
 	u64 tables_freed;
 	u64 prealloc_ns;
+	u64 apply_ns;
+	/* Stage times of the last successful bind, CLOCK_MONOTONIC ns. */
+	u64 last_ioctl_ns;
+	u64 last_apply_ns;
+	u64 last_done_ns;
 };
 
 /*

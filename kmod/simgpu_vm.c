@@ -120,6 +120,7 @@ static u64 *simgpu_pt_alloc(struct simgpu_vm *vm)
 		vm->pool_count--;
 		vm->stats.tables_prealloc_used++;
 	} else {
+		simgpu_inject_delay(SIMGPU_INJECT_VM_PT_ALLOC);
 		page = alloc_page(GFP_KERNEL | __GFP_ZERO);
 		if (!page)
 			return NULL;
@@ -148,6 +149,7 @@ static int simgpu_pool_fill(struct simgpu_vm *vm, u64 count)
 	int ret = 0;
 
 	for (; count; count--) {
+		simgpu_inject_delay(SIMGPU_INJECT_VM_PT_ALLOC);
 		page = alloc_page(GFP_KERNEL | __GFP_ZERO);
 		if (!page) {
 			ret = -ENOMEM;
@@ -905,11 +907,12 @@ int simgpu_ioctl_vm_bind(struct drm_device *dev, void *data,
 	struct drm_simgpu_vm_bind *args = data;
 	struct drm_simgpu_vm_bind_op *ops;
 	struct drm_gem_object **objs;
+	u64 ioctl_ns = ktime_get_ns(), apply_ns, pages;
 	struct simgpu_vm *vm;
 	u32 i, checked = 0;
-	u64 pages;
 	int ret;
 
+	simgpu_inject_delay(SIMGPU_INJECT_VM_BIND);
 	if (args->flags || args->pad || args->sync_count || args->syncs)
 		return -EINVAL;
 	if (!args->op_count)
@@ -957,6 +960,7 @@ int simgpu_ioctl_vm_bind(struct drm_device *dev, void *data,
 	if (ret)
 		goto out_drain;
 
+	apply_ns = ktime_get_ns();
 	for (i = 0; i < args->op_count; i++) {
 		ret = simgpu_bind_op_apply(vm, &ops[i], objs[i]);
 		if (ret) {
@@ -966,6 +970,10 @@ int simgpu_ioctl_vm_bind(struct drm_device *dev, void *data,
 			goto out_drain;
 		}
 	}
+	vm->stats.last_done_ns = ktime_get_ns();
+	vm->stats.last_ioctl_ns = ioctl_ns;
+	vm->stats.last_apply_ns = apply_ns;
+	vm->stats.apply_ns += vm->stats.last_done_ns - apply_ns;
 	vm->stats.binds++;
 	vm->stats.bind_ops += args->op_count;
 
@@ -1079,6 +1087,10 @@ int simgpu_ioctl_vm_query(struct drm_device *dev, void *data,
 	args->tables_allocated_late = vm->stats.tables_allocated_late;
 	args->tables_freed = vm->stats.tables_freed;
 	args->prealloc_ns = vm->stats.prealloc_ns;
+	args->apply_ns = vm->stats.apply_ns;
+	args->last_bind_ioctl_ns = vm->stats.last_ioctl_ns;
+	args->last_bind_apply_ns = vm->stats.last_apply_ns;
+	args->last_bind_done_ns = vm->stats.last_done_ns;
 	mutex_unlock(&vm->lock);
 
 	simgpu_vm_put(vm);

@@ -32,6 +32,8 @@ static const char *const inject_paths[] = {
 	[SIMGPU_INJECT_RUN_JOB] = "run_job",
 	[SIMGPU_INJECT_FENCE_SIGNAL] = "fence_signal",
 	[SIMGPU_INJECT_SYNCOBJ_SIGNAL] = "syncobj_signal",
+	[SIMGPU_INJECT_VM_BIND] = "vm_bind",
+	[SIMGPU_INJECT_VM_PT_ALLOC] = "pt_alloc",
 };
 
 static int simgpu_open(struct drmb_device *dev, char *why, size_t whylen)
@@ -359,6 +361,10 @@ static int simgpu_vm_stats(struct drmb_device *dev, uint32_t vm, struct drmb_vm_
 	st->tables_allocated_late = q.tables_allocated_late;
 	st->tables_freed = q.tables_freed;
 	st->prealloc_ns = q.prealloc_ns;
+	st->apply_ns = q.apply_ns;
+	st->last_ioctl_ns = q.last_bind_ioctl_ns;
+	st->last_apply_ns = q.last_bind_apply_ns;
+	st->last_done_ns = q.last_bind_done_ns;
 	return 0;
 }
 

@@ -2,8 +2,8 @@
 /*
  * pgtable-prealloc: one bind workload under each page-table preallocation
  * policy, so msm's trade-off shows as numbers: per op, the pages reserved
- * before applying (pt-pages-prealloc/op), those that became tables
- * (pt-pages-used/op) or went back unused (pt-pages-returned/op), tables
+ * before applying (pt-pages-prealloc/op), those that went back unused
+ * (pt-pages-returned/op; the rest became tables), tables
  * allocated while applying (pt-pages-late/op, the `none` policy's cost),
  * the time spent reserving (prealloc-ns/op), and the end-to-end bind
  * latency per batch as the sample. The default is msm's case: a sorted

@@ -197,6 +197,15 @@ static void vm_workload_after(struct drmb_case *c, size_t i, uint64_t t0, uint64
 		ADD_DELTA(tables_returned);
 		ADD_DELTA(tables_allocated_late);
 		ADD_DELTA(prealloc_ns);
+		/* Only stamps inside this sample's window are this call's. */
+		if (now.last_ioctl_ns >= t0 && now.last_done_ns <= t1 &&
+		    now.last_ioctl_ns <= now.last_apply_ns &&
+		    now.last_apply_ns <= now.last_done_ns) {
+			w->check_ns += now.last_apply_ns - now.last_ioctl_ns;
+			w->apply_ns += now.last_done_ns - now.last_apply_ns;
+			w->outside_ns += (t1 - t0) - (now.last_done_ns - now.last_ioctl_ns);
+			w->nstages++;
+		}
 		ret = bind(w, w->reset, w->nreset);
 	}
 	if (!ret)
@@ -210,6 +219,7 @@ int vm_workload_run(struct drmb_case *c, struct vm_workload *w, struct drmb_samp
 	int ret;
 
 	memset(&w->sum, 0, sizeof(w->sum));
+	w->check_ns = w->apply_ns = w->outside_ns = w->nstages = 0;
 	w->error = w->dev->backend->vm_stats(w->dev, w->vm, &w->before);
 	if (w->error)
 		return drmb_why(c, w->error, "VM_QUERY: %s", strerror(-w->error));
@@ -224,9 +234,15 @@ int vm_workload_run(struct drmb_case *c, struct vm_workload *w, struct drmb_samp
 		return 0;
 	ops = (double)s->n * w->batch;
 	drmb_case_metric(c, "pt-pages-prealloc/op", w->sum.tables_preallocated / ops);
-	drmb_case_metric(c, "pt-pages-used/op", w->sum.tables_prealloc_used / ops);
 	drmb_case_metric(c, "pt-pages-returned/op", w->sum.tables_returned / ops);
 	drmb_case_metric(c, "pt-pages-late/op", w->sum.tables_allocated_late / ops);
 	drmb_case_metric(c, "prealloc-ns/op", w->sum.prealloc_ns / ops);
+	if (w->nstages) {
+		double n = (double)w->nstages * w->batch;
+
+		drmb_case_metric(c, "check-prealloc-ns/op", w->check_ns / n);
+		drmb_case_metric(c, "apply-ns/op", w->apply_ns / n);
+		drmb_case_metric(c, "syscall-ns/op", w->outside_ns / n);
+	}
 	return 0;
 }

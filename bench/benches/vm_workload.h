@@ -12,7 +12,10 @@
  *                  drm_gpuvm splits into prev/next       reset: MAP a over each slot
  *
  * The page-table counters of the timed calls only (the reset's are taken
- * out) are reported per op as run metrics. A benchmark using it has a
+ * out) are reported per op as run metrics, with the kernel's stage times
+ * of each timed call: checks and page reservation (check-prealloc-ns/op),
+ * applying the ops (apply-ns/op) and the rest of the call outside the
+ * driver (syscall-ns/op). A benchmark using it has a
  * struct vm_workload as its c->priv.
  */
 #ifndef VM_WORKLOAD_H
@@ -40,6 +43,8 @@ struct vm_workload {
 	int error;			/* of a reset, reported after the run */
 	struct drmb_vm_stats before;	/* after the last reset */
 	struct drmb_vm_stats sum;	/* deltas of the timed calls */
+	/* Kernel stage sums of the timed calls, ns; stages seen. */
+	uint64_t check_ns, apply_ns, outside_ns, nstages;
 };
 
 /*

@@ -128,6 +128,9 @@ struct drmb_vm_stats {
 	uint64_t tables_allocated_late;
 	uint64_t tables_freed;
 	uint64_t prealloc_ns;
+	uint64_t apply_ns;		/* applying ops, after checks and prealloc */
+	/* The last bind's kernel stage times, CLOCK_MONOTONIC ns (0 = unknown). */
+	uint64_t last_ioctl_ns, last_apply_ns, last_done_ns;
 };
 
 /*

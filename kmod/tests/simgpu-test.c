@@ -1748,6 +1748,36 @@ static enum result test_vm_bad_input(void)
 	return PASS;
 }
 
+/* Bind stage stamps are ordered and inside the call; counters move. */
+static enum result test_vm_bind_timestamps(void)
+{
+	struct drm_simgpu_vm_bind_op op;
+	struct drm_simgpu_vm_query q;
+	uint32_t vm, h = bo(2 * MiB);
+	uint64_t t0, t1;
+
+	VM_REQUIRE();
+	CHECK(h);
+	CHECK(vm_create(fd, 0, SIMGPU_VM_PREALLOC_PER_OP, &vm) == 0);
+	CHECK(vm_query(fd, vm, 0, &q) == 0);
+	CHECK(q.last_bind_ioctl_ns == 0 && q.binds == 0 && q.apply_ns == 0);
+	op = op_map(h, 0, VA0, 2 * MiB);
+	t0 = now_ns();
+	CHECK(vm_bind(fd, vm, &op, 1) == 0);
+	t1 = now_ns();
+	CHECK(vm_query(fd, vm, 0, &q) == 0);
+	CHECK(t0 <= q.last_bind_ioctl_ns);
+	CHECK(q.last_bind_ioctl_ns <= q.last_bind_apply_ns);
+	CHECK(q.last_bind_apply_ns <= q.last_bind_done_ns);
+	CHECK(q.last_bind_done_ns <= t1);
+	CHECK(q.binds == 1 && q.bind_ops == 1);
+	CHECK(q.apply_ns == q.last_bind_done_ns - q.last_bind_apply_ns);
+	CHECK(q.tables_preallocated == 3 && q.tables_returned == 0);
+	CHECK(vm_destroy(fd, vm) == 0);
+	bo_close(h);
+	return PASS;
+}
+
 /* A BO whose handle is closed stays mapped until unmapped. */
 static enum result test_vm_bo_close_while_mapped(void)
 {
@@ -1816,6 +1846,7 @@ static const struct test tests[] = {
 	{ "vm-batched-sharing", test_vm_batched_sharing },
 	{ "vm-bad-input", test_vm_bad_input },
 	{ "vm-bo-close-while-mapped", test_vm_bo_close_while_mapped },
+	{ "vm-bind-timestamps", test_vm_bind_timestamps },
 };
 
 /* The first render node whose driver is simgpu, by name, not by path. */

@@ -97,6 +97,8 @@ enum drm_simgpu_ioctl_id {
 #define SIMGPU_INJECT_RUN_JOB			2 /* in run_job, before the engine */
 #define SIMGPU_INJECT_FENCE_SIGNAL		3 /* engine end -> hw fence signal */
 #define SIMGPU_INJECT_SYNCOBJ_SIGNAL		4 /* hw fence -> syncobj signal */
+#define SIMGPU_INJECT_VM_BIND			5 /* at VM_BIND ioctl entry */
+#define SIMGPU_INJECT_VM_PT_ALLOC		6 /* per page-table page allocated */
 
 /**
  * struct drm_simgpu_dev_info - what this build of simgpu on this kernel does
@@ -535,6 +537,17 @@ struct drm_simgpu_vm_query {
 	__u64 tables_freed;
 	/** @prealloc_ns: time spent reserving pages */
 	__u64 prealloc_ns;
+	/** @apply_ns: time spent applying ops (gpuvm and page table) */
+	__u64 apply_ns;
+	/**
+	 * @last_bind_ioctl_ns: the last successful VM_BIND entered the driver
+	 * (CLOCK_MONOTONIC); @last_bind_apply_ns: its ops were checked and
+	 * its pages reserved, applying began; @last_bind_done_ns: the page
+	 * tables were updated. 0 before the first bind.
+	 */
+	__u64 last_bind_ioctl_ns;
+	__u64 last_bind_apply_ns;
+	__u64 last_bind_done_ns;
 };
 
 #define DRM_IOCTL_SIMGPU(dir, name, type) \
