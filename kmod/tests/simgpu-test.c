@@ -1778,6 +1778,70 @@ static enum result test_vm_bind_timestamps(void)
 	return PASS;
 }
 
+struct binder {
+	uint32_t vm, bo;
+	int bad;	/* first unexpected return value, 0 if none */
+	int ok;
+};
+
+/* Maps and unmaps until the VM goes away under it. */
+static void *binder_thread(void *arg)
+{
+	struct binder *t = arg;
+	struct drm_simgpu_vm_bind_op ops[2];
+	int i, ret;
+
+	for (i = 0; i < 100000; i++) {
+		ops[0] = op_map(t->bo, 0, VA0 + (i % 64) * 2 * MiB, 1 * MiB);
+		ops[1] = op_unmap(VA0 + ((i + 32) % 64) * 2 * MiB, 2 * MiB);
+		ret = vm_bind(fd, t->vm, ops, 2);
+		if (ret == -ENOENT)
+			break;
+		if (ret) {
+			t->bad = ret;
+			break;
+		}
+		t->ok++;
+	}
+	return NULL;
+}
+
+/* VM_DESTROY racing binds on the same VM: -ENOENT after, nothing leaks. */
+static enum result test_vm_destroy_while_binding(void)
+{
+	uint64_t before = dev_tables_live();
+	struct binder t[2];
+	pthread_t th[2];
+	uint32_t h = bo(1 * MiB);
+	int round, k, binds = 0;
+
+	VM_REQUIRE();
+	CHECK(h);
+	for (round = 0; round < 20; round++) {
+		uint32_t vm;
+
+		CHECK(vm_create(fd, round % 2 ? SIMGPU_VM_CREATE_HUGE_PAGES : 0, 1 + round % 3,
+				&vm) == 0);
+		for (k = 0; k < 2; k++) {
+			t[k] = (struct binder){ .vm = vm, .bo = h };
+			CHECK(pthread_create(&th[k], NULL, binder_thread, &t[k]) == 0);
+		}
+		usleep(1000 * (1 + round % 5));
+		CHECK(vm_destroy(fd, vm) == 0);
+		for (k = 0; k < 2; k++) {
+			pthread_join(th[k], NULL);
+			if (t[k].bad)
+				return why(FAIL, "round %d: VM_BIND returned %d", round, t[k].bad);
+			binds += t[k].ok;
+		}
+	}
+	CHECK(dev_tables_live() == before);
+	/* Some binds must have run before the destroys, or nothing raced. */
+	CHECK(binds > 0);
+	bo_close(h);
+	return why(PASS, "%d binds before 20 destroys", binds);
+}
+
 /* A BO whose handle is closed stays mapped until unmapped. */
 static enum result test_vm_bo_close_while_mapped(void)
 {
@@ -1847,6 +1911,7 @@ static const struct test tests[] = {
 	{ "vm-bad-input", test_vm_bad_input },
 	{ "vm-bo-close-while-mapped", test_vm_bo_close_while_mapped },
 	{ "vm-bind-timestamps", test_vm_bind_timestamps },
+	{ "vm-destroy-while-binding", test_vm_destroy_while_binding },
 };
 
 /* The first render node whose driver is simgpu, by name, not by path. */
