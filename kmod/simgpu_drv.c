@@ -93,6 +93,10 @@ static char *vm_prealloc = "batched";
 module_param(vm_prealloc, charp, 0444);
 MODULE_PARM_DESC(vm_prealloc, "Default page-table preallocation of VMs: none, per-op, batched (default batched)");
 
+int simgpu_test_pt_alloc_fail_after;
+module_param_named(test_pt_alloc_fail_after, simgpu_test_pt_alloc_fail_after, int, 0644);
+MODULE_PARM_DESC(test_pt_alloc_fail_after, "TEST ONLY, writable: N > 0 makes the N-th page-table page allocation from now fail, once (0: off)");
+
 static bool test_warn_on_load;
 module_param(test_warn_on_load, bool, 0444);
 MODULE_PARM_DESC(test_warn_on_load, "TEST ONLY: WARN once at load, to prove a test runner catches kernel warnings");

@@ -50,6 +50,8 @@ struct simgpu_params {
 };
 
 extern struct simgpu_params simgpu_params;
+/* TEST ONLY, writable at run time: see simgpu_pt_alloc_fails(). */
+extern int simgpu_test_pt_alloc_fail_after;
 
 struct simgpu_device;
 

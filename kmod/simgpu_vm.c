@@ -107,6 +107,25 @@ int simgpu_vm_prealloc_parse(const char *name)
 }
 
 /*
+ * Test-only fault injection: the page-table page allocation that counts
+ * test_pt_alloc_fail_after down to 0 fails, so the tests can reach the
+ * failure paths of reserving (no state change) and of applying (the VM
+ * turns unusable). Races between VMs only move which allocation fails.
+ */
+static struct page *simgpu_pt_page_alloc(void)
+{
+	int n = READ_ONCE(simgpu_test_pt_alloc_fail_after);
+
+	simgpu_inject_delay(SIMGPU_INJECT_VM_PT_ALLOC);
+	if (unlikely(n > 0)) {
+		WRITE_ONCE(simgpu_test_pt_alloc_fail_after, n - 1);
+		if (n == 1)
+			return NULL;
+	}
+	return alloc_page(GFP_KERNEL | __GFP_ZERO);
+}
+
+/*
  * A page for a new table: from the pool reserved for this batch, else
  * allocated now ("late"), which is what preallocation exists to avoid.
  */
@@ -120,8 +139,7 @@ static u64 *simgpu_pt_alloc(struct simgpu_vm *vm)
 		vm->pool_count--;
 		vm->stats.tables_prealloc_used++;
 	} else {
-		simgpu_inject_delay(SIMGPU_INJECT_VM_PT_ALLOC);
-		page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		page = simgpu_pt_page_alloc();
 		if (!page)
 			return NULL;
 		vm->stats.tables_allocated_late++;
@@ -149,8 +167,7 @@ static int simgpu_pool_fill(struct simgpu_vm *vm, u64 count)
 	int ret = 0;
 
 	for (; count; count--) {
-		simgpu_inject_delay(SIMGPU_INJECT_VM_PT_ALLOC);
-		page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		page = simgpu_pt_page_alloc();
 		if (!page) {
 			ret = -ENOMEM;
 			break;

@@ -1842,6 +1842,70 @@ static enum result test_vm_destroy_while_binding(void)
 	return why(PASS, "%d binds before 20 destroys", binds);
 }
 
+#define PT_FAIL_KNOB "/sys/module/simgpu/parameters/test_pt_alloc_fail_after"
+
+static int pt_fail_after(int n)
+{
+	FILE *f = fopen(PT_FAIL_KNOB, "w");
+	int ret;
+
+	if (!f)
+		return -errno;
+	ret = fprintf(f, "%d\n", n) > 0 ? 0 : -EIO;
+	return fclose(f) ? -errno : ret;
+}
+
+/*
+ * A page-table allocation failing while reserving leaves the VM as it was
+ * and usable; failing while applying (policy none) leaves the earlier ops
+ * applied and the VM refusing binds with -EIO; either way teardown frees
+ * every table.
+ */
+static enum result test_vm_pt_alloc_failure(void)
+{
+	uint64_t before = dev_tables_live();
+	struct drm_simgpu_vm_bind_op ops[2];
+	struct drm_simgpu_vm_query q;
+	uint32_t vm, h = bo(64 * KiB);
+	int ret;
+
+	VM_REQUIRE();
+	CHECK(h);
+	if (pt_fail_after(0))
+		return why(SKIP, "cannot write %s (not root?)", PT_FAIL_KNOB);
+
+	CHECK(vm_create(fd, 0, SIMGPU_VM_PREALLOC_PER_OP, &vm) == 0);
+	ops[0] = op_map(h, 0, VA0, 64 * KiB);
+	CHECK(pt_fail_after(2) == 0);	/* the second of 3 reserved pages */
+	ret = vm_bind(fd, vm, ops, 1);
+	pt_fail_after(0);
+	CHECK(ret == -ENOMEM);
+	CHECK(vm_query(fd, vm, VA0, &q) == 0);
+	CHECK(q.mapping == SIMGPU_VM_MAPPING_NONE && q.mappings == 0 && q.tables_live == 1);
+	CHECK(q.tables_preallocated == q.tables_returned);
+	CHECK(vm_bind(fd, vm, ops, 1) == 0);	/* still usable */
+	CHECK(MAPS_BO(vm, VA0, h, 0, 4 * KiB));
+	CHECK(vm_destroy(fd, vm) == 0);
+
+	CHECK(vm_create(fd, 0, SIMGPU_VM_PREALLOC_NONE, &vm) == 0);
+	ops[0] = op_map(h, 0, VA0, 64 * KiB);
+	ops[1] = op_map(h, 0, VA0 + 512 * GiB, 64 * KiB);	/* 3 more tables */
+	CHECK(pt_fail_after(5) == 0);
+	ret = vm_bind(fd, vm, ops, 2);
+	pt_fail_after(0);
+	CHECK(ret == -ENOMEM);
+	CHECK(MAPS_BO(vm, VA0, h, 0, 4 * KiB));
+	CHECK(UNMAPPED(vm, VA0 + 512 * GiB));
+	CHECK(vm_query(fd, vm, 0, &q) == 0);
+	CHECK(q.mappings == 1 && q.tables_live == 4);	/* half-built tables pruned */
+	ops[0] = op_unmap(VA0, 64 * KiB);
+	CHECK(vm_bind(fd, vm, ops, 1) == -EIO);
+	CHECK(vm_destroy(fd, vm) == 0);
+	CHECK(dev_tables_live() == before);
+	bo_close(h);
+	return PASS;
+}
+
 /* A BO whose handle is closed stays mapped until unmapped. */
 static enum result test_vm_bo_close_while_mapped(void)
 {
@@ -1912,6 +1976,7 @@ static const struct test tests[] = {
 	{ "vm-bo-close-while-mapped", test_vm_bo_close_while_mapped },
 	{ "vm-bind-timestamps", test_vm_bind_timestamps },
 	{ "vm-destroy-while-binding", test_vm_destroy_while_binding },
+	{ "vm-pt-alloc-failure", test_vm_pt_alloc_failure },
 };
 
 /* The first render node whose driver is simgpu, by name, not by path. */
