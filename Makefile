@@ -42,7 +42,7 @@ STATIC_LIBS := -Wl,-Bstatic -ldrm -lhwloc $(if $(filter yes,$(HAVE_LIBPFM)),-lpf
 
 LIB_SRCS    := $(filter-out bench/lib/udev-static.c,$(wildcard bench/lib/*.c))
 BENCH_SRCS  := $(wildcard bench/benches/*.c) $(wildcard bench/backends/*.c) \
-	       $(wildcard bench/cmd_*.c) bench/main.c bench/suites.gen.c
+	       $(wildcard bench/cmd_*.c) bench/cli.c bench/main.c bench/suites.gen.c
 LIB_OBJS    := $(LIB_SRCS:.c=.o)
 BENCH_OBJS  := $(BENCH_SRCS:.c=.o)
 TEST_SRCS   := $(wildcard bench/tests/test_*.c)

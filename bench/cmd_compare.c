@@ -19,6 +19,7 @@
 #include "resultset.h"
 #include "stats.h"
 
+#include "cli.h"
 #include "commands.h"
 
 #define EXIT_REGRESSION 1
@@ -343,23 +344,6 @@ static int write_tsv(FILE *out, const struct row *rows, size_t nrows)
 	return ferror(out) ? -EIO : 0;
 }
 
-static int parse_double(const char *s, const char *opt, double lo, double hi, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (*end == '%' && !strcmp(opt, "--min-effect"))
-		end++;
-	if (errno || end == s || *end || !(v >= lo && v <= hi)) {
-		fprintf(stderr, "drmbench compare: %s '%s': want a number in [%g, %g]\n", opt, s, lo, hi);
-		return -EINVAL;
-	}
-	*out = v;
-	return 0;
-}
-
 int cmd_compare(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -398,15 +382,15 @@ int cmd_compare(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "a:c:e:fhi:m:n:t:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
-			if (parse_double(optarg, "--alpha", 1e-12, 0.5, &par.alpha))
+			if (cli_number("compare", "--alpha", optarg, 1e-12, 0.5, 0, &par.alpha))
 				goto out;
 			break;
 		case 'c':
-			if (parse_double(optarg, "--confidence", 0.5, 0.9999, &par.conf))
+			if (cli_number("compare", "--confidence", optarg, 0.5, 0.9999, 0, &par.conf))
 				goto out;
 			break;
 		case 'e':
-			if (parse_double(optarg, "--min-effect", 0, 1000, &d))
+			if (cli_number("compare", "--min-effect", optarg, 0, 1000, CLI_PERCENT, &d))
 				goto out;
 			par.min_effect = d / 100;
 			break;
@@ -422,12 +406,12 @@ int cmd_compare(int argc, char **argv)
 				goto out;
 			break;
 		case 'm':
-			if (parse_double(optarg, "--min-runs", 1, 1e6, &d))
+			if (cli_number("compare", "--min-runs", optarg, 1, 1e6, CLI_INTEGER, &d))
 				goto out;
 			par.min_runs = (size_t)d;
 			break;
 		case 'n':
-			if (parse_double(optarg, "--max-noise", 0, 1000, &d))
+			if (cli_number("compare", "--max-noise", optarg, 0, 1000, 0, &d))
 				goto out;
 			max_noise = d / 100;
 			break;

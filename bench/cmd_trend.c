@@ -21,6 +21,7 @@
 #include "resultset.h"
 #include "stats.h"
 
+#include "cli.h"
 #include "commands.h"
 
 #define EXIT_USAGE 2
@@ -236,21 +237,6 @@ out:
 	return ret;
 }
 
-static int parse_num(const char *s, const char *opt, double lo, double hi, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= lo && v <= hi)) {
-		fprintf(stderr, "drmbench trend: %s '%s': want a number in [%g, %g]\n", opt, s, lo, hi);
-		return -EINVAL;
-	}
-	*out = v;
-	return 0;
-}
-
 int cmd_trend(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -279,7 +265,7 @@ int cmd_trend(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "a:b:hi:m:s:t:w:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
-			if (parse_num(optarg, "--alpha", 1e-12, 0.5, &o.cpd.alpha))
+			if (cli_number("trend", "--alpha", optarg, 1e-12, 0.5, 0, &o.cpd.alpha))
 				goto out;
 			break;
 		case 'b':
@@ -294,7 +280,7 @@ int cmd_trend(int argc, char **argv)
 				goto out;
 			break;
 		case 'm':
-			if (parse_num(optarg, "--min-segment", 1, 1e6, &d))
+			if (cli_number("trend", "--min-segment", optarg, 1, 1e6, CLI_INTEGER, &d))
 				goto out;
 			o.cpd.min_segment = (size_t)d;
 			break;
@@ -305,7 +291,7 @@ int cmd_trend(int argc, char **argv)
 			tsv_path = optarg;
 			break;
 		case 'w':
-			if (parse_num(optarg, "--window", 4, 1e6, &d))
+			if (cli_number("trend", "--window", optarg, 4, 1e6, CLI_INTEGER, &d))
 				goto out;
 			o.cpd.window = (size_t)d;
 			break;

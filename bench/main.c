@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "device.h"
 #include "env.h"
@@ -153,16 +154,11 @@ static int cmd_info(int argc, char **argv)
 static int parse_uint(const char *opt, const char *s, unsigned long long max,
 		      unsigned long long *out)
 {
-	char *end;
+	double v;
+	int ret = cli_number("run", opt, s, 1, (double)max, CLI_INTEGER, &v);
 
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	if (errno || *end || s[0] == '-' || !s[0] || *out == 0 || *out > max) {
-		fprintf(stderr, "drmbench run: %s '%s': expected an integer in 1..%llu\n",
-			opt, s, max);
-		return -EINVAL;
-	}
-	return 0;
+	*out = v;
+	return ret;
 }
 
 static char *join_args(int argc, char **argv)

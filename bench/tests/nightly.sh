@@ -12,23 +12,9 @@
 # "N passed, N failed, N skipped"; exit 1 on any failure.
 set -u
 
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-DRMBENCH=${DRMBENCH:-$TOP/bench/drmbench}
+# shellcheck source=bench/tests/lib.sh
+. "$(dirname "$0")/lib.sh"
 NIGHTLY=$TOP/scripts/compare-nightly
-
-passed=0
-failed=0
-skipped=0
-
-pass() {
-	passed=$((passed + 1))
-	printf 'ok   %s\n' "$*"
-}
-
-fail() {
-	failed=$((failed + 1))
-	printf 'FAIL %s\n' "$*"
-}
 
 expect() {
 	if [ "$1" -eq "$2" ]; then
@@ -38,15 +24,9 @@ expect() {
 	fi
 }
 
-done_counts() {
-	printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
-	[ "$failed" -eq 0 ]
-	exit $?
-}
-
 if [ ! -x "$DRMBENCH" ]; then
 	fail "$DRMBENCH not built (make)"
-	done_counts
+	finish; exit
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/drmb-nightly.XXXXXX")
@@ -139,4 +119,4 @@ says "compare.txt says which file and line stopped the comparison" "$reports/202
 
 "$NIGHTLY" >/dev/null 2>&1
 expect $? 2 "no report: usage"
-done_counts
+finish

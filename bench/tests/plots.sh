@@ -12,28 +12,9 @@
 # line per check, then "N passed, N failed, N skipped"; exit 1 on failure.
 set -u
 
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-DRMBENCH=${DRMBENCH:-$TOP/bench/drmbench}
+# shellcheck source=bench/tests/lib.sh
+. "$(dirname "$0")/lib.sh"
 PLOT=$TOP/scripts/plot-report
-
-passed=0
-failed=0
-skipped=0
-
-pass() {
-	passed=$((passed + 1))
-	printf 'ok   %s\n' "$*"
-}
-
-fail() {
-	failed=$((failed + 1))
-	printf 'FAIL %s\n' "$*"
-}
-
-skip() {
-	skipped=$((skipped + 1))
-	printf 'SKIP %s\n' "$*"
-}
 
 # expect_status GOT WANT PASS-TEXT FAIL-TEXT
 expect_status() {
@@ -44,19 +25,13 @@ expect_status() {
 	fi
 }
 
-done_counts() {
-	printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
-	[ "$failed" -eq 0 ]
-	exit $?
-}
-
 if ! command -v gnuplot >/dev/null 2>&1; then
 	skip "gnuplot not installed (apt-get install gnuplot-nox): no plots"
-	done_counts
+	finish; exit
 fi
 if [ ! -x "$DRMBENCH" ]; then
 	fail "$DRMBENCH not built (make)"
-	done_counts
+	finish; exit
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/drmb-plots.XXXXXX")
@@ -145,4 +120,4 @@ expect_status "$st" 2 "-s without -p: exit 2" "-s without -p: exit $st (want 2)"
 "$PLOT" "$tmp/empty-report" >/dev/null 2>&1
 st=$?
 expect_status "$st" 4 "nothing to plot: exit 4 (skip)" "nothing to plot: exit $st (want 4)"
-done_counts
+finish
