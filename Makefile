@@ -85,6 +85,15 @@ bench/drmbench.static: $(BENCH_OBJS) bench/lib/libdrmb.a bench/lib/udev-static.o
 bench/tests/test_%: bench/tests/test_%.c bench/lib/libdrmb.a $(HEADERS) bench/tests/check.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< bench/lib/libdrmb.a $(LIBS)
 
+# Benchmarks of the harness itself (they print their figures, never assert).
+# compare over 1000 files of 100 benchmarks: docs/statistics.md.
+bench/tests/perf_compare: bench/tests/perf_compare.c
+	$(CC) $(CFLAGS) $(WARN) -o $@ $<
+
+perf-compare: bench/tests/perf_compare bench/drmbench
+	bench/tests/perf_compare 1000 100 1
+	bench/tests/perf_compare 1000 100 10
+
 # ---- the two commands of the README ------------------------------------------
 
 deps:
@@ -108,7 +117,7 @@ tests: $(TESTS)
 
 clean:
 	rm -f bench/drmbench bench/drmbench.static bench/suites.gen.c bench/version.gen.h bench/lib/libdrmb.a \
-		$(LIB_OBJS) $(BENCH_OBJS) bench/lib/udev-static.o $(TESTS)
+		$(LIB_OBJS) $(BENCH_OBJS) bench/lib/udev-static.o $(TESTS) bench/tests/perf_compare
 
-.PHONY: all check run deps clean tests FORCE
+.PHONY: all check run deps clean tests perf-compare FORCE
 .DELETE_ON_ERROR:
