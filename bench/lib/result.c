@@ -520,7 +520,23 @@ static char *trim(char *s)
 	return s;
 }
 
-static int parse_bench_line(char *s, struct drmb_bench_line *l,
+static char *intern_unit(struct drmb_result_file *f, const char *unit)
+{
+	char **units;
+	size_t i;
+
+	for (i = f->nunits; i--;)
+		if (!strcmp(f->units[i], unit))
+			return f->units[i];
+	units = realloc(f->units, (f->nunits + 1) * sizeof(*units));
+	if (!units)
+		return NULL;
+	f->units = units;
+	f->units[f->nunits] = strdup(unit);
+	return f->units[f->nunits] ? f->units[f->nunits++] : NULL;
+}
+
+static int parse_bench_line(struct drmb_result_file *f, char *s, struct drmb_bench_line *l,
 			    const char *path, unsigned int lineno,
 			    char *err, size_t errlen)
 {
@@ -581,7 +597,9 @@ static int parse_bench_line(char *s, struct drmb_bench_line *l,
 			l->metrics = m;
 		}
 		l->metrics[l->nmetrics].value = v;
-		l->metrics[l->nmetrics++].unit = strdup(unit);
+		l->metrics[l->nmetrics].unit = intern_unit(f, unit);
+		if (!l->metrics[l->nmetrics++].unit)
+			return -ENOMEM;
 	}
 	if (!l->nmetrics) {
 		set_err(err, errlen, "%s:%u: truncated line: no 'value unit' pair", path, lineno);
@@ -652,7 +670,7 @@ int drmb_result_read(const char *path, struct drmb_result_file *out,
 			l = &out->lines[out->nlines++];
 			memset(l, 0, sizeof(*l));
 			l->nconfig = out->nconfig;
-			ret = parse_bench_line(s, l, path, lineno, err, errlen);
+			ret = parse_bench_line(out, s, l, path, lineno, err, errlen);
 			if (ret)
 				break;
 			continue;
@@ -701,18 +719,19 @@ int drmb_result_read(const char *path, struct drmb_result_file *out,
 
 void drmb_result_free(struct drmb_result_file *f)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < f->nconfig; i++) {
 		free(f->config[i].key);
 		free(f->config[i].value);
 	}
 	for (i = 0; i < f->nlines; i++) {
-		for (j = 0; j < f->lines[i].nmetrics; j++)
-			free(f->lines[i].metrics[j].unit);
 		free(f->lines[i].metrics);
 		free(f->lines[i].name);
 	}
+	for (i = 0; i < f->nunits; i++)
+		free(f->units[i]);
+	free(f->units);
 	free(f->config);
 	free(f->lines);
 	free(f->path);

@@ -102,6 +102,9 @@ struct drmb_result_file {
 	size_t nconfig;
 	struct drmb_bench_line *lines;
 	size_t nlines;
+	/* Distinct unit strings; metrics[].unit point here (a file has few). */
+	char **units;
+	size_t nunits;
 };
 
 /* 0, or -errno with "FILE:LINE: what is wrong" in err. */
