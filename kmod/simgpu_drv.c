@@ -97,6 +97,10 @@ int simgpu_test_pt_alloc_fail_after;
 module_param_named(test_pt_alloc_fail_after, simgpu_test_pt_alloc_fail_after, int, 0644);
 MODULE_PARM_DESC(test_pt_alloc_fail_after, "TEST ONLY, writable: N > 0 makes the N-th page-table page allocation from now fail, once (0: off)");
 
+ulong simgpu_vm_max_inflight_pages = 65536;
+module_param_named(vm_max_inflight_pages, simgpu_vm_max_inflight_pages, ulong, 0644);
+MODULE_PARM_DESC(vm_max_inflight_pages, "Writable: page-table pages the queued asynchronous binds of a VM may hold reserved before more block (or get -EAGAIN); 0 counts as 1 (default 65536)");
+
 static bool test_warn_on_load;
 module_param(test_warn_on_load, bool, 0444);
 MODULE_PARM_DESC(test_warn_on_load, "TEST ONLY: WARN once at load, to prove a test runner catches kernel warnings");
@@ -400,13 +404,19 @@ static int __init simgpu_init(void)
 	if (ret)
 		goto err_wq;
 
-	ret = drm_dev_register(&sdev->drm, 0);
+	ret = simgpu_vm_init(sdev);
 	if (ret)
 		goto err_engines;
+
+	ret = drm_dev_register(&sdev->drm, 0);
+	if (ret)
+		goto err_vm;
 
 	simgpu_device = sdev;
 	return 0;
 
+err_vm:
+	simgpu_vm_fini(sdev);
 err_engines:
 	simgpu_engines_fini(sdev);
 err_wq:
@@ -425,6 +435,7 @@ static void __exit simgpu_exit(void)
 	struct device *parent = sdev->parent;
 
 	drm_dev_unregister(&sdev->drm);
+	simgpu_vm_fini(sdev);
 	simgpu_engines_fini(sdev);
 	simgpu_workqueues_fini(sdev);
 	devres_release_group(parent, NULL);

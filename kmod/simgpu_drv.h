@@ -36,6 +36,7 @@
 #define SIMGPU_JOB_RING_SIZE		1024
 #define SIMGPU_MAX_VMS			64	/* per file */
 #define SIMGPU_VM_CREATE_FLAGS		SIMGPU_VM_CREATE_HUGE_PAGES
+#define SIMGPU_VM_BIND_FLAGS		(SIMGPU_VM_BIND_ASYNC | SIMGPU_VM_BIND_NONBLOCK)
 
 /* Module parameters, parsed and checked once at load (simgpu_drv.c). */
 struct simgpu_params {
@@ -52,6 +53,8 @@ struct simgpu_params {
 extern struct simgpu_params simgpu_params;
 /* TEST ONLY, writable at run time: see simgpu_pt_alloc_fails(). */
 extern int simgpu_test_pt_alloc_fail_after;
+/* Writable at run time: the throttling cap of asynchronous binds. */
+extern ulong simgpu_vm_max_inflight_pages;
 
 struct simgpu_device;
 
@@ -106,6 +109,12 @@ struct simgpu_device {
 	struct simgpu_sched scheds[SIMGPU_MAX_ENGINES];
 	/* Page-table pages of every VM: proves teardown frees them all. */
 	atomic64_t vm_tables_live;
+	/* Runs asynchronous VM_BIND jobs: one entity per VM. */
+	struct drm_gpu_scheduler bind_sched;
+	bool bind_sched_ready;
+	/* Bind jobs not yet freed; the scheduler goes once it is zero. */
+	atomic_t bind_jobs_live;
+	wait_queue_head_t bind_idle_wq;
 };
 
 struct simgpu_file {
@@ -218,14 +227,66 @@ struct simgpu_vm {
 	bool huge;
 	/* A bind failed half-way: the VM takes no more binds (-EIO). */
 	bool unusable;
+	/* VM_DESTROY began: binds fail with -ENOENT. */
+	bool dying;
 	u64 kernel_va_start;
 	u64 kernel_va_size;
 	/* Pages reserved for the batch being applied (page->lru). */
 	struct list_head pool;
-	u64 pool_count;
 	/* Per-VM BO ids that page-table leaves carry -> struct simgpu_vm_bo */
 	struct xarray bo_ids;
 	struct simgpu_vm_stats stats;
+
+	/* The bind queue of asynchronous binds. */
+	struct drm_sched_entity entity;
+	/* The last asynchronous bind queued; synchronous binds wait for it. */
+	struct dma_fence *last_fence;
+	/*
+	 * Serialises the page table between run_job and VM_QUERY; synchronous
+	 * binds own it by holding @lock with no asynchronous bind pending.
+	 */
+	struct mutex pt_lock;
+	/* run_job is applying: late allocations may not reclaim. */
+	bool in_run_job;
+	/* Pages reserved by queued asynchronous binds, for throttling. */
+	atomic64_t inflight_pages;
+	wait_queue_head_t throttle_wq;
+};
+
+#define SIMGPU_PT_OP_MAP	0
+#define SIMGPU_PT_OP_CLEAR	1
+#define SIMGPU_PT_OP_PRUNE	2
+
+/* A page-table update recorded at ioctl time for an asynchronous bind. */
+struct simgpu_pt_op {
+	struct list_head link;
+	u32 kind;		/* SIMGPU_PT_OP_* */
+	u64 va, end, leaf;
+};
+
+/* A vm_bo kept alive until the job clearing its leaves is done. */
+struct simgpu_held_bo {
+	struct list_head link;
+	struct drm_gpuvm_bo *vm_bo;
+};
+
+/*
+ * struct simgpu_bind_job - an asynchronous VM_BIND: the page-table updates
+ * decided at ioctl time, the pages reserved for them, and the syncobjs.
+ */
+struct simgpu_bind_job {
+	struct drm_sched_job base;
+	struct simgpu_vm *vm;		/* referenced */
+	struct list_head pt_ops;
+	struct list_head pool;		/* reserved pages (page->lru) */
+	struct list_head held;
+	u64 pages;			/* counted in vm->inflight_pages */
+	u64 ioctl_ns;
+	bool hold_failed;
+	u32 nsignal;
+	struct drm_syncobj **signal;
+	struct dma_fence_chain **chains;
+	u64 *points;
 };
 
 /* A BO in a VM, with the id its leaves carry in the page table. */
@@ -290,6 +351,8 @@ int simgpu_ioctl_job_query(struct drm_device *dev, void *data,
 
 /* simgpu_vm.c */
 int simgpu_vm_prealloc_parse(const char *name);
+int simgpu_vm_init(struct simgpu_device *sdev);
+void simgpu_vm_fini(struct simgpu_device *sdev);
 void simgpu_vms_destroy(struct simgpu_file *sfile);
 int simgpu_ioctl_vm_create(struct drm_device *dev, void *data,
 			   struct drm_file *file);

@@ -17,6 +17,7 @@
  * SIMGPU_FEATURE_VM_BIND.
  */
 
+#include <linux/dma-fence-chain.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -24,6 +25,7 @@
 
 #include <drm/drm_gem.h>
 #include <drm/drm_print.h>
+#include <drm/drm_syncobj.h>
 
 #include "simgpu_drv.h"
 
@@ -112,7 +114,7 @@ int simgpu_vm_prealloc_parse(const char *name)
  * failure paths of reserving (no state change) and of applying (the VM
  * turns unusable). Races between VMs only move which allocation fails.
  */
-static struct page *simgpu_pt_page_alloc(void)
+static struct page *simgpu_pt_page_alloc(gfp_t gfp)
 {
 	int n = READ_ONCE(simgpu_test_pt_alloc_fail_after);
 
@@ -122,7 +124,7 @@ static struct page *simgpu_pt_page_alloc(void)
 		if (n == 1)
 			return NULL;
 	}
-	return alloc_page(GFP_KERNEL | __GFP_ZERO);
+	return alloc_page(gfp | __GFP_ZERO);
 }
 
 /*
@@ -136,10 +138,12 @@ static u64 *simgpu_pt_alloc(struct simgpu_vm *vm)
 	page = list_first_entry_or_null(&vm->pool, struct page, lru);
 	if (page) {
 		list_del(&page->lru);
-		vm->pool_count--;
 		vm->stats.tables_prealloc_used++;
 	} else {
-		page = simgpu_pt_page_alloc();
+		/* In run_job (the fence signalling path) without reclaim. */
+		page = simgpu_pt_page_alloc(vm->in_run_job ?
+					    GFP_NOWAIT | __GFP_NOWARN :
+					    GFP_KERNEL);
 		if (!page)
 			return NULL;
 		vm->stats.tables_allocated_late++;
@@ -160,20 +164,20 @@ static void simgpu_pt_free(struct simgpu_vm *vm, u64 *table)
 	atomic64_dec(&vm->sdev->vm_tables_live);
 }
 
-static int simgpu_pool_fill(struct simgpu_vm *vm, u64 count)
+static int simgpu_pool_fill(struct simgpu_vm *vm, struct list_head *pool,
+			    u64 count)
 {
 	u64 start = ktime_get_ns();
 	struct page *page;
 	int ret = 0;
 
 	for (; count; count--) {
-		page = simgpu_pt_page_alloc();
+		page = simgpu_pt_page_alloc(GFP_KERNEL);
 		if (!page) {
 			ret = -ENOMEM;
 			break;
 		}
-		list_add(&page->lru, &vm->pool);
-		vm->pool_count++;
+		list_add(&page->lru, pool);
 		vm->stats.tables_preallocated++;
 	}
 	vm->stats.prealloc_ns += ktime_get_ns() - start;
@@ -181,16 +185,15 @@ static int simgpu_pool_fill(struct simgpu_vm *vm, u64 count)
 }
 
 /* Unused reserved pages go back once the batch is applied (or failed). */
-static void simgpu_pool_drain(struct simgpu_vm *vm)
+static void simgpu_pool_drain(struct simgpu_vm *vm, struct list_head *pool)
 {
 	struct page *page, *tmp;
 
-	list_for_each_entry_safe(page, tmp, &vm->pool, lru) {
+	list_for_each_entry_safe(page, tmp, pool, lru) {
 		list_del(&page->lru);
 		__free_page(page);
 		vm->stats.tables_returned++;
 	}
-	vm->pool_count = 0;
 }
 
 /* Can [va, va + span) be one 2 MiB block mapping @leaf (its first page)? */
@@ -403,7 +406,40 @@ struct simgpu_bind_ctx {
 	 */
 	struct list_head link;
 	struct list_head unlink;
+	/* Asynchronous: page-table updates are recorded for run_job. */
+	struct simgpu_bind_job *job;
 };
+
+static int simgpu_pt_record(struct simgpu_bind_job *job, u32 kind, u64 va,
+			    u64 end, u64 leaf)
+{
+	struct simgpu_pt_op *op = kmalloc(sizeof(*op), GFP_KERNEL);
+
+	if (!op)
+		return -ENOMEM;
+	op->kind = kind;
+	op->va = va;
+	op->end = end;
+	op->leaf = leaf;
+	list_add_tail(&op->link, &job->pt_ops);
+	return 0;
+}
+
+static int simgpu_ctx_pt_map(struct simgpu_bind_ctx *ctx, u64 va, u64 end,
+			     u64 leaf)
+{
+	if (ctx->job)
+		return simgpu_pt_record(ctx->job, SIMGPU_PT_OP_MAP, va, end, leaf);
+	return simgpu_pt_map(ctx->vm, ctx->vm->root, PT_LEVELS - 1, va, end,
+			     leaf);
+}
+
+static int simgpu_ctx_pt_clear(struct simgpu_bind_ctx *ctx, u64 va, u64 end)
+{
+	if (ctx->job)
+		return simgpu_pt_record(ctx->job, SIMGPU_PT_OP_CLEAR, va, end, 0);
+	return simgpu_pt_clear(ctx->vm, ctx->vm->root, PT_LEVELS - 1, va, end);
+}
 
 static struct simgpu_va *simgpu_va_alloc(void)
 {
@@ -432,13 +468,15 @@ static int simgpu_sm_step_map(struct drm_gpuva_op *op, void *priv)
 	if (!va)
 		return -ENOMEM;
 
-	ret = simgpu_pt_map(vm, vm->root, PT_LEVELS - 1, op->map.va.addr,
-			    op->map.va.addr + op->map.va.range,
-			    simgpu_leaf(ctx->vm_bo, op->map.gem.offset));
+	ret = simgpu_ctx_pt_map(ctx, op->map.va.addr,
+				op->map.va.addr + op->map.va.range,
+				simgpu_leaf(ctx->vm_bo, op->map.gem.offset));
 	if (ret) {
 		/* Leaves written so far go; their tables are pruned later. */
-		simgpu_pt_clear(vm, vm->root, PT_LEVELS - 1, op->map.va.addr,
-				op->map.va.addr + op->map.va.range);
+		if (!ctx->job)
+			simgpu_pt_clear(vm, vm->root, PT_LEVELS - 1,
+					op->map.va.addr,
+					op->map.va.addr + op->map.va.range);
 		kfree(va);
 		return ret;
 	}
@@ -487,7 +525,7 @@ static int simgpu_sm_step_remap(struct drm_gpuva_op *op, void *priv)
 	}
 
 	/* The kept parts keep their leaves: only the middle is cleared. */
-	ret = simgpu_pt_clear(vm, vm->root, PT_LEVELS - 1, start, end);
+	ret = simgpu_ctx_pt_clear(ctx, start, end);
 	if (ret) {
 		kfree(prev);
 		kfree(next);
@@ -517,13 +555,25 @@ static int simgpu_sm_step_unmap(struct drm_gpuva_op *op, void *priv)
 	struct drm_gpuva *old = op->unmap.va;
 	int ret;
 
-	ret = simgpu_pt_clear(vm, vm->root, PT_LEVELS - 1, old->va.addr,
-			      old->va.addr + old->va.range);
+	ret = simgpu_ctx_pt_clear(ctx, old->va.addr,
+				  old->va.addr + old->va.range);
 	if (ret)
 		return ret;
 
 	drm_gpuva_unmap(&op->unmap);
 	simgpu_defer_unlink(ctx, old);
+	return 0;
+}
+
+static int simgpu_bind_job_hold(struct simgpu_bind_job *job,
+				struct drm_gpuvm_bo *vm_bo)
+{
+	struct simgpu_held_bo *h = kmalloc(sizeof(*h), GFP_KERNEL);
+
+	if (!h)
+		return -ENOMEM;
+	h->vm_bo = drm_gpuvm_bo_get(vm_bo);
+	list_add_tail(&h->link, &job->held);
 	return 0;
 }
 
@@ -547,6 +597,12 @@ static void simgpu_bind_ctx_finish(struct simgpu_bind_ctx *ctx)
 		/* The vm_bo's reference may be the BO's last one. */
 		drm_gem_object_get(obj);
 		dma_resv_lock(obj->resv, NULL);
+		/*
+		 * Leaves carrying the BO's id stay until the job clears them:
+		 * the id must not be reused before.
+		 */
+		if (ctx->job && simgpu_bind_job_hold(ctx->job, va->base.vm_bo))
+			ctx->job->hold_failed = true;
 		drm_gpuva_unlink(&va->base);
 		dma_resv_unlock(obj->resv);
 		drm_gem_object_put(obj);
@@ -653,6 +709,7 @@ int simgpu_ioctl_vm_create(struct drm_device *dev, void *data,
 {
 	struct simgpu_file *sfile = file->driver_priv;
 	struct drm_simgpu_vm_create *args = data;
+	struct drm_gpu_scheduler *sched;
 	struct drm_gem_object *r_obj;
 	struct simgpu_vm *vm;
 	u32 prealloc = args->prealloc;
@@ -680,6 +737,9 @@ int simgpu_ioctl_vm_create(struct drm_device *dev, void *data,
 	vm->kernel_va_start = args->kernel_va_start;
 	vm->kernel_va_size = args->kernel_va_size;
 	mutex_init(&vm->lock);
+	mutex_init(&vm->pt_lock);
+	init_waitqueue_head(&vm->throttle_wq);
+	atomic64_set(&vm->inflight_pages, 0);
 	INIT_LIST_HEAD(&vm->pool);
 	xa_init_flags(&vm->bo_ids, XA_FLAGS_ALLOC1);
 
@@ -696,6 +756,13 @@ int simgpu_ioctl_vm_create(struct drm_device *dev, void *data,
 		ret = -ENOMEM;
 		goto err_free_root;
 	}
+	sched = &vm->sdev->bind_sched;
+	ret = drm_sched_entity_init(&vm->entity, DRM_SCHED_PRIORITY_NORMAL,
+				    &sched, 1, NULL);
+	if (ret) {
+		drm_gem_object_put(r_obj);
+		goto err_free_root;
+	}
 	drm_gpuvm_init(&vm->base, "simgpu-vm", 0, dev, r_obj, 0, VM_VA_END,
 		       args->kernel_va_start, args->kernel_va_size,
 		       &simgpu_gpuvm_ops);
@@ -707,6 +774,7 @@ int simgpu_ioctl_vm_create(struct drm_device *dev, void *data,
 	if (ret) {
 		ret = ret == -EBUSY ? -ENOSPC : ret;
 		/* vm_free frees the VM, not the root. */
+		drm_sched_entity_destroy(&vm->entity);
 		simgpu_pt_free(vm, vm->root);
 		simgpu_vm_put(vm);
 		return ret;
@@ -748,6 +816,23 @@ static void simgpu_pt_free_all(struct simgpu_vm *vm, u64 *table, u32 level)
 static void simgpu_vm_teardown(struct simgpu_vm *vm)
 {
 	u64 kend = vm->kernel_va_start + vm->kernel_va_size;
+	struct dma_fence *last;
+
+	/* No bind queues or applies from here on (they see -ENOENT). */
+	mutex_lock(&vm->lock);
+	vm->dying = true;
+	last = vm->last_fence;
+	vm->last_fence = NULL;
+	mutex_unlock(&vm->lock);
+	/*
+	 * Queued binds still run: their dependencies are scheduler fences,
+	 * which signal. Then wait for the last one's run_job to be over.
+	 */
+	drm_sched_entity_destroy(&vm->entity);
+	if (last) {
+		dma_fence_wait(last, false);
+		dma_fence_put(last);
+	}
 
 	mutex_lock(&vm->lock);
 	/* Only a split of a 2 MiB block can fail here: then force it. */
@@ -756,7 +841,6 @@ static void simgpu_vm_teardown(struct simgpu_vm *vm)
 		drm_warn(&vm->sdev->drm, "VM teardown: unmap failed\n");
 	simgpu_pt_free_all(vm, vm->root, PT_LEVELS - 1);
 	vm->root = NULL;
-	simgpu_pool_drain(vm);
 	mutex_unlock(&vm->lock);
 }
 
@@ -875,10 +959,11 @@ static u64 simgpu_bind_prealloc_count(struct simgpu_vm *vm,
 
 static int simgpu_bind_op_apply(struct simgpu_vm *vm,
 				const struct drm_simgpu_vm_bind_op *op,
-				struct drm_gem_object *obj)
+				struct drm_gem_object *obj,
+				struct simgpu_bind_job *job)
 {
-	struct simgpu_bind_ctx ctx = { .vm = vm };
-	int ret;
+	struct simgpu_bind_ctx ctx = { .vm = vm, .job = job };
+	int ret, pret;
 
 	INIT_LIST_HEAD(&ctx.link);
 	INIT_LIST_HEAD(&ctx.unlink);
@@ -894,8 +979,331 @@ static int simgpu_bind_op_apply(struct simgpu_vm *vm,
 					  obj, op->bo_offset);
 	}
 	simgpu_bind_ctx_finish(&ctx);
-	simgpu_pt_prune(vm, vm->root, PT_LEVELS - 1, op->va, op->va + op->size);
+	if (!job) {
+		simgpu_pt_prune(vm, vm->root, PT_LEVELS - 1, op->va,
+				op->va + op->size);
+		return ret;
+	}
+	pret = simgpu_pt_record(job, SIMGPU_PT_OP_PRUNE, op->va,
+				op->va + op->size, 0);
+	if (job->hold_failed)
+		pret = -ENOMEM;
+	return ret ? ret : pret;
+}
+
+/* ---- asynchronous binds ------------------------------------------------ */
+
+static inline struct simgpu_bind_job *to_bind_job(struct drm_sched_job *j)
+{
+	return container_of(j, struct simgpu_bind_job, base);
+}
+
+/* Release the job's page reservation: throttled binds may go. */
+static void simgpu_bind_job_unreserve(struct simgpu_bind_job *job)
+{
+	struct simgpu_vm *vm = job->vm;
+
+	if (!job->pages)
+		return;
+	atomic64_sub(job->pages, &vm->inflight_pages);
+	job->pages = 0;
+	wake_up_all(&vm->throttle_wq);
+}
+
+/* Everything but the scheduler's part; the job was never armed or is done. */
+static void simgpu_bind_job_free(struct simgpu_bind_job *job)
+{
+	struct simgpu_vm *vm = job->vm;
+	struct simgpu_device *sdev = vm->sdev;
+	struct simgpu_held_bo *h, *htmp;
+	struct simgpu_pt_op *op, *otmp;
+	u32 k;
+
+	list_for_each_entry_safe(op, otmp, &job->pt_ops, link)
+		kfree(op);
+	mutex_lock(&vm->pt_lock);
+	simgpu_pool_drain(vm, &job->pool);
+	mutex_unlock(&vm->pt_lock);
+	simgpu_bind_job_unreserve(job);
+	list_for_each_entry_safe(h, htmp, &job->held, link) {
+		struct drm_gem_object *obj = h->vm_bo->obj;
+
+		drm_gem_object_get(obj);
+		dma_resv_lock(obj->resv, NULL);
+		drm_gpuvm_bo_put(h->vm_bo);
+		dma_resv_unlock(obj->resv);
+		drm_gem_object_put(obj);
+		kfree(h);
+	}
+	for (k = 0; k < job->nsignal; k++) {
+		if (job->signal && job->signal[k])
+			drm_syncobj_put(job->signal[k]);
+		if (job->chains)
+			dma_fence_chain_free(job->chains[k]);
+	}
+	kfree(job->signal);
+	kfree(job->chains);
+	kfree(job->points);
+	simgpu_vm_put(vm);
+	kfree(job);
+	if (atomic_dec_and_test(&sdev->bind_jobs_live))
+		wake_up_all(&sdev->bind_idle_wq);
+}
+
+/*
+ * Apply the recorded updates with the reserved pages. This is the fence
+ * signalling path: no lock held here is held while allocating with
+ * reclaim, and a late allocation (policy none) may not reclaim either.
+ */
+static struct dma_fence *simgpu_bind_run_job(struct drm_sched_job *sched_job)
+{
+	struct simgpu_bind_job *job = to_bind_job(sched_job);
+	struct simgpu_vm *vm = job->vm;
+	u64 start = ktime_get_ns();
+	struct simgpu_pt_op *op;
+	int ret = 0;
+
+	mutex_lock(&vm->pt_lock);
+	list_splice_init(&job->pool, &vm->pool);
+	vm->in_run_job = true;
+	list_for_each_entry(op, &job->pt_ops, link) {
+		if (op->kind == SIMGPU_PT_OP_MAP)
+			ret = simgpu_pt_map(vm, vm->root, PT_LEVELS - 1, op->va,
+					    op->end, op->leaf);
+		else if (op->kind == SIMGPU_PT_OP_CLEAR)
+			ret = simgpu_pt_clear(vm, vm->root, PT_LEVELS - 1,
+					      op->va, op->end);
+		else
+			simgpu_pt_prune(vm, vm->root, PT_LEVELS - 1, op->va,
+					op->end);
+		if (ret)
+			break;
+	}
+	vm->in_run_job = false;
+	simgpu_pool_drain(vm, &vm->pool);
+	if (ret)
+		WRITE_ONCE(vm->unusable, true);
+	vm->stats.last_ioctl_ns = job->ioctl_ns;
+	vm->stats.last_apply_ns = start;
+	vm->stats.last_done_ns = ktime_get_ns();
+	vm->stats.apply_ns += vm->stats.last_done_ns - start;
+	mutex_unlock(&vm->pt_lock);
+	simgpu_bind_job_unreserve(job);
+	return ret ? ERR_PTR(ret) : NULL;
+}
+
+/* Bind jobs have no timeout (MAX_SCHEDULE_TIMEOUT); never called. */
+static enum drm_gpu_sched_stat
+simgpu_bind_timedout_job(struct drm_sched_job *sched_job)
+{
+	return SIMGPU_SCHED_STAT_RESET;
+}
+
+static void simgpu_bind_free_job(struct drm_sched_job *sched_job)
+{
+	drm_sched_job_cleanup(sched_job);
+	simgpu_bind_job_free(to_bind_job(sched_job));
+}
+
+static const struct drm_sched_backend_ops simgpu_bind_sched_ops = {
+	.run_job = simgpu_bind_run_job,
+	.timedout_job = simgpu_bind_timedout_job,
+	.free_job = simgpu_bind_free_job,
+};
+
+int simgpu_vm_init(struct simgpu_device *sdev)
+{
+	const struct simgpu_sched_params p = {
+		.ops = &simgpu_bind_sched_ops,
+		.num_rqs = DRM_SCHED_PRIORITY_COUNT,
+		.credit_limit = 64,
+		.timeout = MAX_SCHEDULE_TIMEOUT,
+		.name = "simgpu-bind",
+		.dev = sdev->drm.dev,
+	};
+	int ret;
+
+	atomic_set(&sdev->bind_jobs_live, 0);
+	init_waitqueue_head(&sdev->bind_idle_wq);
+	ret = simgpu_sched_init_compat(&sdev->bind_sched, &p);
+	sdev->bind_sched_ready = !ret;
 	return ret;
+}
+
+/* Every file is closed, so every VM entity is gone; jobs may still be freed. */
+void simgpu_vm_fini(struct simgpu_device *sdev)
+{
+	if (!sdev->bind_sched_ready)
+		return;
+	wait_event(sdev->bind_idle_wq, !atomic_read(&sdev->bind_jobs_live));
+	drm_sched_fini(&sdev->bind_sched);
+	sdev->bind_sched_ready = false;
+}
+
+static void simgpu_bind_job_abort(struct simgpu_bind_job *job)
+{
+	drm_sched_job_cleanup(&job->base);
+	simgpu_bind_job_free(job);
+}
+
+/*
+ * The job, its wait dependencies and its signal syncobjs: everything that
+ * can fail on bad input, before the VM is touched.
+ */
+static struct simgpu_bind_job *
+simgpu_bind_job_create(struct simgpu_vm *vm, struct drm_file *file,
+		       const struct drm_simgpu_vm_bind *args)
+{
+	struct drm_simgpu_sync *syncs = NULL;
+	struct simgpu_bind_job *job;
+	struct dma_fence *fence;
+	u32 k, n = 0;
+	int ret;
+
+	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	if (!job)
+		return ERR_PTR(-ENOMEM);
+	INIT_LIST_HEAD(&job->pt_ops);
+	INIT_LIST_HEAD(&job->pool);
+	INIT_LIST_HEAD(&job->held);
+	job->vm = vm;
+	drm_gpuvm_get(&vm->base);
+	atomic_inc(&vm->sdev->bind_jobs_live);
+
+	ret = simgpu_sched_job_init_compat(&job->base, &vm->entity, 1, file);
+	if (ret) {
+		simgpu_bind_job_free(job);
+		return ERR_PTR(ret);
+	}
+	if (!args->sync_count)
+		return job;
+
+	syncs = kvmalloc_array(args->sync_count, sizeof(*syncs), GFP_KERNEL);
+	job->signal = kcalloc(args->sync_count, sizeof(*job->signal),
+			      GFP_KERNEL);
+	job->chains = kcalloc(args->sync_count, sizeof(*job->chains),
+			      GFP_KERNEL);
+	job->points = kcalloc(args->sync_count, sizeof(*job->points),
+			      GFP_KERNEL);
+	if (!syncs || !job->signal || !job->chains || !job->points) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	job->nsignal = args->sync_count;
+	if (copy_from_user(syncs, u64_to_user_ptr(args->syncs),
+			   array_size(args->sync_count, sizeof(*syncs)))) {
+		ret = -EFAULT;
+		goto err;
+	}
+	for (k = 0; k < args->sync_count; k++) {
+		const struct drm_simgpu_sync *sync = &syncs[k];
+		bool timeline = sync->flags & SIMGPU_SYNC_TIMELINE;
+		u32 dir = sync->flags & (SIMGPU_SYNC_WAIT | SIMGPU_SYNC_SIGNAL);
+
+		ret = -EINVAL;
+		if (sync->flags & ~(SIMGPU_SYNC_WAIT | SIMGPU_SYNC_SIGNAL |
+				    SIMGPU_SYNC_TIMELINE) ||
+		    (dir != SIMGPU_SYNC_WAIT && dir != SIMGPU_SYNC_SIGNAL) ||
+		    timeline != !!sync->point)
+			goto err;
+		if (dir == SIMGPU_SYNC_WAIT) {
+			ret = drm_syncobj_find_fence(file, sync->handle,
+						     sync->point, 0, &fence);
+			if (ret)
+				goto err;
+			/* The reference is consumed even on failure. */
+			ret = drm_sched_job_add_dependency(&job->base, fence);
+			if (ret)
+				goto err;
+			continue;
+		}
+		ret = -ENOENT;
+		job->signal[n] = drm_syncobj_find(file, sync->handle);
+		if (!job->signal[n])
+			goto err;
+		job->points[n] = sync->point;
+		if (timeline) {
+			ret = -ENOMEM;
+			job->chains[n] = dma_fence_chain_alloc();
+			if (!job->chains[n])
+				goto err;
+		}
+		n++;
+	}
+	kvfree(syncs);
+	return job;
+
+err:
+	kvfree(syncs);
+	simgpu_bind_job_abort(job);
+	return ERR_PTR(ret);
+}
+
+/* Nothing fails from here: the job is published. */
+static void simgpu_bind_job_push(struct simgpu_vm *vm,
+				 struct simgpu_bind_job *job)
+{
+	struct dma_fence *finished;
+	u32 k;
+
+	drm_sched_job_arm(&job->base);
+	finished = &job->base.s_fence->finished;
+	for (k = 0; k < job->nsignal && job->signal[k]; k++) {
+		if (job->chains[k]) {
+			drm_syncobj_add_point(job->signal[k], job->chains[k],
+					      finished, job->points[k]);
+			job->chains[k] = NULL;
+		} else {
+			drm_syncobj_replace_fence(job->signal[k], finished);
+		}
+	}
+	dma_fence_put(vm->last_fence);
+	vm->last_fence = dma_fence_get(finished);
+	drm_sched_entity_push_job(&job->base);
+}
+
+/* Synchronous binds come after every asynchronous bind queued before. */
+static int simgpu_vm_wait_idle(struct simgpu_vm *vm)
+{
+	long ret;
+
+	if (!vm->last_fence)
+		return 0;
+	ret = dma_fence_wait(vm->last_fence, true);
+	if (ret)
+		return ret;
+	dma_fence_put(vm->last_fence);
+	vm->last_fence = NULL;
+	return 0;
+}
+
+/*
+ * msm's throttling: wait (or -EAGAIN) while the pages reserved by queued
+ * binds and this one would exceed the cap; a bind larger than the cap runs
+ * alone. Drops and retakes vm->lock while waiting.
+ */
+static int simgpu_bind_throttle(struct simgpu_vm *vm, u64 pages, bool nonblock)
+{
+	u64 cap = max(1ul, READ_ONCE(simgpu_vm_max_inflight_pages));
+	int ret;
+
+	for (;;) {
+		u64 inflight = atomic64_read(&vm->inflight_pages);
+
+		if (!inflight || inflight + pages <= cap)
+			return 0;
+		if (nonblock)
+			return -EAGAIN;
+		mutex_unlock(&vm->lock);
+		ret = wait_event_interruptible(vm->throttle_wq,
+			!atomic64_read(&vm->inflight_pages) ||
+			atomic64_read(&vm->inflight_pages) + pages <= cap);
+		mutex_lock(&vm->lock);
+		if (ret)
+			return ret;
+		if (vm->dying)
+			return -ENOENT;
+	}
 }
 
 /*
@@ -922,6 +1330,8 @@ int simgpu_ioctl_vm_bind(struct drm_device *dev, void *data,
 {
 	struct simgpu_file *sfile = file->driver_priv;
 	struct drm_simgpu_vm_bind *args = data;
+	bool async = args->flags & SIMGPU_VM_BIND_ASYNC;
+	struct simgpu_bind_job *job = NULL;
 	struct drm_simgpu_vm_bind_op *ops;
 	struct drm_gem_object **objs;
 	u64 ioctl_ns = ktime_get_ns(), apply_ns, pages;
@@ -930,8 +1340,12 @@ int simgpu_ioctl_vm_bind(struct drm_device *dev, void *data,
 	int ret;
 
 	simgpu_inject_delay(SIMGPU_INJECT_VM_BIND);
-	if (args->flags || args->pad || args->sync_count || args->syncs)
+	if (args->flags & ~SIMGPU_VM_BIND_FLAGS || args->pad)
 		return -EINVAL;
+	if (!async && (args->flags || args->sync_count || args->syncs))
+		return -EINVAL;
+	if (args->sync_count > SIMGPU_MAX_SYNCS_PER_JOB)
+		return -E2BIG;
 	if (!args->op_count)
 		return -EINVAL;
 	if (args->op_count > SIMGPU_VM_MAX_BIND_OPS)
@@ -960,45 +1374,82 @@ int simgpu_ioctl_vm_bind(struct drm_device *dev, void *data,
 		if (ret)
 			goto out_put_objs;
 	}
+	if (async) {
+		job = simgpu_bind_job_create(vm, file, args);
+		if (IS_ERR(job)) {
+			ret = PTR_ERR(job);
+			job = NULL;
+			goto out_put_objs;
+		}
+		job->ioctl_ns = ioctl_ns;
+	}
 
 	mutex_lock(&vm->lock);
 	/* Destroyed while this bind looked it up. */
-	if (!vm->root) {
+	if (vm->dying) {
 		ret = -ENOENT;
 		goto out_unlock;
 	}
-	if (vm->unusable) {
+	if (!async) {
+		ret = simgpu_vm_wait_idle(vm);
+		if (ret)
+			goto out_unlock;
+	}
+	if (READ_ONCE(vm->unusable)) {
 		ret = -EIO;
 		goto out_unlock;
 	}
 
 	pages = simgpu_bind_prealloc_count(vm, ops, args->op_count);
-	ret = simgpu_pool_fill(vm, pages);
-	if (ret)
-		goto out_drain;
+	if (async) {
+		ret = simgpu_bind_throttle(vm, pages,
+					   args->flags & SIMGPU_VM_BIND_NONBLOCK);
+		if (ret)
+			goto out_unlock;
+		ret = simgpu_pool_fill(vm, &job->pool, pages);
+		if (ret)
+			goto out_unlock;
+		job->pages = pages;
+		atomic64_add(pages, &vm->inflight_pages);
+	} else {
+		ret = simgpu_pool_fill(vm, &vm->pool, pages);
+		if (ret)
+			goto out_drain;
+	}
 
 	apply_ns = ktime_get_ns();
 	for (i = 0; i < args->op_count; i++) {
-		ret = simgpu_bind_op_apply(vm, &ops[i], objs[i]);
+		ret = simgpu_bind_op_apply(vm, &ops[i], objs[i], job);
 		if (ret) {
-			vm->unusable = true;
+			WRITE_ONCE(vm->unusable, true);
 			drm_dbg_driver(dev, "VM %u: bind op %u failed (%d)\n",
 				       args->vm_id, i, ret);
-			goto out_drain;
+			break;
 		}
 	}
-	vm->stats.last_done_ns = ktime_get_ns();
-	vm->stats.last_ioctl_ns = ioctl_ns;
-	vm->stats.last_apply_ns = apply_ns;
-	vm->stats.apply_ns += vm->stats.last_done_ns - apply_ns;
-	vm->stats.binds++;
-	vm->stats.bind_ops += args->op_count;
+	if (async) {
+		/* What was decided must reach the page table, even on error. */
+		simgpu_bind_job_push(vm, job);
+		job = NULL;
+	} else if (!ret) {
+		vm->stats.last_done_ns = ktime_get_ns();
+		vm->stats.last_ioctl_ns = ioctl_ns;
+		vm->stats.last_apply_ns = apply_ns;
+		vm->stats.apply_ns += vm->stats.last_done_ns - apply_ns;
+	}
+	if (!ret) {
+		vm->stats.binds++;
+		vm->stats.bind_ops += args->op_count;
+	}
 
 out_drain:
-	simgpu_pool_drain(vm);
+	if (!async)
+		simgpu_pool_drain(vm, &vm->pool);
 out_unlock:
 	mutex_unlock(&vm->lock);
 out_put_objs:
+	if (job)
+		simgpu_bind_job_abort(job);
 	for (i = 0; i < checked; i++)
 		if (objs[i])
 			drm_gem_object_put(objs[i]);
@@ -1081,6 +1532,7 @@ int simgpu_ioctl_vm_query(struct drm_device *dev, void *data,
 		return -ENOENT;
 
 	mutex_lock(&vm->lock);
+	mutex_lock(&vm->pt_lock);
 	args->mapping = SIMGPU_VM_MAPPING_NONE;
 	args->handle = 0;
 	args->bo_offset = 0;
@@ -1108,6 +1560,7 @@ int simgpu_ioctl_vm_query(struct drm_device *dev, void *data,
 	args->last_bind_ioctl_ns = vm->stats.last_ioctl_ns;
 	args->last_bind_apply_ns = vm->stats.last_apply_ns;
 	args->last_bind_done_ns = vm->stats.last_done_ns;
+	mutex_unlock(&vm->pt_lock);
 	mutex_unlock(&vm->lock);
 
 	simgpu_vm_put(vm);
@@ -1126,6 +1579,15 @@ int simgpu_vm_prealloc_parse(const char *name)
 }
 
 void simgpu_vms_destroy(struct simgpu_file *sfile)
+{
+}
+
+int simgpu_vm_init(struct simgpu_device *sdev)
+{
+	return 0;
+}
+
+void simgpu_vm_fini(struct simgpu_device *sdev)
 {
 }
 

@@ -1703,12 +1703,37 @@ static enum result test_vm_bad_input(void)
 	b.op_stride = 8;
 	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -EINVAL);
 	b.op_stride = sizeof(ops[0]);
-	b.flags = 1;
+	b.flags = 4;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -EINVAL);
+	b.flags = SIMGPU_VM_BIND_NONBLOCK;	/* without ASYNC */
 	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -EINVAL);
 	b.flags = 0;
-	b.sync_count = 1;
+	b.sync_count = 1;			/* syncs without ASYNC */
 	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -EINVAL);
-	b.sync_count = 0;
+	{
+		struct drm_simgpu_sync sy[2] = { { 0 } };
+
+		b.flags = SIMGPU_VM_BIND_ASYNC;
+		b.syncs = (uintptr_t)sy;
+		b.sync_count = 1000;
+		CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -E2BIG);
+		b.sync_count = 1;
+		sy[0].flags = SIMGPU_SYNC_WAIT | SIMGPU_SYNC_SIGNAL;
+		CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -EINVAL);
+		sy[0].flags = SIMGPU_SYNC_SIGNAL;
+		sy[0].point = 3;		/* a point without TIMELINE */
+		CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -EINVAL);
+		sy[0].point = 0;
+		sy[0].handle = 0xdead;		/* unknown syncobj */
+		CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -ENOENT);
+		sy[0].flags = SIMGPU_SYNC_WAIT;
+		CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -ENOENT);
+		b.syncs = 8;			/* unmapped */
+		CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -EFAULT);
+		b.syncs = 0;
+		b.sync_count = 0;
+		b.flags = 0;
+	}
 	b.ops = 8;	/* unmapped */
 	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -EFAULT);
 	b.ops = (uintptr_t)ops;
@@ -1906,6 +1931,209 @@ static enum result test_vm_pt_alloc_failure(void)
 	return PASS;
 }
 
+static int vm_bind_async(int f, uint32_t id, struct drm_simgpu_vm_bind_op *ops, uint32_t n,
+			 struct drm_simgpu_sync *syncs, uint32_t nsyncs, uint32_t flags)
+{
+	struct drm_simgpu_vm_bind b = {
+		.vm_id = id, .flags = SIMGPU_VM_BIND_ASYNC | flags, .op_count = n,
+		.op_stride = sizeof(*ops), .ops = (uintptr_t)ops,
+		.sync_count = nsyncs, .syncs = (uintptr_t)syncs,
+	};
+
+	/* Not drmIoctl(): it retries -EAGAIN, which NONBLOCK returns. */
+	if (flags & SIMGPU_VM_BIND_NONBLOCK)
+		return ioctl(f, DRM_IOCTL_SIMGPU_VM_BIND, &b) ? -errno : 0;
+	return sg_ioctl(f, DRM_IOCTL_SIMGPU_VM_BIND, &b);
+}
+
+/* Async binds update the page table when their job runs, in order. */
+static enum result test_vm_async_bind(void)
+{
+	struct drm_simgpu_vm_bind_op op;
+	struct drm_simgpu_sync sig = { .flags = SIMGPU_SYNC_SIGNAL };
+	uint32_t vm, a = bo(4 * MiB), b = bo(1 * MiB), s1 = syncobj(), s2 = syncobj();
+
+	VM_REQUIRE();
+	CHECK(a && b && s1 && s2);
+	CHECK(vm_create(fd, 0, SIMGPU_VM_PREALLOC_BATCHED, &vm) == 0);
+	op = op_map(a, 0, VA0, 4 * MiB);
+	sig.handle = s1;
+	CHECK(vm_bind_async(fd, vm, &op, 1, &sig, 1, 0) == 0);
+	CHECK(wait_syncobj(s1) == 0);
+	CHECK(MAPS_BO(vm, VA0 + 1 * MiB, a, 1 * MiB, 4 * KiB));
+
+	/* Async then sync without waiting: the sync bind goes after. */
+	op = op_unmap(VA0, 4 * MiB);
+	CHECK(vm_bind_async(fd, vm, &op, 1, NULL, 0, 0) == 0);
+	op = op_map(a, 0, VA0, 4 * MiB);
+	CHECK(vm_bind_async(fd, vm, &op, 1, NULL, 0, 0) == 0);
+	op = op_map(b, 0, VA0 + 1 * MiB, 1 * MiB);
+	CHECK(vm_bind(fd, vm, &op, 1) == 0);
+	CHECK(MAPS_BO(vm, VA0 + 1 * MiB + 4 * KiB, b, 4 * KiB, 4 * KiB));
+	CHECK(MAPS_BO(vm, VA0 + 2 * MiB, a, 2 * MiB, 4 * KiB));
+	CHECK(vm_mappings(vm) == 3);
+
+	/* A timeline point as the signal. */
+	sig.flags = SIMGPU_SYNC_SIGNAL | SIMGPU_SYNC_TIMELINE;
+	sig.handle = s2;
+	sig.point = 5;
+	op = op_unmap(VA0, 4 * MiB);
+	CHECK(vm_bind_async(fd, vm, &op, 1, &sig, 1, 0) == 0);
+	CHECK(wait_point(s2, 5) == 0);
+	CHECK(UNMAPPED(vm, VA0 + 1 * MiB) && UNMAPPED(vm, VA0 + 2 * MiB));
+	CHECK(vm_destroy(fd, vm) == 0);
+	drmSyncobjDestroy(fd, s1);
+	drmSyncobjDestroy(fd, s2);
+	bo_close(a);
+	bo_close(b);
+	return PASS;
+}
+
+/*
+ * submit -> bind waiting on it -> submit waiting on the bind: what a
+ * sparse-residency app chains with syncobjs.
+ */
+static enum result test_vm_async_submit_chain(void)
+{
+	struct drm_simgpu_vm_bind_op op;
+	struct drm_simgpu_sync bsync[2], jsync[2];
+	struct drm_simgpu_job job = { 0 };
+	struct drm_simgpu_job_record rec[2];
+	struct drm_simgpu_vm_query q;
+	uint32_t vm, q0, h = bo(64 * KiB), s1 = syncobj(), s2 = syncobj(), s3 = syncobj();
+	uint64_t seq1, seq2;
+	int mapped_early;
+
+	VM_REQUIRE();
+	CHECK(h && s1 && s2 && s3);
+	CHECK(queue_create(fd, 0, 1, 0, 0, &q0) == 0);
+	CHECK(vm_create(fd, 0, 0, &vm) == 0);
+	CHECK(submit_one(fd, q0, 300 * MS, s1, &seq1) == 0);
+	bsync[0] = (struct drm_simgpu_sync){ .flags = SIMGPU_SYNC_WAIT, .handle = s1 };
+	bsync[1] = (struct drm_simgpu_sync){ .flags = SIMGPU_SYNC_SIGNAL, .handle = s2 };
+	op = op_map(h, 0, VA0, 64 * KiB);
+	CHECK(vm_bind_async(fd, vm, &op, 1, bsync, 2, 0) == 0);
+	CHECK(vm_query(fd, vm, VA0, &q) == 0);
+	mapped_early = q.mapping != SIMGPU_VM_MAPPING_NONE;
+	CHECK(job_query(fd, q0, seq1, 1, rec) == 0);
+	/* While the first job has not finished, the bind cannot have run. */
+	if (rec[0].status != SIMGPU_JOB_STATUS_DONE)
+		CHECK(!mapped_early);
+	jsync[0] = (struct drm_simgpu_sync){ .flags = SIMGPU_SYNC_WAIT, .handle = s2 };
+	jsync[1] = (struct drm_simgpu_sync){ .flags = SIMGPU_SYNC_SIGNAL, .handle = s3 };
+	job.syncs = (uintptr_t)jsync;
+	job.sync_count = 2;
+	CHECK(submit(fd, q0, &job, 1, &seq2) == 0);
+	CHECK(wait_syncobj(s3) == 0);
+	CHECK(MAPS_BO(vm, VA0, h, 0, 4 * KiB));
+	CHECK(vm_query(fd, vm, VA0, &q) == 0);
+	CHECK(job_query(fd, q0, seq1, 2, rec) == 0);
+	/* Ordered: job 1 signalled <= bind applied <= job 2 ran. */
+	CHECK(rec[0].signal_ns <= q.last_bind_apply_ns);
+	CHECK(q.last_bind_apply_ns <= q.last_bind_done_ns);
+	CHECK(q.last_bind_done_ns <= rec[1].run_job_ns);
+	CHECK(vm_destroy(fd, vm) == 0);
+	CHECK(queue_destroy(fd, q0) == 0);
+	drmSyncobjDestroy(fd, s1);
+	drmSyncobjDestroy(fd, s2);
+	drmSyncobjDestroy(fd, s3);
+	bo_close(h);
+	return PASS;
+}
+
+#define INFLIGHT_KNOB "/sys/module/simgpu/parameters/vm_max_inflight_pages"
+
+static int set_knob(const char *path, unsigned long v)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f)
+		return -errno;
+	ret = fprintf(f, "%lu\n", v) > 0 ? 0 : -EIO;
+	return fclose(f) ? -errno : ret;
+}
+
+/* msm-style throttling: NONBLOCK gets -EAGAIN, a blocking bind waits. */
+static enum result test_vm_async_throttle(void)
+{
+	struct drm_simgpu_vm_bind_op op;
+	struct drm_simgpu_sync w = { .flags = SIMGPU_SYNC_WAIT };
+	struct drm_simgpu_job_record rec;
+	uint32_t vm, q0, h = bo(64 * KiB), s1 = syncobj();
+	uint64_t seq, t_done;
+	int ret, eagain = 0;
+
+	VM_REQUIRE();
+	CHECK(h && s1);
+	if (set_knob(INFLIGHT_KNOB, 4))
+		return why(SKIP, "cannot write %s (not root?)", INFLIGHT_KNOB);
+	CHECK(queue_create(fd, 0, 1, 0, 0, &q0) == 0);
+	CHECK(vm_create(fd, 0, SIMGPU_VM_PREALLOC_PER_OP, &vm) == 0);
+	CHECK(submit_one(fd, q0, 300 * MS, s1, &seq) == 0);
+	w.handle = s1;
+	/* 3 pages reserved until the job signals: under the cap of 4. */
+	op = op_map(h, 0, VA0, 4 * KiB);
+	ret = vm_bind_async(fd, vm, &op, 1, &w, 1, 0);
+	if (!ret) {
+		op = op_map(h, 0, VA0 + 1 * GiB, 4 * KiB);	/* 3 more: over */
+		ret = vm_bind_async(fd, vm, &op, 1, NULL, 0, SIMGPU_VM_BIND_NONBLOCK);
+		CHECK(job_query(fd, q0, seq, 1, &rec) == 0);
+		/* -EAGAIN unless the first bind already ran. */
+		eagain = ret == -EAGAIN;
+		if (rec.status != SIMGPU_JOB_STATUS_DONE && ret != -EAGAIN)
+			ret = -1000 + ret;
+		else
+			ret = 0;
+	}
+	if (!ret) {
+		ret = vm_bind_async(fd, vm, &op, 1, NULL, 0, 0);	/* blocks */
+		t_done = now_ns();
+		if (!ret && (job_query(fd, q0, seq, 1, &rec) ||
+			     rec.status != SIMGPU_JOB_STATUS_DONE || rec.signal_ns > t_done))
+			ret = -2000;
+	}
+	set_knob(INFLIGHT_KNOB, 65536);
+	if (ret)
+		return why(FAIL, "throttled bind returned %d", ret);
+	CHECK(vm_destroy(fd, vm) == 0);
+	CHECK(queue_destroy(fd, q0) == 0);
+	drmSyncobjDestroy(fd, s1);
+	bo_close(h);
+	return why(PASS, "NONBLOCK bind over the cap: %s", eagain ? "-EAGAIN" :
+		   "not tried, the first bind had already run");
+}
+
+/* VM_DESTROY with binds queued behind a running job waits for them. */
+static enum result test_vm_async_destroy_in_flight(void)
+{
+	uint64_t before = dev_tables_live(), seq;
+	struct drm_simgpu_vm_bind_op op;
+	struct drm_simgpu_sync sy[2];
+	uint32_t vm, q0, h = bo(2 * MiB), s1 = syncobj(), s2 = syncobj();
+	int i;
+
+	VM_REQUIRE();
+	CHECK(h && s1 && s2);
+	CHECK(queue_create(fd, 0, 1, 0, 0, &q0) == 0);
+	CHECK(vm_create(fd, SIMGPU_VM_CREATE_HUGE_PAGES, 0, &vm) == 0);
+	CHECK(submit_one(fd, q0, 100 * MS, s1, &seq) == 0);
+	sy[0] = (struct drm_simgpu_sync){ .flags = SIMGPU_SYNC_WAIT, .handle = s1 };
+	sy[1] = (struct drm_simgpu_sync){ .flags = SIMGPU_SYNC_SIGNAL, .handle = s2 };
+	for (i = 0; i < 8; i++) {
+		op = op_map(h, 0, VA0 + (uint64_t)i * 3 * GiB, 2 * MiB);
+		CHECK(vm_bind_async(fd, vm, &op, 1, sy, 2, 0) == 0);
+	}
+	CHECK(vm_destroy(fd, vm) == 0);
+	CHECK(wait_syncobj(s2) == 0);
+	CHECK(dev_tables_live() == before);
+	CHECK(queue_destroy(fd, q0) == 0);
+	drmSyncobjDestroy(fd, s1);
+	drmSyncobjDestroy(fd, s2);
+	bo_close(h);
+	return PASS;
+}
+
 /* A BO whose handle is closed stays mapped until unmapped. */
 static enum result test_vm_bo_close_while_mapped(void)
 {
@@ -1977,6 +2205,10 @@ static const struct test tests[] = {
 	{ "vm-bind-timestamps", test_vm_bind_timestamps },
 	{ "vm-destroy-while-binding", test_vm_destroy_while_binding },
 	{ "vm-pt-alloc-failure", test_vm_pt_alloc_failure },
+	{ "vm-async-bind", test_vm_async_bind },
+	{ "vm-async-submit-chain", test_vm_async_submit_chain },
+	{ "vm-async-throttle", test_vm_async_throttle },
+	{ "vm-async-destroy-in-flight", test_vm_async_destroy_in_flight },
 };
 
 /* The first render node whose driver is simgpu, by name, not by path. */

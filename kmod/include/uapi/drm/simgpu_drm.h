@@ -461,17 +461,23 @@ struct drm_simgpu_vm_bind_op {
 /**
  * struct drm_simgpu_vm_bind - DRM_IOCTL_SIMGPU_VM_BIND
  *
- * Applies the ops in array order, synchronously: the page tables are
- * updated when the ioctl returns. Ops may overlap earlier ops of the batch.
+ * Applies the ops in array order. Synchronously by default: the page
+ * tables are updated when the ioctl returns (after every asynchronous bind
+ * queued before). With SIMGPU_VM_BIND_ASYNC the VA bookkeeping is updated
+ * now and the page-table update becomes a job on the VM's bind queue that
+ * runs, in order, once its wait syncobjs signalled, and signals its signal
+ * syncobjs when the page tables are updated (msm's model). Ops may overlap
+ * earlier ops of the batch.
  *
  * @vm_id: the VM
- * @flags: must be 0 (asynchronous binds are not implemented)
+ * @flags: SIMGPU_VM_BIND_*
  * @op_count: 1..SIMGPU_VM_MAX_BIND_OPS
  * @op_stride: sizeof(struct drm_simgpu_vm_bind_op)
  * @ops: user pointer to @op_count elements of @op_stride bytes
- * @sync_count: must be 0 (reserved for asynchronous binds)
+ * @sync_count: ASYNC only (else 0): syncobjs at @syncs, up to
+ *              dev_info.max_syncs_per_job
  * @pad: must be 0
- * @syncs: must be 0 (reserved for asynchronous binds)
+ * @syncs: user pointer to @sync_count struct drm_simgpu_sync
  */
 struct drm_simgpu_vm_bind {
 	__u32 vm_id;
@@ -485,6 +491,15 @@ struct drm_simgpu_vm_bind {
 };
 
 #define SIMGPU_VM_MAX_BIND_OPS			4096
+
+/* struct drm_simgpu_vm_bind.flags */
+/* Queue the page-table update as a job on the VM's bind queue. */
+#define SIMGPU_VM_BIND_ASYNC			(1u << 0)
+/*
+ * With ASYNC: fail with -EAGAIN instead of waiting when the VM's reserved
+ * page-table pages in flight would exceed the vm_max_inflight_pages cap.
+ */
+#define SIMGPU_VM_BIND_NONBLOCK			(1u << 1)
 
 /* struct drm_simgpu_vm_query.mapping: what @va translated to */
 #define SIMGPU_VM_MAPPING_NONE			0
