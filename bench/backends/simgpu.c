@@ -314,17 +314,33 @@ static uint64_t simgpu_vm_first_va(struct drmb_device *dev)
 	return SIMGPU_BENCH_KERNEL_VA;
 }
 
-static int simgpu_vm_bind(struct drmb_device *dev, uint32_t vm,
-			  const struct drmb_vm_op *ops, unsigned int nops)
+static int simgpu_vm_bind_flags(struct drmb_device *dev, uint32_t vm,
+				const struct drmb_vm_op *ops, unsigned int nops,
+				uint32_t flags, uint32_t wait, uint32_t signal)
 {
 	struct simgpu *s = dev->priv;
+	struct drm_simgpu_sync syncs[2];
 	struct drm_simgpu_vm_bind b = {
 		.vm_id = vm,
+		.flags = flags,
 		.op_count = nops,
 		.op_stride = sizeof(*s->bind_ops),
 		.ops = (uintptr_t)s->bind_ops,
+		.syncs = (uintptr_t)syncs,
 	};
 	unsigned int i;
+
+	memset(syncs, 0, sizeof(syncs));
+	if (wait) {
+		syncs[b.sync_count].flags = SIMGPU_SYNC_WAIT;
+		syncs[b.sync_count++].handle = wait;
+	}
+	if (signal) {
+		syncs[b.sync_count].flags = SIMGPU_SYNC_SIGNAL;
+		syncs[b.sync_count++].handle = signal;
+	}
+	if (!b.sync_count)
+		b.syncs = 0;
 
 	if (!nops || nops > SIMGPU_VM_MAX_BIND_OPS)
 		return -E2BIG;
@@ -345,6 +361,20 @@ static int simgpu_vm_bind(struct drmb_device *dev, uint32_t vm,
 	if (drmIoctl(dev->fd, DRM_IOCTL_SIMGPU_VM_BIND, &b))
 		return -errno;
 	return 0;
+}
+
+static int simgpu_vm_bind(struct drmb_device *dev, uint32_t vm,
+			  const struct drmb_vm_op *ops, unsigned int nops)
+{
+	return simgpu_vm_bind_flags(dev, vm, ops, nops, 0, 0, 0);
+}
+
+static int simgpu_vm_bind_async(struct drmb_device *dev, uint32_t vm,
+				const struct drmb_vm_op *ops, unsigned int nops,
+				uint32_t wait, uint32_t signal)
+{
+	return simgpu_vm_bind_flags(dev, vm, ops, nops, SIMGPU_VM_BIND_ASYNC,
+				    wait, signal);
 }
 
 static int simgpu_vm_stats(struct drmb_device *dev, uint32_t vm, struct drmb_vm_stats *st)
@@ -385,6 +415,7 @@ const struct drmb_backend drmb_backend_simgpu = {
 	.vm_create = simgpu_vm_create,
 	.vm_destroy = simgpu_vm_destroy,
 	.vm_bind = simgpu_vm_bind,
+	.vm_bind_async = simgpu_vm_bind_async,
 	.vm_stats = simgpu_vm_stats,
 	.vm_first_va = simgpu_vm_first_va,
 	.vm_max_ops = simgpu_vm_max_ops,

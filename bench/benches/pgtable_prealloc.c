@@ -22,6 +22,8 @@ static const struct drmb_param pgtable_prealloc_params[] = {
 	{ "order", DRMB_PARAM_ENUM, "sorted,shuffled", "op order in a batch",
 	  .choices = vm_workload_orders },
 	{ "huge", DRMB_PARAM_INT, "0", "allow 2 MiB block mappings (1) or not (0)", 0, 1 },
+	{ "mode", DRMB_PARAM_ENUM, "sync", "synchronous bind, or queued and waited for (async)",
+	  .choices = vm_workload_modes },
 	{ NULL },
 };
 
@@ -29,7 +31,8 @@ static int pgtable_prealloc_setup(struct drmb_case *c)
 {
 	return vm_workload_setup(c, c->priv,
 				 DRMB_VM_PREALLOC_NONE + drmb_case_int(c, "prealloc"),
-				 drmb_case_int(c, "huge"), drmb_case_int(c, "order"));
+				 drmb_case_int(c, "huge"), drmb_case_int(c, "order"),
+				 drmb_case_int(c, "mode"));
 }
 
 static int pgtable_prealloc_run(struct drmb_case *c, struct drmb_samples *s)

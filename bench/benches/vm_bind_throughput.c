@@ -21,6 +21,8 @@ static const struct drmb_param vm_bind_throughput_params[] = {
 	{ "huge", DRMB_PARAM_INT, "0", "allow 2 MiB block mappings (1) or not (0)", 0, 1 },
 	{ "prealloc", DRMB_PARAM_ENUM, "batched", "page-table preallocation policy",
 	  .choices = vm_workload_preallocs },
+	{ "mode", DRMB_PARAM_ENUM, "sync,async", "synchronous bind, or queued and waited for (async)",
+	  .choices = vm_workload_modes },
 	{ NULL },
 };
 
@@ -28,7 +30,8 @@ static int vm_bind_throughput_setup(struct drmb_case *c)
 {
 	return vm_workload_setup(c, c->priv,
 				 DRMB_VM_PREALLOC_NONE + drmb_case_int(c, "prealloc"),
-				 drmb_case_int(c, "huge"), drmb_case_int(c, "order"));
+				 drmb_case_int(c, "huge"), drmb_case_int(c, "order"),
+				 drmb_case_int(c, "mode"));
 }
 
 static int vm_bind_throughput_run(struct drmb_case *c, struct drmb_samples *s)

@@ -4,8 +4,11 @@
  * vm_workload.h). Not a benchmark itself: no descriptor.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <xf86drm.h>
 
 #include "device.h"
 #include "vm_workload.h"
@@ -13,6 +16,7 @@
 const char *const vm_workload_ops[] = { "map", "map-null", "unmap", "remap", NULL };
 const char *const vm_workload_orders[] = { "sorted", "shuffled", NULL };
 const char *const vm_workload_preallocs[] = { "none", "per-op", "batched", NULL };
+const char *const vm_workload_modes[] = { "sync", "async", NULL };
 
 #define KIB 1024ull
 #define GIB (1024ull * 1024 * 1024)
@@ -36,6 +40,13 @@ int vm_workload_requires(struct drmb_case *c)
 
 	if (ret)
 		return ret;
+	if (!strcmp(drmb_case_str(c, "mode"), "async")) {
+		if (!c->dev->backend->vm_bind_async)
+			return drmb_why(c, -EOPNOTSUPP, "backend %s has no asynchronous VM_BIND",
+					c->dev->backend->name);
+		if (!(c->dev->caps & DRMB_CAP_SYNCOBJ))
+			return drmb_why(c, -EOPNOTSUPP, "%s: no syncobjs", c->dev->node);
+	}
 	if (size % (4 * KIB))
 		return drmb_why(c, -EINVAL, "size %llu is not a multiple of 4 KiB",
 				(unsigned long long)size);
@@ -79,13 +90,15 @@ void vm_workload_teardown(struct vm_workload *w)
 		b->bo_destroy(w->dev, w->bo_a);
 	if (w->bo_b)
 		b->bo_destroy(w->dev, w->bo_b);
+	if (w->done)
+		drmSyncobjDestroy(w->dev->fd, w->done);
 	free(w->timed);
 	free(w->reset);
 	memset(w, 0, sizeof(*w));
 }
 
 int vm_workload_setup(struct drmb_case *c, struct vm_workload *w,
-		      enum drmb_vm_prealloc prealloc, int huge, int shuffled)
+		      enum drmb_vm_prealloc prealloc, int huge, int shuffled, int async)
 {
 	const struct drmb_backend *b = c->dev->backend;
 	struct drmb_vm_opts o = { .prealloc = prealloc, .huge = huge };
@@ -110,6 +123,11 @@ int vm_workload_setup(struct drmb_case *c, struct vm_workload *w,
 	ret = b->vm_create(c->dev, &o, &w->vm, c->why, sizeof(c->why));
 	if (ret)
 		goto err;
+	w->async = async;
+	if (async && drmSyncobjCreate(c->dev->fd, 0, &w->done)) {
+		ret = drmb_why(c, -errno, "SYNCOBJ_CREATE: %s", strerror(errno));
+		goto err;
+	}
 	ret = b->bo_create(c->dev, w->slot, &w->bo_a);
 	if (!ret && w->op == VMW_REMAP)
 		ret = b->bo_create(c->dev, w->size, &w->bo_b);
@@ -175,8 +193,16 @@ err:
 static int vm_workload_op(struct drmb_case *c)
 {
 	struct vm_workload *w = c->priv;
+	int ret;
 
-	return bind(w, w->timed, w->batch);
+	if (!w->async)
+		return bind(w, w->timed, w->batch);
+	ret = w->dev->backend->vm_bind_async(w->dev, w->vm, w->timed, w->batch, 0, w->done);
+	if (ret)
+		return ret;
+	if (drmSyncobjWait(w->dev->fd, &w->done, 1, INT64_MAX, 0, NULL))
+		return -errno;
+	return 0;
 }
 
 #define ADD_DELTA(f) (w->sum.f += now.f - w->before.f)
@@ -240,7 +266,7 @@ int vm_workload_run(struct drmb_case *c, struct vm_workload *w, struct drmb_samp
 	if (w->nstages) {
 		double n = (double)w->nstages * w->batch;
 
-		drmb_case_metric(c, "check-prealloc-ns/op", w->check_ns / n);
+		drmb_case_metric(c, "ioctl-to-apply-ns/op", w->check_ns / n);
 		drmb_case_metric(c, "apply-ns/op", w->apply_ns / n);
 		drmb_case_metric(c, "syscall-ns/op", w->outside_ns / n);
 	}

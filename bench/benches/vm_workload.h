@@ -13,10 +13,13 @@
  *
  * The page-table counters of the timed calls only (the reset's are taken
  * out) are reported per op as run metrics, with the kernel's stage times
- * of each timed call: checks and page reservation (check-prealloc-ns/op),
- * applying the ops (apply-ns/op) and the rest of the call outside the
- * driver (syscall-ns/op). A benchmark using it has a
- * struct vm_workload as its c->priv.
+ * of each timed call: ioctl entry to the start of applying (checks and page
+ * reservation: ioctl-to-apply-ns/op), applying the ops (apply-ns/op) and
+ * the rest of the call outside the driver (syscall-ns/op). With async, a
+ * sample is queueing the bind on the VM's bind queue and waiting for its
+ * signal syncobj: ioctl-to-apply then includes the scheduler's latency and
+ * syscall-ns/op the wake-up. A benchmark using it has a struct vm_workload
+ * as its c->priv.
  */
 #ifndef VM_WORKLOAD_H
 #define VM_WORKLOAD_H
@@ -31,6 +34,7 @@ enum vm_workload_op { VMW_MAP, VMW_MAP_NULL, VMW_UNMAP, VMW_REMAP };
 extern const char *const vm_workload_ops[];	/* "map", ... NULL */
 extern const char *const vm_workload_orders[];	/* "sorted", "shuffled", NULL */
 extern const char *const vm_workload_preallocs[]; /* "none", "per-op", "batched", NULL */
+extern const char *const vm_workload_modes[];	/* "sync", "async", NULL */
 
 struct vm_workload {
 	struct drmb_device *dev;
@@ -38,6 +42,9 @@ struct vm_workload {
 	uint64_t size, slot;
 	unsigned int batch;
 	uint32_t vm, bo_a, bo_b;
+	/* async: the timed call queues the bind and waits for this syncobj. */
+	int async;
+	uint32_t done;
 	struct drmb_vm_op *timed, *reset;
 	unsigned int nreset;
 	int error;			/* of a reset, reported after the run */
@@ -48,12 +55,13 @@ struct vm_workload {
 };
 
 /*
- * requires(): VM_BIND present, and size/batch sane for a guest's memory.
+ * requires(): VM_BIND present (asynchronous binds and syncobjs if the
+ * case has mode=async), and size/batch sane for a guest's memory.
  * Reads the params "op", "size" and "batch".
  */
 int vm_workload_requires(struct drmb_case *c);
 int vm_workload_setup(struct drmb_case *c, struct vm_workload *w,
-		      enum drmb_vm_prealloc prealloc, int huge, int shuffled);
+		      enum drmb_vm_prealloc prealloc, int huge, int shuffled, int async);
 /* One measured run; adds the per-op page-table metrics. */
 int vm_workload_run(struct drmb_case *c, struct vm_workload *w, struct drmb_samples *s);
 void vm_workload_teardown(struct vm_workload *w);

@@ -169,6 +169,14 @@ struct drmb_backend {
 	void (*vm_destroy)(struct drmb_device *dev, uint32_t vm);
 	int (*vm_bind)(struct drmb_device *dev, uint32_t vm,
 		       const struct drmb_vm_op *ops, unsigned int nops);
+	/*
+	 * Optional: queue the batch on the VM's bind queue after binary
+	 * syncobj @wait (0: none) signalled; @signal (0: none) signals once
+	 * the page tables are updated. Returns once queued.
+	 */
+	int (*vm_bind_async)(struct drmb_device *dev, uint32_t vm,
+			     const struct drmb_vm_op *ops, unsigned int nops,
+			     uint32_t wait, uint32_t signal);
 	int (*vm_stats)(struct drmb_device *dev, uint32_t vm, struct drmb_vm_stats *st);
 	uint64_t (*vm_first_va)(struct drmb_device *dev);
 	unsigned int (*vm_max_ops)(struct drmb_device *dev);
