@@ -2104,6 +2104,46 @@ static enum result test_vm_async_throttle(void)
 		   "not tried, the first bind had already run");
 }
 
+/*
+ * An asynchronous bind failing in run_job (a late page-table allocation,
+ * policy none) leaves the VM unusable: its fence carries the error, later
+ * binds get -EIO, and teardown still frees every table.
+ */
+static enum result test_vm_async_failure(void)
+{
+	uint64_t before = dev_tables_live();
+	struct drm_simgpu_vm_bind_op op;
+	struct drm_simgpu_sync sig = { .flags = SIMGPU_SYNC_SIGNAL };
+	uint32_t vm, h = bo(64 * KiB), s1 = syncobj();
+	int ret;
+
+	VM_REQUIRE();
+	CHECK(h && s1);
+	if (pt_fail_after(0))
+		return why(SKIP, "cannot write %s (not root?)", PT_FAIL_KNOB);
+	CHECK(vm_create(fd, 0, SIMGPU_VM_PREALLOC_NONE, &vm) == 0);
+	op = op_map(h, 0, VA0, 64 * KiB);
+	sig.handle = s1;
+	CHECK(pt_fail_after(2) == 0);	/* the second table of run_job */
+	ret = vm_bind_async(fd, vm, &op, 1, &sig, 1, 0);
+	if (ret) {
+		pt_fail_after(0);
+		return why(FAIL, "async bind: %d", ret);
+	}
+	ret = wait_syncobj(s1);
+	pt_fail_after(0);
+	CHECK(ret == 0);
+	CHECK(UNMAPPED(vm, VA0));
+	op = op_unmap(VA0, 64 * KiB);
+	CHECK(vm_bind(fd, vm, &op, 1) == -EIO);
+	CHECK(vm_bind_async(fd, vm, &op, 1, NULL, 0, 0) == -EIO);
+	CHECK(vm_destroy(fd, vm) == 0);
+	CHECK(dev_tables_live() == before);
+	drmSyncobjDestroy(fd, s1);
+	bo_close(h);
+	return PASS;
+}
+
 /* VM_DESTROY with binds queued behind a running job waits for them. */
 static enum result test_vm_async_destroy_in_flight(void)
 {
@@ -2209,6 +2249,7 @@ static const struct test tests[] = {
 	{ "vm-async-submit-chain", test_vm_async_submit_chain },
 	{ "vm-async-throttle", test_vm_async_throttle },
 	{ "vm-async-destroy-in-flight", test_vm_async_destroy_in_flight },
+	{ "vm-async-failure", test_vm_async_failure },
 };
 
 /* The first render node whose driver is simgpu, by name, not by path. */
