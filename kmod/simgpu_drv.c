@@ -115,15 +115,7 @@ static const char * const simgpu_submit_wq_names[] = {
 	[SIMGPU_SUBMIT_WQ_KTHREAD] = "kthread",
 };
 
-static const char * const simgpu_inject_names[] = {
-	[SIMGPU_INJECT_NONE] = "none",
-	[SIMGPU_INJECT_IOCTL] = "ioctl",
-	[SIMGPU_INJECT_RUN_JOB] = "run_job",
-	[SIMGPU_INJECT_FENCE_SIGNAL] = "fence_signal",
-	[SIMGPU_INJECT_SYNCOBJ_SIGNAL] = "syncobj_signal",
-	[SIMGPU_INJECT_VM_BIND] = "vm_bind",
-	[SIMGPU_INJECT_VM_PT_ALLOC] = "pt_alloc",
-};
+static const char * const simgpu_inject_names[] = SIMGPU_INJECT_PATH_NAMES;
 
 void simgpu_inject_spin(void)
 {

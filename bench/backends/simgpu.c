@@ -26,15 +26,7 @@ struct simgpu {
 	struct drm_simgpu_vm_bind_op *bind_ops;
 };
 
-static const char *const inject_paths[] = {
-	[SIMGPU_INJECT_NONE] = "none",
-	[SIMGPU_INJECT_IOCTL] = "ioctl",
-	[SIMGPU_INJECT_RUN_JOB] = "run_job",
-	[SIMGPU_INJECT_FENCE_SIGNAL] = "fence_signal",
-	[SIMGPU_INJECT_SYNCOBJ_SIGNAL] = "syncobj_signal",
-	[SIMGPU_INJECT_VM_BIND] = "vm_bind",
-	[SIMGPU_INJECT_VM_PT_ALLOC] = "pt_alloc",
-};
+static const char *const inject_paths[] = SIMGPU_INJECT_PATH_NAMES;
 
 static int simgpu_open(struct drmb_device *dev, char *why, size_t whylen)
 {

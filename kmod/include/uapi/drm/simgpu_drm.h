@@ -99,6 +99,14 @@ enum drm_simgpu_ioctl_id {
 #define SIMGPU_INJECT_SYNCOBJ_SIGNAL		4 /* hw fence -> syncobj signal */
 #define SIMGPU_INJECT_VM_BIND			5 /* at VM_BIND ioctl entry */
 #define SIMGPU_INJECT_VM_PT_ALLOC		6 /* per page-table page allocated */
+/*
+ * The inject_path module parameter's spelling of each SIMGPU_INJECT_*, in
+ * index order: the driver parses it, drmbench prints it.
+ */
+#define SIMGPU_INJECT_PATH_NAMES { \
+	"none", "ioctl", "run_job", "fence_signal", "syncobj_signal", \
+	"vm_bind", "pt_alloc", \
+}
 
 /**
  * struct drm_simgpu_dev_info - what this build of simgpu on this kernel does
