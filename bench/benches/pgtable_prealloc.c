@@ -27,24 +27,6 @@ static const struct drmb_param pgtable_prealloc_params[] = {
 	{ NULL },
 };
 
-static int pgtable_prealloc_setup(struct drmb_case *c)
-{
-	return vm_workload_setup(c, c->priv,
-				 DRMB_VM_PREALLOC_NONE + drmb_case_int(c, "prealloc"),
-				 drmb_case_int(c, "huge"), drmb_case_int(c, "order"),
-				 drmb_case_int(c, "mode"));
-}
-
-static int pgtable_prealloc_run(struct drmb_case *c, struct drmb_samples *s)
-{
-	return vm_workload_run(c, c->priv, s);
-}
-
-static void pgtable_prealloc_teardown(struct drmb_case *c)
-{
-	vm_workload_teardown(c->priv);
-}
-
 const struct drmb_bench drmb_bench_pgtable_prealloc = {
 	.name = "pgtable-prealloc",
 	.id = "PgtablePrealloc",
@@ -54,7 +36,7 @@ const struct drmb_bench drmb_bench_pgtable_prealloc = {
 	.params = pgtable_prealloc_params,
 	.priv_size = sizeof(struct vm_workload),
 	.requires = vm_workload_requires,
-	.setup = pgtable_prealloc_setup,
-	.run = pgtable_prealloc_run,
-	.teardown = pgtable_prealloc_teardown,
+	.setup = vm_workload_setup,
+	.run = vm_workload_run,
+	.teardown = vm_workload_teardown,
 };

@@ -26,34 +26,16 @@ static const struct drmb_param vm_bind_throughput_params[] = {
 	{ NULL },
 };
 
-static int vm_bind_throughput_setup(struct drmb_case *c)
-{
-	return vm_workload_setup(c, c->priv,
-				 DRMB_VM_PREALLOC_NONE + drmb_case_int(c, "prealloc"),
-				 drmb_case_int(c, "huge"), drmb_case_int(c, "order"),
-				 drmb_case_int(c, "mode"));
-}
-
-static int vm_bind_throughput_run(struct drmb_case *c, struct drmb_samples *s)
-{
-	return vm_workload_run(c, c->priv, s);
-}
-
-static void vm_bind_throughput_teardown(struct drmb_case *c)
-{
-	vm_workload_teardown(c->priv);
-}
-
 const struct drmb_bench drmb_bench_vm_bind_throughput = {
 	.name = "vm-bind-throughput",
 	.id = "VmBindThroughput",
-	.summary = "synchronous VM_BIND ops/s and batch latency by op, size, batch, order, huge",
+	.summary = "VM_BIND ops/s and batch latency by op, size, batch, order, huge, sync/async",
 	.flags = DRMB_BENCH_NEEDS_DEVICE | DRMB_BENCH_THROUGHPUT,
 	.backends = vm_bind_backends,
 	.params = vm_bind_throughput_params,
 	.priv_size = sizeof(struct vm_workload),
 	.requires = vm_workload_requires,
-	.setup = vm_bind_throughput_setup,
-	.run = vm_bind_throughput_run,
-	.teardown = vm_bind_throughput_teardown,
+	.setup = vm_workload_setup,
+	.run = vm_workload_run,
+	.teardown = vm_workload_teardown,
 };

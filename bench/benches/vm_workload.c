@@ -78,7 +78,7 @@ static int bind(struct vm_workload *w, const struct drmb_vm_op *ops, unsigned in
 	return w->dev->backend->vm_bind(w->dev, w->vm, ops, n);
 }
 
-void vm_workload_teardown(struct vm_workload *w)
+static void workload_free(struct vm_workload *w)
 {
 	const struct drmb_backend *b = w->dev ? w->dev->backend : NULL;
 
@@ -97,10 +97,13 @@ void vm_workload_teardown(struct vm_workload *w)
 	memset(w, 0, sizeof(*w));
 }
 
-int vm_workload_setup(struct drmb_case *c, struct vm_workload *w,
-		      enum drmb_vm_prealloc prealloc, int huge, int shuffled, int async)
+int vm_workload_setup(struct drmb_case *c)
 {
+	enum drmb_vm_prealloc prealloc = DRMB_VM_PREALLOC_NONE + drmb_case_int(c, "prealloc");
+	int huge = drmb_case_int(c, "huge"), shuffled = drmb_case_int(c, "order");
+	int async = drmb_case_int(c, "mode");
 	const struct drmb_backend *b = c->dev->backend;
+	struct vm_workload *w = c->priv;
 	struct drmb_vm_opts o = { .prealloc = prealloc, .huge = huge };
 	unsigned int i, *order;
 	uint64_t base;
@@ -186,7 +189,7 @@ int vm_workload_setup(struct drmb_case *c, struct vm_workload *w,
 
 err:
 	free(order);
-	vm_workload_teardown(w);
+	workload_free(w);
 	return ret;
 }
 
@@ -239,8 +242,9 @@ static void vm_workload_after(struct drmb_case *c, size_t i, uint64_t t0, uint64
 	w->error = ret;
 }
 
-int vm_workload_run(struct drmb_case *c, struct vm_workload *w, struct drmb_samples *s)
+int vm_workload_run(struct drmb_case *c, struct drmb_samples *s)
 {
+	struct vm_workload *w = c->priv;
 	double ops;
 	int ret;
 
@@ -271,4 +275,9 @@ int vm_workload_run(struct drmb_case *c, struct vm_workload *w, struct drmb_samp
 		drmb_case_metric(c, "syscall-ns/op", w->outside_ns / n);
 	}
 	return 0;
+}
+
+void vm_workload_teardown(struct drmb_case *c)
+{
+	workload_free(c->priv);
 }

@@ -60,10 +60,14 @@ struct vm_workload {
  * Reads the params "op", "size" and "batch".
  */
 int vm_workload_requires(struct drmb_case *c);
-int vm_workload_setup(struct drmb_case *c, struct vm_workload *w,
-		      enum drmb_vm_prealloc prealloc, int huge, int shuffled, int async);
+/*
+ * The descriptor hooks of every benchmark built on this workload; they read
+ * the params "prealloc", "huge", "order" and "mode" too, and c->priv is a
+ * struct vm_workload.
+ */
+int vm_workload_setup(struct drmb_case *c);
 /* One measured run; adds the per-op page-table metrics. */
-int vm_workload_run(struct drmb_case *c, struct vm_workload *w, struct drmb_samples *s);
-void vm_workload_teardown(struct vm_workload *w);
+int vm_workload_run(struct drmb_case *c, struct drmb_samples *s);
+void vm_workload_teardown(struct drmb_case *c);
 
 #endif
