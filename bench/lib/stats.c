@@ -428,6 +428,27 @@ static double *sorted_copy(const double *v, size_t n)
 }
 
 /*
+ * The common entry of the two-sample methods: both samples non-empty and
+ * NaN-free, returned as sorted copies the caller frees.
+ */
+static int sorted_pair(const double *x, size_t n, const double *y, size_t m,
+		       double **xs, double **ys)
+{
+	*xs = *ys = NULL;
+	if (!n || !m || !x || !y)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (isnan(x[i]))
+			return -EINVAL;
+	for (size_t j = 0; j < m; j++)
+		if (isnan(y[j]))
+			return -EINVAL;
+	*xs = sorted_copy(x, n);
+	*ys = sorted_copy(y, m);
+	return *xs && *ys ? 0 : -ENOMEM;
+}
+
+/*
  * U of the first sample with average ranks for ties, and the tie term
  * sum(t^3 - t) over groups of equal values, by merging the sorted samples.
  */
@@ -501,17 +522,11 @@ int drmb_mann_whitney(const double *x, size_t n, const double *y, size_t m,
 	double *xs, *ys;
 	int ret;
 
-	if (!n || !m || !x || !y || !out)
+	if (!out)
 		return -EINVAL;
-	for (size_t i = 0; i < n; i++)
-		if (isnan(x[i]))
-			return -EINVAL;
-	for (size_t j = 0; j < m; j++)
-		if (isnan(y[j]))
-			return -EINVAL;
-	xs = sorted_copy(x, n);
-	ys = sorted_copy(y, m);
-	ret = xs && ys ? mw_sorted(xs, n, ys, m, out) : -ENOMEM;
+	ret = sorted_pair(x, n, y, m, &xs, &ys);
+	if (!ret)
+		ret = mw_sorted(xs, n, ys, m, out);
 	free(xs);
 	free(ys);
 	return ret;
@@ -755,17 +770,11 @@ int drmb_hodges_lehmann(const double *x, size_t n, const double *y, size_t m,
 	double *xs, *ys;
 	int err;
 
-	if (!n || !m || !x || !y || !out || !(conf > 0 && conf < 1))
+	if (!out || !(conf > 0 && conf < 1))
 		return -EINVAL;
-	for (size_t i = 0; i < n; i++)
-		if (isnan(x[i]))
-			return -EINVAL;
-	for (size_t j = 0; j < m; j++)
-		if (isnan(y[j]))
-			return -EINVAL;
-	xs = sorted_copy(x, n);
-	ys = sorted_copy(y, m);
-	err = xs && ys ? hl_sorted(xs, n, ys, m, conf, out) : -ENOMEM;
+	err = sorted_pair(x, n, y, m, &xs, &ys);
+	if (!err)
+		err = hl_sorted(xs, n, ys, m, conf, out);
 	free(xs);
 	free(ys);
 	return err;
