@@ -24,7 +24,7 @@ extern "C" {
 #endif
 
 #define SIMGPU_UAPI_MAJOR 1
-#define SIMGPU_UAPI_MINOR 1
+#define SIMGPU_UAPI_MINOR 2
 
 /*
  * Ioctl numbers. Numbers marked "reserved" belong to later uAPI extensions
@@ -47,12 +47,17 @@ enum drm_simgpu_ioctl_id {
 	DRM_SIMGPU_VM_BIND = 0x0a,
 	DRM_SIMGPU_VM_QUERY = 0x0b,
 
-	/* reserved, see docs/simgpu.md: user-mode submission queues */
+	/*
+	 * User-mode submission queues: -EOPNOTSUPP where
+	 * SIMGPU_FEATURE_USER_QUEUES is 0
+	 */
 	DRM_SIMGPU_USERQ_CREATE = 0x10,
 	DRM_SIMGPU_USERQ_DESTROY = 0x11,
 	DRM_SIMGPU_USERQ_KICK = 0x12,
 	DRM_SIMGPU_USERQ_WAIT = 0x13,
 	DRM_SIMGPU_USERQ_QUERY = 0x14,
+	DRM_SIMGPU_USERQ_BRIDGE = 0x15,
+	DRM_SIMGPU_USERQ_SYNC_UPDATE = 0x16,
 };
 
 /* DEV_QUERY feature bits (struct drm_simgpu_dev_info.features) */
@@ -76,7 +81,7 @@ enum drm_simgpu_ioctl_id {
 #define SIMGPU_FEATURE_FAUX_DEVICE		(1ull << 8)
 /* VM_CREATE/VM_DESTROY/VM_BIND/VM_QUERY work (kernels with drm_gpuvm) */
 #define SIMGPU_FEATURE_VM_BIND			(1ull << 32)
-/* reserved, see docs/simgpu.md: USERQ_* ioctls work */
+/* USERQ_* ioctls work: user-mode submission queues */
 #define SIMGPU_FEATURE_USER_QUEUES		(1ull << 33)
 
 /* Submit workqueue choices (dev_info.submit_wq, queue_create.submit_wq) */
@@ -99,13 +104,15 @@ enum drm_simgpu_ioctl_id {
 #define SIMGPU_INJECT_SYNCOBJ_SIGNAL		4 /* hw fence -> syncobj signal */
 #define SIMGPU_INJECT_VM_BIND			5 /* at VM_BIND ioctl entry */
 #define SIMGPU_INJECT_VM_PT_ALLOC		6 /* per page-table page allocated */
+#define SIMGPU_INJECT_FW_POLL			7 /* firmware model: doorbell found work */
+#define SIMGPU_INJECT_FW_KICK			8 /* at USERQ_KICK entry, before the wake */
 /*
  * The inject_path module parameter's spelling of each SIMGPU_INJECT_*, in
  * index order: the driver parses it, drmbench prints it.
  */
 #define SIMGPU_INJECT_PATH_NAMES { \
 	"none", "ioctl", "run_job", "fence_signal", "syncobj_signal", \
-	"vm_bind", "pt_alloc", \
+	"vm_bind", "pt_alloc", "fw_poll", "fw_kick", \
 }
 
 /**
@@ -142,6 +149,21 @@ struct drm_simgpu_dev_info {
 	__u64 inject_delay_ns;
 	/** @vm_tables_live: page-table pages of all VMs of the device */
 	__u64 vm_tables_live;
+	/** @userq_max_queues: user queues per file */
+	__u32 userq_max_queues;
+	/** @userq_max_ring_size: largest USERQ_CREATE ring_size, bytes */
+	__u32 userq_max_ring_size;
+	/** @userq_record_ring_size: job records kept per user queue */
+	__u32 userq_record_ring_size;
+	/** @userq_fw_policy: SIMGPU_USERQ_FW_* used for FW_DEFAULT */
+	__u32 userq_fw_policy;
+	/** @userq_poll_interval_us: default POLL interval */
+	__u32 userq_poll_interval_us;
+	/** @userq_idle_timeout_us: default time without work before INACTIVE */
+	__u32 userq_idle_timeout_us;
+	/** @userq_stall_timeout_ms: a queue blocked on a wait this long is killed */
+	__u32 userq_stall_timeout_ms;
+	__u32 pad2;
 };
 
 /**
@@ -573,6 +595,361 @@ struct drm_simgpu_vm_query {
 	__u64 last_bind_done_ns;
 };
 
+/*
+ * User-mode submission queues (after panthor's user-submission RFC).
+ *
+ * USERQ_CREATE gives userspace three mappings of the DRM fd: a ring of
+ * struct drm_simgpu_userq_job descriptors, a user I/O page (struct
+ * drm_simgpu_userq_io) and a doorbell page. Userspace submits with no
+ * ioctl: it writes descriptors, advances @insert, writes the doorbell. A
+ * firmware model in the kernel notices the doorbell (by busy polling,
+ * polling every P us, or only when kicked: SIMGPU_USERQ_FW_*), copies each
+ * descriptor out of the ring, checks the copy, runs it on the engine for
+ * its duration and writes its signal value into a 64-bit sync object.
+ *
+ * Sync objects are naturally aligned __u64 counters in the queue's sync BO
+ * (a BO_CREATE BO named at USERQ_CREATE; queues may share one). They only
+ * move forward: a job whose signal value is below the object's current
+ * value faults the queue. Userspace waits by spinning on the mapped BO, by
+ * USERQ_WAIT, or through the queue's eventfd (SIMGPU_USERQ_JOB_NOTIFY).
+ * USERQ_BRIDGE ties sync objects to DRM syncobjs both ways.
+ *
+ * Memory-ordering contract (C11 terms; docs/simgpu.md has the reasoning):
+ *  - Producer: descriptor stores, then a release store of @insert, then a
+ *    store to the doorbell (a changed __u32 at offset 0, e.g. a counter),
+ *    then a seq_cst fence and a load of @state: if INACTIVE, USERQ_KICK.
+ *  - Firmware: acquire load of @insert after noticing the doorbell; each
+ *    descriptor is copied once and only the copy is used; release store of
+ *    @extract once the copy is made (the slot may then be reused).
+ *  - Deactivation: the firmware stores @state = INACTIVE, a full barrier,
+ *    then re-reads @insert and reactivates if work arrived; with the
+ *    producer's fence this cannot lose a doorbell.
+ *  - Completion: the record's timestamps, then a release store of the
+ *    signal value (one 64-bit single-copy-atomic store). An acquire load
+ *    that sees the value also sees the job's effects.
+ * Nothing the kernel reads from the ring, the user I/O page or the sync BO
+ * is trusted: bad contents fault that queue only (SIMGPU_USERQ_FAULT_*).
+ */
+
+/* struct drm_simgpu_userq_create.fw_policy, dev_info.userq_fw_policy */
+/* The module default (module parameter userq_fw_policy). */
+#define SIMGPU_USERQ_FW_DEFAULT			0
+/* The firmware thread spins on the doorbell: lowest latency, a CPU busy. */
+#define SIMGPU_USERQ_FW_BUSY			1
+/* The firmware thread looks at the doorbell every poll_interval_us. */
+#define SIMGPU_USERQ_FW_POLL			2
+/* The firmware thread sleeps until USERQ_KICK: one ioctl per submission. */
+#define SIMGPU_USERQ_FW_SLEEP			3
+
+/* struct drm_simgpu_userq_create.flags */
+/* @eventfd is an eventfd signalled for NOTIFY jobs and on a fault. */
+#define SIMGPU_USERQ_CREATE_EVENTFD		(1u << 0)
+
+/**
+ * struct drm_simgpu_userq_create - DRM_IOCTL_SIMGPU_USERQ_CREATE
+ *
+ * Creates a user queue on @engine with its own firmware thread. mmap() the
+ * three offsets on the DRM fd (MAP_SHARED, PROT_READ | PROT_WRITE): the
+ * ring (@ring_size bytes), the user I/O page and the doorbell page (one
+ * page each). The queue starts ACTIVE.
+ *
+ * @engine: engine index, < dev_info.engine_count
+ * @flags: SIMGPU_USERQ_CREATE_*
+ * @ring_size: bytes, a power of two, 4096..dev_info.userq_max_ring_size
+ * @sync_handle: GEM handle of the sync BO (see above)
+ * @fw_policy: SIMGPU_USERQ_FW_*
+ * @poll_interval_us: FW_POLL: 1..1000000; 0 = module default. Else 0.
+ * @idle_timeout_us: time without work before the firmware makes the queue
+ *                   INACTIVE (it then needs USERQ_KICK); 0 = module default
+ * @eventfd: with SIMGPU_USERQ_CREATE_EVENTFD an eventfd, else must be 0
+ * @queue_id: out: user queue id, never 0 (its own id space)
+ * @pad: must be 0
+ * @ring_mmap_offset: out
+ * @io_mmap_offset: out
+ * @doorbell_mmap_offset: out
+ */
+struct drm_simgpu_userq_create {
+	__u32 engine;
+	__u32 flags;
+	__u32 ring_size;
+	__u32 sync_handle;
+	__u32 fw_policy;
+	__u32 poll_interval_us;
+	__u32 idle_timeout_us;
+	__s32 eventfd;
+	__u32 queue_id;
+	__u32 pad;
+	__u64 ring_mmap_offset;
+	__u64 io_mmap_offset;
+	__u64 doorbell_mmap_offset;
+};
+
+/**
+ * struct drm_simgpu_userq_destroy - DRM_IOCTL_SIMGPU_USERQ_DESTROY
+ * @queue_id: the queue; its firmware thread stops, jobs not yet run are
+ *            dropped and their bridges signalled with -ECANCELED
+ * @pad: must be 0
+ */
+struct drm_simgpu_userq_destroy {
+	__u32 queue_id;
+	__u32 pad;
+};
+
+/* struct drm_simgpu_userq_io.state */
+#define SIMGPU_USERQ_STATE_ACTIVE		0 /* the firmware watches the doorbell */
+#define SIMGPU_USERQ_STATE_INACTIVE		1 /* idle: USERQ_KICK to reactivate */
+#define SIMGPU_USERQ_STATE_FAULTY		2 /* stopped for good, see @fault */
+
+/* Why a queue is FAULTY (userq_io.fault, userq_query.fault) */
+#define SIMGPU_USERQ_FAULT_NONE			0
+/* A descriptor had an unknown op, unknown flags or non-zero reserved bits. */
+#define SIMGPU_USERQ_FAULT_BAD_DESCRIPTOR	1
+/* @insert was not a multiple of the descriptor size, went backwards or
+ * got more than ring_size ahead of @extract. */
+#define SIMGPU_USERQ_FAULT_BAD_INSERT		2
+/* A sync object offset was unaligned or outside the sync BO. */
+#define SIMGPU_USERQ_FAULT_BAD_SYNC_OFFSET	3
+/* duration_ns above dev_info.max_job_duration_ns. */
+#define SIMGPU_USERQ_FAULT_BAD_DURATION		4
+/* A signal value below the sync object's current value. */
+#define SIMGPU_USERQ_FAULT_SYNC_BACKWARDS	5
+/* Blocked on a wait for longer than dev_info.userq_stall_timeout_ms. */
+#define SIMGPU_USERQ_FAULT_STALLED		6
+/* A DRM syncobj fence bridged into the queue signalled with an error. */
+#define SIMGPU_USERQ_FAULT_BRIDGE_ERROR		7
+
+/**
+ * struct drm_simgpu_userq_io - the user I/O page (mmap io_mmap_offset)
+ * @insert: written by userspace: descriptor bytes written since creation,
+ *          free running (ring position = @insert % ring_size)
+ * @extract: written by the kernel: descriptor bytes the firmware consumed
+ * @state: written by the kernel: SIMGPU_USERQ_STATE_*
+ * @fault: written by the kernel: SIMGPU_USERQ_FAULT_* once FAULTY
+ * @completed_seqno: written by the kernel: the last job completed
+ *
+ * The two halves sit on separate cache lines. The kernel keeps its own
+ * copy of everything it writes here and never reads it back.
+ */
+struct drm_simgpu_userq_io {
+	__u64 insert;
+	__u64 user_pad[7];
+	__u64 extract;
+	__u32 state;
+	__u32 fault;
+	__u64 completed_seqno;
+	__u64 kernel_pad[5];
+};
+
+/* struct drm_simgpu_userq_job.op: 0 is invalid, so a zeroed slot faults */
+/* Run on the engine for duration_ns, then write the signal value. */
+#define SIMGPU_USERQ_OP_RUN			1
+
+/* struct drm_simgpu_userq_job.flags */
+/* Before running, wait until sync object @wait_offset >= @wait_value. */
+#define SIMGPU_USERQ_JOB_WAIT			(1u << 0)
+/* After writing the signal value, signal the queue's eventfd. */
+#define SIMGPU_USERQ_JOB_NOTIFY			(1u << 1)
+
+/**
+ * struct drm_simgpu_userq_job - one ring descriptor (64 bytes)
+ *
+ * The job with ring bytes [n * 64, n * 64 + 64) has seqno n + 1.
+ *
+ * @op: SIMGPU_USERQ_OP_*
+ * @flags: SIMGPU_USERQ_JOB_*
+ * @duration_ns: engine time, <= dev_info.max_job_duration_ns
+ * @signal_offset: byte offset in the sync BO of the sync object set on
+ *                 completion (8-byte aligned)
+ * @signal_value: the value written there
+ * @wait_offset: with SIMGPU_USERQ_JOB_WAIT, the sync object waited on;
+ *               else must be 0
+ * @wait_value: with SIMGPU_USERQ_JOB_WAIT, the value waited for; else 0
+ * @user_data: echoed in the job's record
+ * @reserved: must be 0
+ */
+struct drm_simgpu_userq_job {
+	__u32 op;
+	__u32 flags;
+	__u64 duration_ns;
+	__u64 signal_offset;
+	__u64 signal_value;
+	__u64 wait_offset;
+	__u64 wait_value;
+	__u64 user_data;
+	__u64 reserved;
+};
+
+/**
+ * struct drm_simgpu_userq_kick - DRM_IOCTL_SIMGPU_USERQ_KICK
+ *
+ * Makes an INACTIVE queue ACTIVE and wakes its firmware thread (always,
+ * so it is also the doorbell of FW_SLEEP queues). -EIO if FAULTY.
+ *
+ * @queue_id: the queue
+ * @flags: must be 0
+ */
+struct drm_simgpu_userq_kick {
+	__u32 queue_id;
+	__u32 flags;
+};
+
+/**
+ * struct drm_simgpu_userq_wait - DRM_IOCTL_SIMGPU_USERQ_WAIT
+ *
+ * Sleeps until sync object @offset of the queue's sync BO is >= @value.
+ * 0: reached; -ETIME: @deadline_ns passed; -EIO: the queue is FAULTY (or
+ * was destroyed) and the value was not reached; -EINVAL: bad offset.
+ *
+ * @queue_id: the queue whose sync BO holds the object
+ * @flags: must be 0
+ * @offset: 8-byte aligned byte offset in the sync BO
+ * @value: the value waited for
+ * @deadline_ns: absolute CLOCK_MONOTONIC deadline; 0 = only check
+ * @current_value: out: the object's value when the ioctl returned
+ */
+struct drm_simgpu_userq_wait {
+	__u32 queue_id;
+	__u32 flags;
+	__u64 offset;
+	__u64 value;
+	__s64 deadline_ns;
+	__u64 current_value;
+};
+
+/* struct drm_simgpu_userq_job_record.status */
+#define SIMGPU_USERQ_JOB_STATUS_WAITING		0 /* seen, blocked on its wait */
+#define SIMGPU_USERQ_JOB_STATUS_RUNNING		1 /* on the engine */
+#define SIMGPU_USERQ_JOB_STATUS_DONE		2 /* signal value written */
+#define SIMGPU_USERQ_JOB_STATUS_DROPPED		3 /* queue faulted or destroyed */
+
+/**
+ * struct drm_simgpu_userq_job_record - a user job's life, CLOCK_MONOTONIC ns
+ *
+ * The same stages as struct drm_simgpu_job_record, with the doorbell in
+ * place of the ioctl. A stage not reached yet reads 0.
+ */
+struct drm_simgpu_userq_job_record {
+	__u64 seqno;
+	__u64 user_data;
+	__u64 duration_ns;
+	/** @seen_ns: the firmware noticed the doorbell (or kick) and took it */
+	__u64 seen_ns;
+	/** @engine_start_ns: its wait was met and the engine started it */
+	__u64 engine_start_ns;
+	/** @engine_end_ns: the engine finished it */
+	__u64 engine_end_ns;
+	/** @complete_ns: the signal value was written */
+	__u64 complete_ns;
+	/** @status: SIMGPU_USERQ_JOB_STATUS_* */
+	__u32 status;
+	/** @error: 0, or why the job was dropped (-EIO, -ECANCELED) */
+	__s32 error;
+};
+
+/**
+ * struct drm_simgpu_userq_query - DRM_IOCTL_SIMGPU_USERQ_QUERY
+ *
+ * The queue's state and counters; with @record_count > 0 also the records
+ * of jobs @first_seqno.. (the last dev_info.userq_record_ring_size jobs;
+ * older ones: -ENOENT). Everything but @queue_id, @flags and the record
+ * request fields is output.
+ */
+struct drm_simgpu_userq_query {
+	__u32 queue_id;
+	/** @flags: must be 0 */
+	__u32 flags;
+	/** @state: SIMGPU_USERQ_STATE_* */
+	__u32 state;
+	/** @fault: SIMGPU_USERQ_FAULT_* */
+	__u32 fault;
+	/** @fault_seqno: the job that faulted the queue, 0 if none (or insert) */
+	__u64 fault_seqno;
+	/** @fault_value: the offending value (offset, insert, op, duration) */
+	__u64 fault_value;
+	/** @seen_seqno: the last job the firmware took from the ring */
+	__u64 seen_seqno;
+	/** @completed_seqno: the last job whose signal value was written */
+	__u64 completed_seqno;
+	/** @doorbells: doorbell changes the firmware noticed */
+	__u64 doorbells;
+	/** @kicks: USERQ_KICK calls */
+	__u64 kicks;
+	/** @deactivations: times the queue went INACTIVE when idle */
+	__u64 deactivations;
+	/** @fw_wakeups: times the firmware thread woke or polled */
+	__u64 fw_wakeups;
+	/** @fw_tid: the firmware thread's TID (its CPU time: /proc/TID/schedstat) */
+	__u32 fw_tid;
+	/** @fw_policy: SIMGPU_USERQ_FW_* in use (not DEFAULT) */
+	__u32 fw_policy;
+	__u32 poll_interval_us;
+	__u32 idle_timeout_us;
+	__u32 engine;
+	__u32 ring_size;
+	/** @first_seqno: in: the first record wanted */
+	__u64 first_seqno;
+	/** @records: in: user pointer to @record_count records, or 0 */
+	__u64 records;
+	/** @record_count: in: 0..dev_info.userq_record_ring_size */
+	__u32 record_count;
+	/** @record_size: in: sizeof(struct drm_simgpu_userq_job_record) */
+	__u32 record_size;
+};
+
+/* struct drm_simgpu_userq_bridge.op */
+/*
+ * When sync object @offset reaches @value, signal DRM syncobj @handle
+ * (binary, or timeline @point). The syncobj gets its fence at once, so
+ * kernel submissions made after the ioctl can wait on it.
+ */
+#define SIMGPU_USERQ_BRIDGE_TO_SYNCOBJ		0
+/*
+ * When DRM syncobj @handle (or timeline @point) signals, set sync object
+ * @offset to @value, so user jobs can wait on kernel work. The syncobj
+ * must already have its fence (-ENOENT otherwise).
+ */
+#define SIMGPU_USERQ_BRIDGE_FROM_SYNCOBJ	1
+
+/**
+ * struct drm_simgpu_userq_bridge - DRM_IOCTL_SIMGPU_USERQ_BRIDGE
+ *
+ * The RFC's XGS queue entries. A TO_SYNCOBJ fence never depends on a
+ * timer for correctness: it signals when the value is reached, or with an
+ * error when the queue faults (a stall included) or is destroyed.
+ *
+ * @queue_id: the queue whose sync BO holds the object
+ * @op: SIMGPU_USERQ_BRIDGE_*
+ * @offset: 8-byte aligned byte offset in the sync BO
+ * @value: TO: the value awaited; FROM: the value written
+ * @handle: DRM syncobj handle
+ * @flags: SIMGPU_SYNC_TIMELINE or 0
+ * @point: with SIMGPU_SYNC_TIMELINE the timeline point (>= 1), else 0
+ */
+struct drm_simgpu_userq_bridge {
+	__u32 queue_id;
+	__u32 op;
+	__u64 offset;
+	__u64 value;
+	__u32 handle;
+	__u32 flags;
+	__u64 point;
+};
+
+/**
+ * struct drm_simgpu_userq_sync_update - DRM_IOCTL_SIMGPU_USERQ_SYNC_UPDATE
+ *
+ * The CPU changed sync objects of the queue's sync BO: re-check waiters,
+ * bridges and jobs blocked on a wait (the RFC's SYNC_UPDATE). Engine
+ * writes need no such call.
+ *
+ * @queue_id: the queue
+ * @flags: must be 0
+ */
+struct drm_simgpu_userq_sync_update {
+	__u32 queue_id;
+	__u32 flags;
+};
+
 #define DRM_IOCTL_SIMGPU(dir, name, type) \
 	DRM_IO##dir(DRM_COMMAND_BASE + DRM_SIMGPU_##name, type)
 
@@ -600,6 +977,20 @@ struct drm_simgpu_vm_query {
 	DRM_IOCTL_SIMGPU(W, VM_BIND, struct drm_simgpu_vm_bind)
 #define DRM_IOCTL_SIMGPU_VM_QUERY \
 	DRM_IOCTL_SIMGPU(WR, VM_QUERY, struct drm_simgpu_vm_query)
+#define DRM_IOCTL_SIMGPU_USERQ_CREATE \
+	DRM_IOCTL_SIMGPU(WR, USERQ_CREATE, struct drm_simgpu_userq_create)
+#define DRM_IOCTL_SIMGPU_USERQ_DESTROY \
+	DRM_IOCTL_SIMGPU(W, USERQ_DESTROY, struct drm_simgpu_userq_destroy)
+#define DRM_IOCTL_SIMGPU_USERQ_KICK \
+	DRM_IOCTL_SIMGPU(W, USERQ_KICK, struct drm_simgpu_userq_kick)
+#define DRM_IOCTL_SIMGPU_USERQ_WAIT \
+	DRM_IOCTL_SIMGPU(WR, USERQ_WAIT, struct drm_simgpu_userq_wait)
+#define DRM_IOCTL_SIMGPU_USERQ_QUERY \
+	DRM_IOCTL_SIMGPU(WR, USERQ_QUERY, struct drm_simgpu_userq_query)
+#define DRM_IOCTL_SIMGPU_USERQ_BRIDGE \
+	DRM_IOCTL_SIMGPU(W, USERQ_BRIDGE, struct drm_simgpu_userq_bridge)
+#define DRM_IOCTL_SIMGPU_USERQ_SYNC_UPDATE \
+	DRM_IOCTL_SIMGPU(W, USERQ_SYNC_UPDATE, struct drm_simgpu_userq_sync_update)
 
 #if defined(__cplusplus)
 }
