@@ -311,6 +311,7 @@ static const struct drm_ioctl_desc simgpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(SIMGPU_VM_DESTROY, simgpu_ioctl_vm_destroy, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(SIMGPU_VM_BIND, simgpu_ioctl_vm_bind, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(SIMGPU_VM_QUERY, simgpu_ioctl_vm_query, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_VM_BIND_QUERY, simgpu_ioctl_vm_bind_query, DRM_RENDER_ALLOW),
 };
 
 DEFINE_DRM_GEM_FOPS(simgpu_fops);

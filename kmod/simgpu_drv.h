@@ -57,6 +57,7 @@ extern int simgpu_test_pt_alloc_fail_after;
 extern ulong simgpu_vm_max_inflight_pages;
 
 struct simgpu_device;
+struct simgpu_vm;
 
 /* A hardware fence of an engine; the scheduler holds it as parent fence. */
 struct simgpu_hw_fence {
@@ -156,6 +157,10 @@ struct simgpu_queue {
 	int error;
 	u64 guilty_seqno;
 	bool destroyed;
+
+	/* The VM the queue was created on (referenced), or NULL; its id. */
+	struct simgpu_vm *vm;
+	u32 vm_id;
 };
 
 /*
@@ -213,6 +218,16 @@ struct simgpu_vm_stats {
 };
 
 /*
+ * A bind's record and, until a query sees it signalled, a reference to the
+ * fence of its signal syncobjs: the fence's own timestamp is the signal
+ * time, read without a callback that could outlive the job.
+ */
+struct simgpu_bind_slot {
+	struct drm_simgpu_vm_bind_record rec;
+	struct dma_fence *fence;
+};
+
+/*
  * struct simgpu_vm - a GPU VA space: the drm_gpuvm keeping the mappings and
  * the 4-level page table they are written to. @lock serialises binds,
  * queries and teardown; the ioctls hold a drm_gpuvm reference.
@@ -251,6 +266,15 @@ struct simgpu_vm {
 	/* Pages reserved by queued asynchronous binds, for throttling. */
 	atomic64_t inflight_pages;
 	wait_queue_head_t throttle_wq;
+
+	/* Queues created on the VM and not destroyed: VM_DESTROY is -EBUSY. */
+	u32 queues;
+
+	/* Protects @records and @last_bind_seqno. */
+	spinlock_t records_lock;
+	/* The last SIMGPU_VM_BIND_RECORDS binds, by seqno modulo the size. */
+	struct simgpu_bind_slot *records;
+	u64 last_bind_seqno;
 };
 
 #define SIMGPU_PT_OP_MAP	0
@@ -282,6 +306,8 @@ struct simgpu_bind_job {
 	struct list_head held;
 	u64 pages;			/* counted in vm->inflight_pages */
 	u64 ioctl_ns;
+	/* The bind's record; 0 when the ioctl failed and has none. */
+	u64 seqno;
 	bool hold_failed;
 	u32 nsignal;
 	struct drm_syncobj **signal;
@@ -362,5 +388,11 @@ int simgpu_ioctl_vm_bind(struct drm_device *dev, void *data,
 			 struct drm_file *file);
 int simgpu_ioctl_vm_query(struct drm_device *dev, void *data,
 			  struct drm_file *file);
+int simgpu_ioctl_vm_bind_query(struct drm_device *dev, void *data,
+			       struct drm_file *file);
+struct simgpu_vm *simgpu_vm_queue_attach(struct simgpu_file *sfile, u32 vm_id);
+void simgpu_vm_queue_detach(struct simgpu_vm *vm);
+void simgpu_vm_put(struct simgpu_vm *vm);
+int simgpu_vm_check_usable(struct simgpu_vm *vm);
 
 #endif /* SIMGPU_DRV_H */

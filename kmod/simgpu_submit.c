@@ -27,6 +27,9 @@ static void simgpu_queue_release(struct kref *ref)
 	struct simgpu_queue *queue = container_of(ref, struct simgpu_queue, ref);
 
 	mutex_destroy(&queue->submit_lock);
+	/* Its SUBMITs may read the VM until the last queue reference goes. */
+	if (queue->vm)
+		simgpu_vm_put(queue->vm);
 	kvfree(queue->records);
 	kfree(queue->own_sched);
 	kfree(queue);
@@ -64,6 +67,8 @@ static void simgpu_queue_destroy(struct simgpu_queue *queue)
 	drm_sched_entity_destroy(&queue->entity);
 	if (queue->own_sched)
 		simgpu_sched_fini(queue->own_sched);
+	if (queue->vm)
+		simgpu_vm_queue_detach(queue->vm);
 	simgpu_queue_put(queue);
 }
 
@@ -106,10 +111,13 @@ static enum drm_sched_priority simgpu_sched_priority(u32 priority)
  * engine with a priority that selects the scheduler run queue. With
  * SIMGPU_QUEUE_CREATE_OWN_SCHED the queue gets its own scheduler in front of
  * the engine, with its own credit limit, timeout and submit workqueue.
+ * With a @vm_id the queue's jobs run in that VM: the queue holds it.
  *
  * -EINVAL: unknown flags, engine or priority; scheduler parameters without
- *          OWN_SCHED, or out of range
- * -EOPNOTSUPP: a submit workqueue choice this kernel's scheduler lacks
+ *          OWN_SCHED, or out of range; non-zero pad
+ * -EOPNOTSUPP: a submit workqueue choice this kernel's scheduler lacks; a
+ *              @vm_id where VM_BIND is unsupported
+ * -ENOENT: unknown VM (or being destroyed)
  * -EBUSY: the file has SIMGPU_MAX_QUEUES queues
  * -ENOMEM
  */
@@ -126,7 +134,7 @@ int simgpu_ioctl_queue_create(struct drm_device *dev, void *data,
 	u32 id, wq;
 	int ret;
 
-	if (args->flags & ~SIMGPU_QUEUE_CREATE_OWN_SCHED)
+	if (args->flags & ~SIMGPU_QUEUE_CREATE_OWN_SCHED || args->pad)
 		return -EINVAL;
 	if (args->engine >= sdev->engine_count ||
 	    args->priority > SIMGPU_QUEUE_PRIORITY_HIGH)
@@ -160,6 +168,15 @@ int simgpu_ioctl_queue_create(struct drm_device *dev, void *data,
 	queue->flags = args->flags;
 	queue->priority = args->priority;
 	queue->sched = &sdev->scheds[args->engine];
+	if (args->vm_id) {
+		queue->vm = simgpu_vm_queue_attach(sfile, args->vm_id);
+		if (IS_ERR(queue->vm)) {
+			ret = PTR_ERR(queue->vm);
+			queue->vm = NULL;
+			goto err_free;
+		}
+		queue->vm_id = args->vm_id;
+	}
 
 	if (own) {
 		queue->own_sched = kzalloc(sizeof(*queue->own_sched), GFP_KERNEL);
@@ -199,6 +216,10 @@ err_sched_fini:
 	if (queue->own_sched)
 		simgpu_sched_fini(queue->own_sched);
 err_free:
+	if (queue->vm) {
+		simgpu_vm_queue_detach(queue->vm);
+		simgpu_vm_put(queue->vm);
+	}
 	kvfree(queue->records);
 	kfree(queue->own_sched);
 	kfree(queue);
@@ -266,6 +287,8 @@ int simgpu_ioctl_queue_query(struct drm_device *dev, void *data,
 	args->credit_limit = queue->sched->credit_limit;
 	args->submit_wq = queue->sched->submit_wq;
 	args->timeout_ns = queue->sched->timeout_ns;
+	args->vm_id = queue->vm_id;
+	args->pad = 0;
 
 	simgpu_queue_put(queue);
 	return 0;
@@ -723,6 +746,8 @@ static int simgpu_submit_commit(struct simgpu_submit *sub, u64 *first_seqno)
 	spin_lock_irq(&queue->state_lock);
 	ret = queue->destroyed ? -ENOENT : queue->state ? -EIO : 0;
 	spin_unlock_irq(&queue->state_lock);
+	if (!ret && queue->vm)
+		ret = simgpu_vm_check_usable(queue->vm);
 	if (ret)
 		goto out_unlock;
 
@@ -828,7 +853,8 @@ static void simgpu_submit_cleanup(struct simgpu_submit *sub)
  *         syncs or SIMGPU_MAX_BOS_PER_JOB BOs in a job
  * -EOPNOTSUPP: credits other than 1 on a kernel whose scheduler counts jobs
  * -ENOENT: no such queue (or destroyed meanwhile), unknown syncobj or BO
- * -EIO: the queue timed out; QUEUE_QUERY says which job
+ * -EIO: the queue timed out (QUEUE_QUERY says which job), or its VM is
+ *       unusable after a bind failed half-way (VM_QUERY's @unusable)
  * -EFAULT, -ENOMEM, -EMFILE, -EINTR, -ERESTARTSYS
  */
 int simgpu_ioctl_submit(struct drm_device *dev, void *data,

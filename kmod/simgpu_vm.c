@@ -5,8 +5,14 @@
  * A VM is a drm_gpuvm (the VA bookkeeping, split and merge of mappings) plus
  * the page table the "GPU" would walk: four levels of 512-entry tables, each
  * one 4 KiB page, mapping 4 KiB pages and, where the VM allows it, 2 MiB
- * blocks. Binds are synchronous: the tables are updated when VM_BIND
- * returns, as with nouveau's default.
+ * blocks. Binds are synchronous by default: the tables are updated when
+ * VM_BIND returns, as with nouveau's default; asynchronous binds are jobs
+ * on the VM's bind queue, as with msm. Every successful bind gets a seqno
+ * and a record of its stage times, read back with VM_BIND_QUERY.
+ *
+ * Queues may be created on a VM: they hold it, VM_DESTROY refuses it
+ * (-EBUSY) while they exist, and their SUBMITs fail (-EIO) once a bind
+ * failed half-way and left the VM unusable.
  *
  * Page-table pages are reserved before a batch is applied according to the
  * VM's preallocation policy (none, per-op or batched, the scheme msm uses),
@@ -503,7 +509,6 @@ static void simgpu_defer_unlink(struct simgpu_bind_ctx *ctx,
 static int simgpu_sm_step_remap(struct drm_gpuva_op *op, void *priv)
 {
 	struct simgpu_bind_ctx *ctx = priv;
-	struct simgpu_vm *vm = ctx->vm;
 	struct drm_gpuva *old = op->remap.unmap->va;
 	struct simgpu_va *prev = NULL, *next = NULL;
 	u64 start = old->va.addr, end = old->va.addr + old->va.range;
@@ -551,7 +556,6 @@ static int simgpu_sm_step_remap(struct drm_gpuva_op *op, void *priv)
 static int simgpu_sm_step_unmap(struct drm_gpuva_op *op, void *priv)
 {
 	struct simgpu_bind_ctx *ctx = priv;
-	struct simgpu_vm *vm = ctx->vm;
 	struct drm_gpuva *old = op->unmap.va;
 	int ret;
 
@@ -639,7 +643,11 @@ static void simgpu_vm_bo_free(struct drm_gpuvm_bo *vm_bo)
 static void simgpu_vm_free(struct drm_gpuvm *gpuvm)
 {
 	struct simgpu_vm *vm = to_simgpu_vm(gpuvm);
+	u32 i;
 
+	for (i = 0; vm->records && i < SIMGPU_VM_BIND_RECORDS; i++)
+		dma_fence_put(vm->records[i].fence);
+	kvfree(vm->records);
 	xa_destroy(&vm->bo_ids);
 	kfree(vm);
 }
@@ -690,9 +698,48 @@ static struct simgpu_vm *simgpu_vm_lookup(struct simgpu_file *sfile, u32 id)
 	return vm;
 }
 
-static void simgpu_vm_put(struct simgpu_vm *vm)
+void simgpu_vm_put(struct simgpu_vm *vm)
 {
 	drm_gpuvm_put(&vm->base);
+}
+
+/*
+ * A queue is being created on VM @vm_id: the queue keeps the returned
+ * reference and counts in vm->queues until simgpu_vm_queue_detach().
+ */
+struct simgpu_vm *simgpu_vm_queue_attach(struct simgpu_file *sfile, u32 vm_id)
+{
+	struct simgpu_vm *vm = simgpu_vm_lookup(sfile, vm_id);
+	int ret = 0;
+
+	if (!vm)
+		return ERR_PTR(-ENOENT);
+	mutex_lock(&vm->lock);
+	/* VM_DESTROY took it before this queue could count. */
+	if (vm->dying)
+		ret = -ENOENT;
+	else
+		vm->queues++;
+	mutex_unlock(&vm->lock);
+	if (ret) {
+		simgpu_vm_put(vm);
+		return ERR_PTR(ret);
+	}
+	return vm;
+}
+
+/* The queue is destroyed: the VM may go, the reference stays with the queue. */
+void simgpu_vm_queue_detach(struct simgpu_vm *vm)
+{
+	mutex_lock(&vm->lock);
+	vm->queues--;
+	mutex_unlock(&vm->lock);
+}
+
+/* SUBMIT on a queue of @vm: msm's rule, no work in a VM a bind broke. */
+int simgpu_vm_check_usable(struct simgpu_vm *vm)
+{
+	return READ_ONCE(vm->unusable) ? -EIO : 0;
 }
 
 /*
@@ -742,9 +789,17 @@ int simgpu_ioctl_vm_create(struct drm_device *dev, void *data,
 	atomic64_set(&vm->inflight_pages, 0);
 	INIT_LIST_HEAD(&vm->pool);
 	xa_init_flags(&vm->bo_ids, XA_FLAGS_ALLOC1);
+	spin_lock_init(&vm->records_lock);
+	vm->records = kvcalloc(SIMGPU_VM_BIND_RECORDS, sizeof(*vm->records),
+			       GFP_KERNEL);
+	if (!vm->records) {
+		kfree(vm);
+		return -ENOMEM;
+	}
 
 	vm->root = simgpu_pt_alloc(vm);
 	if (!vm->root) {
+		kvfree(vm->records);
 		kfree(vm);
 		return -ENOMEM;
 	}
@@ -783,6 +838,7 @@ int simgpu_ioctl_vm_create(struct drm_device *dev, void *data,
 
 err_free_root:
 	simgpu_pt_free(vm, vm->root);
+	kvfree(vm->records);
 	kfree(vm);
 	return ret;
 }
@@ -849,7 +905,8 @@ static void simgpu_vm_teardown(struct simgpu_vm *vm)
  * drop the VM.
  *
  * -EINVAL: non-zero pad
- * -ENOENT: unknown VM
+ * -ENOENT: unknown VM (or being destroyed by another call)
+ * -EBUSY: queues were created on the VM and are not destroyed yet
  */
 int simgpu_ioctl_vm_destroy(struct drm_device *dev, void *data,
 			    struct drm_file *file)
@@ -857,16 +914,31 @@ int simgpu_ioctl_vm_destroy(struct drm_device *dev, void *data,
 	struct simgpu_file *sfile = file->driver_priv;
 	struct drm_simgpu_vm_destroy *args = data;
 	struct simgpu_vm *vm;
+	int ret = 0;
 
 	if (args->pad)
 		return -EINVAL;
 
-	vm = xa_erase(&sfile->vms, args->vm_id);
+	vm = simgpu_vm_lookup(sfile, args->vm_id);
 	if (!vm)
 		return -ENOENT;
-	simgpu_vm_teardown(vm);
+	/* Marked dying under the lock queue creation checks it under. */
+	mutex_lock(&vm->lock);
+	if (vm->queues)
+		ret = -EBUSY;
+	else if (vm->dying)
+		ret = -ENOENT;
+	else
+		vm->dying = true;
+	mutex_unlock(&vm->lock);
+	if (!ret) {
+		xa_erase(&sfile->vms, args->vm_id);
+		simgpu_vm_teardown(vm);
+		/* The file's reference. */
+		simgpu_vm_put(vm);
+	}
 	simgpu_vm_put(vm);
-	return 0;
+	return ret;
 }
 
 void simgpu_vms_destroy(struct simgpu_file *sfile)
@@ -991,6 +1063,139 @@ static int simgpu_bind_op_apply(struct simgpu_vm *vm,
 	return ret ? ret : pret;
 }
 
+/* ---- bind records -------------------------------------------------------- */
+
+static struct simgpu_bind_slot *simgpu_bind_slot(struct simgpu_vm *vm,
+						 u64 seqno)
+{
+	return &vm->records[seqno & (SIMGPU_VM_BIND_RECORDS - 1)];
+}
+
+/*
+ * Give a successful bind its seqno and record. @fence is what its signal
+ * syncobjs get; NULL for a synchronous bind, whose record is complete.
+ * Called under vm->lock, so seqnos follow the order binds took effect.
+ */
+static u64 simgpu_bind_record_add(struct simgpu_vm *vm,
+				  const struct drm_simgpu_vm_bind_record *rec,
+				  struct dma_fence *fence)
+{
+	struct simgpu_bind_slot *slot;
+	struct dma_fence *old;
+	u64 seqno;
+
+	spin_lock(&vm->records_lock);
+	seqno = ++vm->last_bind_seqno;
+	slot = simgpu_bind_slot(vm, seqno);
+	old = slot->fence;
+	slot->rec = *rec;
+	slot->rec.seqno = seqno;
+	slot->fence = dma_fence_get(fence);
+	spin_unlock(&vm->records_lock);
+	dma_fence_put(old);
+	return seqno;
+}
+
+/* run_job's stamps; the slot may already hold a newer bind's record. */
+static void simgpu_bind_record_stage(struct simgpu_vm *vm, u64 seqno,
+				     u64 run_ns, u64 pt_done_ns)
+{
+	struct simgpu_bind_slot *slot = simgpu_bind_slot(vm, seqno);
+
+	if (!seqno)
+		return;
+	spin_lock(&vm->records_lock);
+	if (slot->rec.seqno == seqno) {
+		if (run_ns) {
+			slot->rec.run_ns = run_ns;
+			slot->rec.status = SIMGPU_JOB_STATUS_RUNNING;
+		}
+		if (pt_done_ns)
+			slot->rec.pt_done_ns = pt_done_ns;
+	}
+	spin_unlock(&vm->records_lock);
+}
+
+/*
+ * Complete the record once its fence signalled: the fence's timestamp is
+ * taken by the DRM core before any waiter is woken.
+ */
+static void simgpu_bind_slot_settle(struct simgpu_bind_slot *slot)
+{
+	struct dma_fence *fence = slot->fence;
+
+	if (!fence || !test_bit(DMA_FENCE_FLAG_TIMESTAMP_BIT, &fence->flags))
+		return;
+	slot->rec.signal_ns = ktime_to_ns(fence->timestamp);
+	slot->rec.error = fence->error;
+	slot->rec.status = SIMGPU_JOB_STATUS_DONE;
+	slot->fence = NULL;
+	dma_fence_put(fence);
+}
+
+/*
+ * DRM_IOCTL_SIMGPU_VM_BIND_QUERY: copy the records of @count binds from
+ * @first_seqno on. The VM keeps the records of its last
+ * SIMGPU_VM_BIND_RECORDS successful binds.
+ *
+ * -EINVAL: non-zero flags, count 0, seqno 0, record_size not the record's
+ * -E2BIG: count above SIMGPU_VM_BIND_RECORDS
+ * -ENOENT: unknown VM, or a seqno not given out yet
+ * -ENODATA: a seqno whose record newer binds overwrote
+ * -EFAULT, -ENOMEM
+ */
+int simgpu_ioctl_vm_bind_query(struct drm_device *dev, void *data,
+			       struct drm_file *file)
+{
+	struct simgpu_file *sfile = file->driver_priv;
+	struct drm_simgpu_vm_bind_query *args = data;
+	struct drm_simgpu_vm_bind_record *recs;
+	struct simgpu_vm *vm;
+	int ret = 0;
+	u32 i;
+
+	if (args->flags || !args->count || !args->first_seqno ||
+	    args->record_size != sizeof(*recs))
+		return -EINVAL;
+	if (args->count > SIMGPU_VM_BIND_RECORDS)
+		return -E2BIG;
+
+	vm = simgpu_vm_lookup(sfile, args->vm_id);
+	if (!vm)
+		return -ENOENT;
+	recs = kvmalloc_array(args->count, sizeof(*recs), GFP_KERNEL);
+	if (!recs) {
+		ret = -ENOMEM;
+		goto out_put;
+	}
+
+	spin_lock(&vm->records_lock);
+	for (i = 0; i < args->count; i++) {
+		u64 seqno = args->first_seqno + i;
+		struct simgpu_bind_slot *slot = simgpu_bind_slot(vm, seqno);
+
+		if (seqno > vm->last_bind_seqno) {
+			ret = -ENOENT;
+			break;
+		}
+		if (slot->rec.seqno != seqno) {
+			ret = -ENODATA;
+			break;
+		}
+		simgpu_bind_slot_settle(slot);
+		recs[i] = slot->rec;
+	}
+	spin_unlock(&vm->records_lock);
+
+	if (!ret && copy_to_user(u64_to_user_ptr(args->records), recs,
+				 array_size(args->count, sizeof(*recs))))
+		ret = -EFAULT;
+	kvfree(recs);
+out_put:
+	simgpu_vm_put(vm);
+	return ret;
+}
+
 /* ---- asynchronous binds ------------------------------------------------ */
 
 static inline struct simgpu_bind_job *to_bind_job(struct drm_sched_job *j)
@@ -1063,6 +1268,7 @@ static struct dma_fence *simgpu_bind_run_job(struct drm_sched_job *sched_job)
 	struct simgpu_pt_op *op;
 	int ret = 0;
 
+	simgpu_bind_record_stage(vm, job->seqno, start, 0);
 	mutex_lock(&vm->pt_lock);
 	list_splice_init(&job->pool, &vm->pool);
 	vm->in_run_job = true;
@@ -1088,6 +1294,7 @@ static struct dma_fence *simgpu_bind_run_job(struct drm_sched_job *sched_job)
 	vm->stats.last_done_ns = ktime_get_ns();
 	vm->stats.apply_ns += vm->stats.last_done_ns - start;
 	mutex_unlock(&vm->pt_lock);
+	simgpu_bind_record_stage(vm, job->seqno, 0, vm->stats.last_done_ns);
 	simgpu_bind_job_unreserve(job);
 	return ret ? ERR_PTR(ret) : NULL;
 }
@@ -1239,15 +1446,23 @@ err:
 	return ERR_PTR(ret);
 }
 
-/* Nothing fails from here: the job is published. */
-static void simgpu_bind_job_push(struct simgpu_vm *vm,
-				 struct simgpu_bind_job *job)
+/*
+ * Nothing fails from here: the job is published. A bind whose ioctl
+ * succeeded has a @rec to record and gets its seqno, returned.
+ */
+static u64 simgpu_bind_job_push(struct simgpu_vm *vm,
+				struct simgpu_bind_job *job,
+				const struct drm_simgpu_vm_bind_record *rec)
 {
 	struct dma_fence *finished;
+	u64 seqno = 0;
 	u32 k;
 
 	drm_sched_job_arm(&job->base);
 	finished = &job->base.s_fence->finished;
+	if (rec)
+		seqno = simgpu_bind_record_add(vm, rec, finished);
+	job->seqno = seqno;
 	for (k = 0; k < job->nsignal && job->signal[k]; k++) {
 		if (job->chains[k]) {
 			drm_syncobj_add_point(job->signal[k], job->chains[k],
@@ -1260,6 +1475,7 @@ static void simgpu_bind_job_push(struct simgpu_vm *vm,
 	dma_fence_put(vm->last_fence);
 	vm->last_fence = dma_fence_get(finished);
 	drm_sched_entity_push_job(&job->base);
+	return seqno;
 }
 
 /* Synchronous binds come after every asynchronous bind queued before. */
@@ -1324,6 +1540,8 @@ static int simgpu_bind_throttle(struct simgpu_vm *vm, u64 pages, bool nonblock)
  * A failure while applying (-ENOMEM: a page allocated late, a mapping
  * record) leaves the ops before it applied and marks the VM unusable:
  * later binds fail with -EIO, as msm does.
+ *
+ * On success @seqno numbers the bind's record for VM_BIND_QUERY.
  */
 int simgpu_ioctl_vm_bind(struct drm_device *dev, void *data,
 			 struct drm_file *file)
@@ -1331,6 +1549,7 @@ int simgpu_ioctl_vm_bind(struct drm_device *dev, void *data,
 	struct simgpu_file *sfile = file->driver_priv;
 	struct drm_simgpu_vm_bind *args = data;
 	bool async = args->flags & SIMGPU_VM_BIND_ASYNC;
+	struct drm_simgpu_vm_bind_record rec = {};
 	struct simgpu_bind_job *job = NULL;
 	struct drm_simgpu_vm_bind_op *ops;
 	struct drm_gem_object **objs;
@@ -1340,6 +1559,8 @@ int simgpu_ioctl_vm_bind(struct drm_device *dev, void *data,
 	int ret;
 
 	simgpu_inject_delay(SIMGPU_INJECT_VM_BIND);
+	/* An output: what the caller left there is not echoed back. */
+	args->seqno = 0;
 	if (args->flags & ~SIMGPU_VM_BIND_FLAGS || args->pad)
 		return -EINVAL;
 	if (!async && (args->flags || args->sync_count || args->syncs))
@@ -1427,15 +1648,24 @@ int simgpu_ioctl_vm_bind(struct drm_device *dev, void *data,
 			break;
 		}
 	}
+	rec.ioctl_ns = ioctl_ns;
+	rec.op_count = args->op_count;
+	rec.flags = args->flags;
 	if (async) {
+		rec.status = SIMGPU_JOB_STATUS_QUEUED;
 		/* What was decided must reach the page table, even on error. */
-		simgpu_bind_job_push(vm, job);
+		args->seqno = simgpu_bind_job_push(vm, job, ret ? NULL : &rec);
 		job = NULL;
 	} else if (!ret) {
 		vm->stats.last_done_ns = ktime_get_ns();
 		vm->stats.last_ioctl_ns = ioctl_ns;
 		vm->stats.last_apply_ns = apply_ns;
 		vm->stats.apply_ns += vm->stats.last_done_ns - apply_ns;
+		rec.run_ns = apply_ns;
+		rec.pt_done_ns = vm->stats.last_done_ns;
+		rec.signal_ns = rec.pt_done_ns;
+		rec.status = SIMGPU_JOB_STATUS_DONE;
+		args->seqno = simgpu_bind_record_add(vm, &rec, NULL);
 	}
 	if (!ret) {
 		vm->stats.binds++;
@@ -1560,6 +1790,11 @@ int simgpu_ioctl_vm_query(struct drm_device *dev, void *data,
 	args->last_bind_ioctl_ns = vm->stats.last_ioctl_ns;
 	args->last_bind_apply_ns = vm->stats.last_apply_ns;
 	args->last_bind_done_ns = vm->stats.last_done_ns;
+	args->unusable = READ_ONCE(vm->unusable);
+	args->queues = vm->queues;
+	spin_lock(&vm->records_lock);
+	args->last_bind_seqno = vm->last_bind_seqno;
+	spin_unlock(&vm->records_lock);
 	mutex_unlock(&vm->pt_lock);
 	mutex_unlock(&vm->lock);
 
@@ -1613,6 +1848,31 @@ int simgpu_ioctl_vm_query(struct drm_device *dev, void *data,
 			  struct drm_file *file)
 {
 	return -EOPNOTSUPP;
+}
+
+int simgpu_ioctl_vm_bind_query(struct drm_device *dev, void *data,
+			       struct drm_file *file)
+{
+	return -EOPNOTSUPP;
+}
+
+/* No VM can exist, so a queue cannot name one. */
+struct simgpu_vm *simgpu_vm_queue_attach(struct simgpu_file *sfile, u32 vm_id)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+void simgpu_vm_queue_detach(struct simgpu_vm *vm)
+{
+}
+
+void simgpu_vm_put(struct simgpu_vm *vm)
+{
+}
+
+int simgpu_vm_check_usable(struct simgpu_vm *vm)
+{
+	return 0;
 }
 
 #endif /* SIMGPU_HAVE_DRM_GPUVM */

@@ -16,6 +16,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -25,6 +26,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,6 +44,7 @@ struct simgpu_test_syncobj_eventfd {
 #define SIMGPU_TEST_IOCTL_SYNCOBJ_EVENTFD \
 	DRM_IOWR(0xCF, struct simgpu_test_syncobj_eventfd)
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MS (1000ull * 1000ull)
 /* Only a hang takes this long: TCG guests are slow, never this slow. */
 #define HANG_NS (20000ull * MS)
@@ -1105,10 +1108,10 @@ static enum result test_submit_garbage(void)
 		}
 		n = 1 + rand() % 4;
 		ret = submit(fd, q, jobs, n, NULL);
-		for (k = 0; k < sizeof(allowed) / sizeof(allowed[0]); k++)
+		for (k = 0; k < ARRAY_SIZE(allowed); k++)
 			if (ret == allowed[k])
 				break;
-		if (k == sizeof(allowed) / sizeof(allowed[0]))
+		if (k == ARRAY_SIZE(allowed))
 			return why(FAIL, "iteration %u: SUBMIT returned %d", i, ret);
 		accepted += !ret;
 		for (k = 0; !ret && k < n; k++)
@@ -1675,7 +1678,7 @@ static enum result test_vm_bad_input(void)
 	CHECK(vm_bind(fd, vm, ops, 1) == 0);
 	CHECK(vm_query(fd, vm, VA0, &before) == 0);
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		int ret;
 
 		/* Preceded by a valid op: the whole batch is refused. */
@@ -2198,6 +2201,397 @@ static enum result test_vm_bo_close_while_mapped(void)
 	return PASS;
 }
 
+/* A bind (async with @flags & ASYNC) returning its seqno in *@seqno. */
+static int vm_bind_seq(int f, uint32_t id, struct drm_simgpu_vm_bind_op *ops, uint32_t n,
+		       struct drm_simgpu_sync *syncs, uint32_t nsyncs, uint32_t flags,
+		       uint64_t *seqno)
+{
+	struct drm_simgpu_vm_bind b = {
+		.vm_id = id, .flags = flags, .op_count = n,
+		.op_stride = sizeof(*ops), .ops = (uintptr_t)ops,
+		.sync_count = nsyncs, .syncs = (uintptr_t)syncs,
+		.seqno = 12345,	/* an output: must not come back */
+	};
+	int ret = sg_ioctl(f, DRM_IOCTL_SIMGPU_VM_BIND, &b);
+
+	*seqno = b.seqno;
+	return ret;
+}
+
+static int bind_query(int f, uint32_t vm, uint64_t seqno, uint32_t count,
+		      struct drm_simgpu_vm_bind_record *recs)
+{
+	struct drm_simgpu_vm_bind_query q = {
+		.vm_id = vm, .count = count, .first_seqno = seqno,
+		.records = (uintptr_t)recs, .record_size = sizeof(*recs),
+	};
+
+	return sg_ioctl(f, DRM_IOCTL_SIMGPU_VM_BIND_QUERY, &q);
+}
+
+static bool bind_record_ordered(const struct drm_simgpu_vm_bind_record *r)
+{
+	return r->status == SIMGPU_JOB_STATUS_DONE && r->ioctl_ns &&
+	       r->ioctl_ns <= r->run_ns && r->run_ns <= r->pt_done_ns &&
+	       r->pt_done_ns <= r->signal_ns;
+}
+
+/*
+ * Every successful bind gets a seqno and a record of its stages, sync and
+ * async alike; failed binds get neither; old records are overwritten.
+ */
+static enum result test_vm_bind_records(void)
+{
+	struct drm_simgpu_vm_bind_record r[3];
+	struct drm_simgpu_vm_bind_query bq;
+	struct drm_simgpu_vm_bind_op op;
+	struct drm_simgpu_sync sy[2];
+	struct drm_simgpu_vm_query q;
+	uint32_t vm, q0, h = bo(64 * KiB), s1 = syncobj(), s2 = syncobj();
+	uint64_t t0, t1, seq, jseq, i;
+
+	VM_REQUIRE();
+	CHECK(h && s1 && s2);
+	CHECK(vm_create(fd, 0, SIMGPU_VM_PREALLOC_BATCHED, &vm) == 0);
+	CHECK(bind_query(fd, vm, 1, 1, r) == -ENOENT);
+
+	/* Synchronous: complete when the ioctl returns, signal == pt done. */
+	op = op_map(h, 0, VA0, 64 * KiB);
+	t0 = now_ns();
+	CHECK(vm_bind_seq(fd, vm, &op, 1, NULL, 0, 0, &seq) == 0 && seq == 1);
+	t1 = now_ns();
+	CHECK(bind_query(fd, vm, 1, 1, r) == 0);
+	CHECK(r[0].seqno == 1 && r[0].op_count == 1 && r[0].flags == 0 && r[0].error == 0);
+	CHECK(bind_record_ordered(&r[0]));
+	CHECK(t0 <= r[0].ioctl_ns && r[0].signal_ns == r[0].pt_done_ns && r[0].signal_ns <= t1);
+
+	/* A refused bind changes nothing: no seqno, no record. */
+	op.size = 1000;
+	CHECK(vm_bind_seq(fd, vm, &op, 1, NULL, 0, 0, &seq) == -EINVAL && seq == 0);
+	CHECK(bind_query(fd, vm, 2, 1, r) == -ENOENT);
+
+	/* Asynchronous, held back by a running job: queued, then done. */
+	CHECK(queue_create(fd, 0, 1, 0, 0, &q0) == 0);
+	CHECK(submit_one(fd, q0, 200 * MS, s1, &jseq) == 0);
+	sy[0] = (struct drm_simgpu_sync){ .flags = SIMGPU_SYNC_WAIT, .handle = s1 };
+	sy[1] = (struct drm_simgpu_sync){ .flags = SIMGPU_SYNC_SIGNAL, .handle = s2 };
+	op = op_unmap(VA0, 16 * KiB);
+	CHECK(vm_bind_seq(fd, vm, &op, 1, sy, 2, SIMGPU_VM_BIND_ASYNC, &seq) == 0 && seq == 2);
+	CHECK(bind_query(fd, vm, 2, 1, r) == 0);
+	CHECK(r[0].seqno == 2 && r[0].flags == SIMGPU_VM_BIND_ASYNC && r[0].ioctl_ns);
+	{
+		struct drm_simgpu_job_record jr;
+
+		CHECK(job_query(fd, q0, jseq, 1, &jr) == 0);
+		/* Before the job signalled the bind cannot have run. */
+		if (jr.status != SIMGPU_JOB_STATUS_DONE)
+			CHECK(r[0].status == SIMGPU_JOB_STATUS_QUEUED && !r[0].run_ns &&
+			      !r[0].signal_ns);
+	}
+	CHECK(wait_syncobj(s2) == 0);
+	t1 = now_ns();
+	CHECK(bind_query(fd, vm, 1, 2, r) == 0);
+	CHECK(r[0].seqno == 1 && r[1].seqno == 2);
+	CHECK(bind_record_ordered(&r[1]) && r[1].error == 0 && r[1].signal_ns <= t1);
+	CHECK(vm_query(fd, vm, 0, &q) == 0 && q.last_bind_seqno == 2 && q.binds == 2);
+
+	/* Bad queries. */
+	bq = (struct drm_simgpu_vm_bind_query){
+		.vm_id = vm, .count = 1, .first_seqno = 1,
+		.records = (uintptr_t)r, .record_size = sizeof(r[0]),
+	};
+#define BAD_BQ(field, val, err) do { \
+	struct drm_simgpu_vm_bind_query b2 = bq; \
+	b2.field = val; \
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND_QUERY, &b2) == (err)); \
+} while (0)
+	BAD_BQ(flags, 1, -EINVAL);
+	BAD_BQ(count, 0, -EINVAL);
+	BAD_BQ(first_seqno, 0, -EINVAL);
+	BAD_BQ(record_size, sizeof(r[0]) - 8, -EINVAL);
+	BAD_BQ(count, SIMGPU_VM_BIND_RECORDS + 1, -E2BIG);
+	BAD_BQ(count, 3, -ENOENT);
+	BAD_BQ(vm_id, vm + 100, -ENOENT);
+	BAD_BQ(records, 8, -EFAULT);
+#undef BAD_BQ
+
+	/* The ring keeps the last SIMGPU_VM_BIND_RECORDS binds. */
+	op = op_null(VA0 + 1 * MiB, 4 * KiB);
+	for (i = 0; i < SIMGPU_VM_BIND_RECORDS; i++)
+		CHECK(vm_bind_seq(fd, vm, &op, 1, NULL, 0, 0, &seq) == 0 && seq == 3 + i);
+	CHECK(bind_query(fd, vm, 2, 1, r) == -ENODATA);
+	CHECK(bind_query(fd, vm, 3, 1, r) == 0 && r[0].seqno == 3);
+	CHECK(bind_query(fd, vm, seq, 1, r) == 0 && bind_record_ordered(&r[0]));
+
+	CHECK(vm_destroy(fd, vm) == 0);
+	CHECK(queue_destroy(fd, q0) == 0);
+	drmSyncobjDestroy(fd, s1);
+	drmSyncobjDestroy(fd, s2);
+	bo_close(h);
+	return PASS;
+}
+
+static int queue_create_vm(int f, uint32_t vm, uint32_t *id)
+{
+	struct drm_simgpu_queue_create c = { .priority = 1, .vm_id = vm };
+	int ret = sg_ioctl(f, DRM_IOCTL_SIMGPU_QUEUE_CREATE, &c);
+
+	*id = c.queue_id;
+	return ret;
+}
+
+/*
+ * Queues created on a VM: QUEUE_QUERY reports it, VM_DESTROY is -EBUSY while
+ * they exist, and once an asynchronous bind failed half-way their SUBMITs
+ * fail with -EIO while other queues keep working.
+ */
+static enum result test_vm_queue(void)
+{
+	uint64_t before = dev_tables_live(), seq;
+	struct drm_simgpu_queue_create qc = { .priority = 1 };
+	struct drm_simgpu_vm_bind_record rec;
+	struct drm_simgpu_queue_query qq;
+	struct drm_simgpu_vm_bind_op op;
+	struct drm_simgpu_vm_query vq;
+	struct drm_simgpu_sync sig = { .flags = SIMGPU_SYNC_SIGNAL };
+	uint32_t vm, qv, qv2, qn, h = bo(64 * KiB), s1 = syncobj();
+	int ret;
+
+	VM_REQUIRE();
+	CHECK(h && s1);
+	CHECK(vm_create(fd, 0, SIMGPU_VM_PREALLOC_NONE, &vm) == 0);
+	qc.vm_id = vm + 100;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_QUEUE_CREATE, &qc) == -ENOENT);
+	qc.vm_id = vm;
+	qc.pad = 1;
+	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_QUEUE_CREATE, &qc) == -EINVAL);
+	CHECK(queue_create_vm(fd, vm, &qv) == 0);
+	CHECK(queue_create_vm(fd, vm, &qv2) == 0);
+	CHECK(queue_create(fd, 0, 1, 0, 0, &qn) == 0);
+	CHECK(queue_query(fd, qv, &qq) == 0 && qq.vm_id == vm);
+	CHECK(queue_query(fd, qn, &qq) == 0 && qq.vm_id == 0);
+	CHECK(vm_query(fd, vm, 0, &vq) == 0 && vq.queues == 2 && !vq.unusable);
+
+	/* The VM is held: destroy refused, nothing changed. */
+	op = op_map(h, 0, VA0, 64 * KiB);
+	CHECK(vm_bind(fd, vm, &op, 1) == 0);
+	CHECK(vm_destroy(fd, vm) == -EBUSY);
+	CHECK(MAPS_BO(vm, VA0, h, 0, 4 * KiB));
+	CHECK(submit_one(fd, qv, 0, 0, &seq) == 0);
+	CHECK(wait_seqno(fd, qv, seq) == 0);
+	CHECK(queue_destroy(fd, qv2) == 0);
+	CHECK(vm_query(fd, vm, 0, &vq) == 0 && vq.queues == 1);
+	CHECK(vm_destroy(fd, vm) == -EBUSY);
+
+	/* A bind failing in run_job makes the VM unusable: SUBMIT -EIO. */
+	if (pt_fail_after(0))
+		return why(SKIP, "cannot write %s (not root?)", PT_FAIL_KNOB);
+	op = op_map(h, 0, VA0 + 1 * GiB, 64 * KiB);
+	sig.handle = s1;
+	CHECK(pt_fail_after(2) == 0);
+	ret = vm_bind_seq(fd, vm, &op, 1, &sig, 1, SIMGPU_VM_BIND_ASYNC, &seq);
+	if (!ret)
+		ret = wait_syncobj(s1);
+	pt_fail_after(0);
+	CHECK(ret == 0);
+	CHECK(bind_query(fd, vm, seq, 1, &rec) == 0);
+	CHECK(rec.status == SIMGPU_JOB_STATUS_DONE && rec.error == -ENOMEM);
+	CHECK(vm_query(fd, vm, 0, &vq) == 0 && vq.unusable == 1);
+	CHECK(submit_one(fd, qv, 0, 0, NULL) == -EIO);
+	CHECK(queue_query(fd, qv, &qq) == 0 && qq.state == SIMGPU_QUEUE_STATE_ACTIVE);
+	CHECK(submit_one(fd, qn, 0, 0, &seq) == 0);
+	CHECK(wait_seqno(fd, qn, seq) == 0);
+	/* A new queue on the unusable VM is allowed; its SUBMITs fail too. */
+	CHECK(queue_create_vm(fd, vm, &qv2) == 0);
+	CHECK(submit_one(fd, qv2, 0, 0, NULL) == -EIO);
+	CHECK(queue_destroy(fd, qv2) == 0);
+
+	CHECK(queue_destroy(fd, qv) == 0);
+	CHECK(vm_destroy(fd, vm) == 0);
+	/* Gone: a queue can no longer name it. */
+	CHECK(queue_create_vm(fd, vm, &qv) == -ENOENT);
+	CHECK(dev_tables_live() == before);
+	CHECK(queue_destroy(fd, qn) == 0);
+
+	/* Closing the file with a queue still on its VM frees everything. */
+	{
+		int f = open_simgpu();
+		uint32_t v2, q2;
+
+		CHECK(f >= 0);
+		CHECK(vm_create(f, 0, 0, &v2) == 0);
+		CHECK(queue_create_vm(f, v2, &q2) == 0);
+		CHECK(submit_one(f, q2, 10 * MS, 0, NULL) == 0);
+		close(f);
+	}
+	CHECK(dev_tables_live() == before);
+	drmSyncobjDestroy(fd, s1);
+	bo_close(h);
+	return PASS;
+}
+
+/* A probe's translation, for comparing two VMs. */
+static bool same_translation(uint32_t a, uint32_t b, uint64_t va)
+{
+	struct drm_simgpu_vm_query qa, qb;
+
+	if (vm_query(fd, a, va, &qa) || vm_query(fd, b, va, &qb))
+		return false;
+	return qa.mapping == qb.mapping && qa.handle == qb.handle &&
+	       qa.bo_offset == qb.bo_offset && qa.page_size == qb.page_size;
+}
+
+/*
+ * Ops of one batch may always overlap: the batch gives the same page table
+ * as its ops bound one call each, sync and async, under every policy.
+ */
+static enum result test_vm_overlap_batch(void)
+{
+	enum { NOPS = 9 };
+	static const uint32_t policies[] = {
+		SIMGPU_VM_PREALLOC_NONE, SIMGPU_VM_PREALLOC_PER_OP,
+		SIMGPU_VM_PREALLOC_BATCHED,
+	};
+	struct drm_simgpu_vm_bind_op ops[NOPS];
+	struct drm_simgpu_sync sig = { .flags = SIMGPU_SYNC_SIGNAL };
+	uint32_t a = bo(8 * MiB), b = bo(4 * MiB), s1 = syncobj();
+	uint32_t batch_vm, single_vm, flags, p, i, mode, combo;
+	uint64_t va, seq;
+
+	VM_REQUIRE();
+	CHECK(a && b && s1);
+	sig.handle = s1;
+	ops[0] = op_map(a, 0, VA0, 8 * MiB);			/* base */
+	ops[1] = op_map(b, 0, VA0 + 1 * MiB, 2 * MiB);		/* remap inside */
+	ops[2] = op_unmap(VA0 + 2 * MiB, 64 * KiB);		/* hole in op 1 */
+	ops[3] = op_null(VA0 + 2 * MiB + 32 * KiB, 1 * MiB);	/* across the hole */
+	ops[4] = op_map(a, 4 * MiB, VA0 + 4 * MiB, 4 * MiB);	/* same as op 0 */
+	ops[5] = op_unmap(VA0 + 6 * MiB - 4 * KiB, 8 * KiB);	/* splits a 2 MiB block */
+	ops[6] = op_map(b, 2 * MiB, VA0 + 7 * MiB, 2 * MiB);	/* past op 0's end */
+	ops[7] = op_unmap(VA0 + 1 * MiB, 4 * KiB);		/* trims op 1 */
+	ops[8] = op_map(a, 0, VA0 + 3 * MiB, 4 * KiB);		/* into op 3 */
+
+	/* Every combination: huge (bit 0), async (bit 1), policy (combo / 4). */
+	for (combo = 0; combo < 12; combo++) {
+		flags = combo & 1;
+		mode = (combo >> 1) & 1;
+		p = combo / 4;
+		CHECK(vm_create(fd, flags, policies[p], &batch_vm) == 0);
+		CHECK(vm_create(fd, flags, policies[p], &single_vm) == 0);
+		if (mode) {
+			CHECK(vm_bind_seq(fd, batch_vm, ops, NOPS, &sig, 1,
+					  SIMGPU_VM_BIND_ASYNC, &seq) == 0);
+			CHECK(wait_syncobj(s1) == 0);
+		} else {
+			CHECK(vm_bind(fd, batch_vm, ops, NOPS) == 0);
+		}
+		for (i = 0; i < NOPS; i++)
+			CHECK(vm_bind(fd, single_vm, &ops[i], 1) == 0);
+		CHECK(vm_mappings(batch_vm) == vm_mappings(single_vm));
+		for (va = VA0 - 64 * KiB; va < VA0 + 10 * MiB; va += 4 * KiB)
+			if (!same_translation(batch_vm, single_vm, va))
+				return why(FAIL, "huge %u, policy %u, %s: va %#llx differs",
+					   flags, policies[p], mode ? "async" : "sync",
+					   (unsigned long long)va);
+		/* Spot checks that the ops really overlapped. */
+		CHECK(MAPS_BO(batch_vm, VA0, a, 0, 0));
+		CHECK(UNMAPPED(batch_vm, VA0 + 1 * MiB));
+		CHECK(MAPS_BO(batch_vm, VA0 + 1 * MiB + 4 * KiB, b, 4 * KiB, 4 * KiB));
+		CHECK(MAPS_NULL(batch_vm, VA0 + 2 * MiB + 32 * KiB));
+		CHECK(UNMAPPED(batch_vm, VA0 + 2 * MiB));
+		CHECK(MAPS_BO(batch_vm, VA0 + 3 * MiB, a, 0, 4 * KiB));
+		CHECK(UNMAPPED(batch_vm, VA0 + 6 * MiB));
+		CHECK(MAPS_BO(batch_vm, VA0 + 8 * MiB, b, 3 * MiB, 0));
+		CHECK(vm_destroy(fd, batch_vm) == 0);
+		CHECK(vm_destroy(fd, single_vm) == 0);
+	}
+	drmSyncobjDestroy(fd, s1);
+	bo_close(a);
+	bo_close(b);
+	return PASS;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A blocking asynchronous bind waiting on the throttling cap is
+ * interruptible: a signal without SA_RESTART makes VM_BIND fail with
+ * EINTR, with no seqno, no bind counted, no page reserved, the VM usable,
+ * and every table freed at VM_DESTROY.
+ */
+static enum result test_vm_throttle_interrupted(void)
+{
+	uint64_t before = dev_tables_live(), seq, jseq;
+	struct sigaction sa = { .sa_handler = on_alarm }, old;
+	struct itimerval it = { .it_value = { .tv_usec = 300000 } };
+	struct drm_simgpu_vm_query q0, q1;
+	struct drm_simgpu_vm_bind_op op;
+	struct drm_simgpu_sync w = { .flags = SIMGPU_SYNC_WAIT };
+	struct drm_simgpu_job_record jr;
+	struct drm_simgpu_vm_bind b;
+	uint32_t vm, qid, h = bo(64 * KiB), s1 = syncobj();
+	int ret, err;
+
+	VM_REQUIRE();
+	CHECK(h && s1);
+	if (set_knob(INFLIGHT_KNOB, 4))
+		return why(SKIP, "cannot write %s (not root?)", INFLIGHT_KNOB);
+	CHECK(queue_create(fd, 0, 1, 0, 0, &qid) == 0);
+	CHECK(vm_create(fd, 0, SIMGPU_VM_PREALLOC_PER_OP, &vm) == 0);
+	/* Holds the first bind back far longer than the timer. */
+	CHECK(submit_one(fd, qid, 3000 * MS, s1, &jseq) == 0);
+	w.handle = s1;
+	op = op_map(h, 0, VA0, 4 * KiB);	/* 3 pages in flight, cap 4 */
+	ret = vm_bind_seq(fd, vm, &op, 1, &w, 1, SIMGPU_VM_BIND_ASYNC, &seq);
+	if (!ret)
+		ret = vm_query(fd, vm, 0, &q0);
+
+	/* Not drmIoctl(): it restarts on EINTR. */
+	op = op_map(h, 0, VA0 + 1 * GiB, 4 * KiB);	/* 3 more: over the cap */
+	b = (struct drm_simgpu_vm_bind){
+		.vm_id = vm, .flags = SIMGPU_VM_BIND_ASYNC, .op_count = 1,
+		.op_stride = sizeof(op), .ops = (uintptr_t)&op,
+	};
+	err = 0;
+	if (!ret) {
+		sigemptyset(&sa.sa_mask);
+		sa.sa_flags = 0;	/* no SA_RESTART */
+		sigaction(SIGALRM, &sa, &old);
+		setitimer(ITIMER_REAL, &it, NULL);
+		err = ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) ? errno : 0;
+		memset(&it, 0, sizeof(it));
+		setitimer(ITIMER_REAL, &it, NULL);
+		sigaction(SIGALRM, &old, NULL);
+	}
+	set_knob(INFLIGHT_KNOB, 65536);
+	CHECK(ret == 0);
+	CHECK(job_query(fd, qid, jseq, 1, &jr) == 0);
+	if (jr.status == SIMGPU_JOB_STATUS_DONE)
+		return why(SKIP, "the 3 s job finished before the 300 ms timer: guest too slow");
+	if (err != EINTR)
+		return why(FAIL, "blocked VM_BIND returned %s, want EINTR",
+			   err ? strerror(err) : "success");
+	CHECK(b.seqno == 0);
+	/* No state change: same counters, no mapping, nothing reserved. */
+	CHECK(vm_query(fd, vm, VA0 + 1 * GiB, &q1) == 0);
+	CHECK(q1.mapping == SIMGPU_VM_MAPPING_NONE);
+	CHECK(q1.binds == q0.binds && q1.last_bind_seqno == q0.last_bind_seqno);
+	CHECK(q1.tables_preallocated == q0.tables_preallocated);
+	CHECK(q1.tables_allocated_late == q0.tables_allocated_late && !q1.unusable);
+	/* The VM still binds once the first bind ran. */
+	CHECK(vm_bind_seq(fd, vm, &op, 1, NULL, 0, 0, &seq) == 0 && seq == 2);
+	CHECK(MAPS_BO(vm, VA0, h, 0, 4 * KiB) && MAPS_BO(vm, VA0 + 1 * GiB, h, 0, 4 * KiB));
+	CHECK(vm_destroy(fd, vm) == 0);
+	CHECK(dev_tables_live() == before);
+	CHECK(queue_destroy(fd, qid) == 0);
+	drmSyncobjDestroy(fd, s1);
+	bo_close(h);
+	return PASS;
+}
+
 struct test {
 	const char *name;
 	enum result (*fn)(void);
@@ -2250,6 +2644,10 @@ static const struct test tests[] = {
 	{ "vm-async-throttle", test_vm_async_throttle },
 	{ "vm-async-destroy-in-flight", test_vm_async_destroy_in_flight },
 	{ "vm-async-failure", test_vm_async_failure },
+	{ "vm-bind-records", test_vm_bind_records },
+	{ "vm-queue", test_vm_queue },
+	{ "vm-overlap-batch", test_vm_overlap_batch },
+	{ "vm-throttle-interrupted", test_vm_throttle_interrupted },
 };
 
 /* The first render node whose driver is simgpu, by name, not by path. */
@@ -2294,14 +2692,14 @@ int main(int argc, char **argv)
 
 	fd = open_simgpu();
 	if (fd < 0 || sg_ioctl(fd, DRM_IOCTL_SIMGPU_DEV_QUERY, &q)) {
-		for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(tests); i++)
 			printf("SKIP %s: no /dev/dri render node of driver simgpu (module not loaded?)\n",
 			       tests[i].name);
 		printf("0 passed, 0 failed, %u skipped\n", i);
 		return 4;
 	}
 
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(tests); i++) {
 		enum result r;
 
 		if (only && strcmp(only, tests[i].name))

@@ -46,6 +46,7 @@ enum drm_simgpu_ioctl_id {
 	DRM_SIMGPU_VM_DESTROY = 0x09,
 	DRM_SIMGPU_VM_BIND = 0x0a,
 	DRM_SIMGPU_VM_QUERY = 0x0b,
+	DRM_SIMGPU_VM_BIND_QUERY = 0x0c,
 
 	/*
 	 * User-mode submission queues: -EOPNOTSUPP where
@@ -221,6 +222,10 @@ struct drm_simgpu_bo_mmap_offset {
  * @timeout_ns: OWN_SCHED only (else 0): job timeout; 0 = module default
  * @submit_wq: OWN_SCHED only (else 0): SIMGPU_SUBMIT_WQ_*
  * @queue_id: out: queue id, never 0
+ * @vm_id: the VM (VM_CREATE) its jobs run in, 0 for none. The queue holds
+ *         the VM: VM_DESTROY fails with -EBUSY until the queue is destroyed,
+ *         and SUBMIT fails with -EIO once the VM is unusable.
+ * @pad: must be 0
  */
 struct drm_simgpu_queue_create {
 	__u32 engine;
@@ -230,6 +235,8 @@ struct drm_simgpu_queue_create {
 	__u64 timeout_ns;
 	__u32 submit_wq;
 	__u32 queue_id;
+	__u32 vm_id;
+	__u32 pad;
 };
 
 /**
@@ -273,6 +280,9 @@ struct drm_simgpu_queue_query {
 	__u32 credit_limit;
 	__u32 submit_wq;
 	__u64 timeout_ns;
+	/** @vm_id: the VM the queue was created on, 0 for none */
+	__u32 vm_id;
+	__u32 pad;
 };
 
 /* struct drm_simgpu_sync.flags */
@@ -496,8 +506,9 @@ struct drm_simgpu_vm_bind_op {
  * queued before). With SIMGPU_VM_BIND_ASYNC the VA bookkeeping is updated
  * now and the page-table update becomes a job on the VM's bind queue that
  * runs, in order, once its wait syncobjs signalled, and signals its signal
- * syncobjs when the page tables are updated (msm's model). Ops may overlap
- * earlier ops of the batch.
+ * syncobjs when the page tables are updated (msm's model). Ops may always
+ * overlap earlier ops of the batch: each is applied with drm_gpuvm's
+ * split/merge semantics on the result of the ones before.
  *
  * @vm_id: the VM
  * @flags: SIMGPU_VM_BIND_*
@@ -508,6 +519,8 @@ struct drm_simgpu_vm_bind_op {
  *              dev_info.max_syncs_per_job
  * @pad: must be 0
  * @syncs: user pointer to @sync_count struct drm_simgpu_sync
+ * @seqno: out: the bind's per-VM sequence number (from 1), the key of its
+ *         record in VM_BIND_QUERY; set only when the ioctl succeeds
  */
 struct drm_simgpu_vm_bind {
 	__u32 vm_id;
@@ -518,6 +531,7 @@ struct drm_simgpu_vm_bind {
 	__u32 sync_count;
 	__u32 pad;
 	__u64 syncs;
+	__u64 seqno;
 };
 
 #define SIMGPU_VM_MAX_BIND_OPS			4096
@@ -593,6 +607,62 @@ struct drm_simgpu_vm_query {
 	__u64 last_bind_ioctl_ns;
 	__u64 last_bind_apply_ns;
 	__u64 last_bind_done_ns;
+	/** @last_bind_seqno: seqno of the last successful VM_BIND, 0 if none */
+	__u64 last_bind_seqno;
+	/** @unusable: 1 once a bind failed half-way (binds and SUBMITs: -EIO) */
+	__u32 unusable;
+	/** @queues: queues created on this VM and not destroyed */
+	__u32 queues;
+};
+
+/* Bind records kept per VM for VM_BIND_QUERY: the last this many binds. */
+#define SIMGPU_VM_BIND_RECORDS			1024
+
+/**
+ * struct drm_simgpu_vm_bind_record - a bind's life in CLOCK_MONOTONIC ns
+ *
+ * A stage not reached yet reads 0. A synchronous bind's record is complete
+ * when VM_BIND returns; its @signal_ns equals @pt_done_ns.
+ */
+struct drm_simgpu_vm_bind_record {
+	__u64 seqno;
+	/** @ioctl_ns: VM_BIND entered the driver */
+	__u64 ioctl_ns;
+	/**
+	 * @run_ns: asynchronous: the bind job's run_job began; synchronous:
+	 * the ops were checked and the pages reserved, applying began
+	 */
+	__u64 run_ns;
+	/** @pt_done_ns: the page tables were updated */
+	__u64 pt_done_ns;
+	/** @signal_ns: the fence of the signal syncobjs signalled */
+	__u64 signal_ns;
+	/** @op_count: ops of the bind */
+	__u32 op_count;
+	/** @flags: the SIMGPU_VM_BIND_* flags of the call */
+	__u32 flags;
+	/** @status: SIMGPU_JOB_STATUS_* (RUNNING: run, not yet signalled) */
+	__u32 status;
+	/** @error: 0, or the fence's error (-ENOMEM: the VM became unusable) */
+	__s32 error;
+};
+
+/**
+ * struct drm_simgpu_vm_bind_query - DRM_IOCTL_SIMGPU_VM_BIND_QUERY
+ * @vm_id: the VM
+ * @count: records to read, 1..SIMGPU_VM_BIND_RECORDS
+ * @first_seqno: seqno (struct drm_simgpu_vm_bind.seqno) of the first record
+ * @records: user pointer to @count elements of @record_size bytes
+ * @record_size: sizeof(struct drm_simgpu_vm_bind_record)
+ * @flags: must be 0
+ */
+struct drm_simgpu_vm_bind_query {
+	__u32 vm_id;
+	__u32 count;
+	__u64 first_seqno;
+	__u64 records;
+	__u32 record_size;
+	__u32 flags;
 };
 
 /*
@@ -704,8 +774,10 @@ struct drm_simgpu_userq_destroy {
 #define SIMGPU_USERQ_FAULT_NONE			0
 /* A descriptor had an unknown op, unknown flags or non-zero reserved bits. */
 #define SIMGPU_USERQ_FAULT_BAD_DESCRIPTOR	1
-/* @insert was not a multiple of the descriptor size, went backwards or
- * got more than ring_size ahead of @extract. */
+/*
+ * @insert was not a multiple of the descriptor size, went backwards or
+ * got more than ring_size ahead of @extract.
+ */
 #define SIMGPU_USERQ_FAULT_BAD_INSERT		2
 /* A sync object offset was unaligned or outside the sync BO. */
 #define SIMGPU_USERQ_FAULT_BAD_SYNC_OFFSET	3
@@ -973,8 +1045,9 @@ struct drm_simgpu_userq_sync_update {
 	DRM_IOCTL_SIMGPU(WR, VM_CREATE, struct drm_simgpu_vm_create)
 #define DRM_IOCTL_SIMGPU_VM_DESTROY \
 	DRM_IOCTL_SIMGPU(W, VM_DESTROY, struct drm_simgpu_vm_destroy)
+/* VM_BIND was W before @seqno was appended; the kernel accepts both. */
 #define DRM_IOCTL_SIMGPU_VM_BIND \
-	DRM_IOCTL_SIMGPU(W, VM_BIND, struct drm_simgpu_vm_bind)
+	DRM_IOCTL_SIMGPU(WR, VM_BIND, struct drm_simgpu_vm_bind)
 #define DRM_IOCTL_SIMGPU_VM_QUERY \
 	DRM_IOCTL_SIMGPU(WR, VM_QUERY, struct drm_simgpu_vm_query)
 #define DRM_IOCTL_SIMGPU_USERQ_CREATE \
@@ -991,6 +1064,8 @@ struct drm_simgpu_userq_sync_update {
 	DRM_IOCTL_SIMGPU(W, USERQ_BRIDGE, struct drm_simgpu_userq_bridge)
 #define DRM_IOCTL_SIMGPU_USERQ_SYNC_UPDATE \
 	DRM_IOCTL_SIMGPU(W, USERQ_SYNC_UPDATE, struct drm_simgpu_userq_sync_update)
+#define DRM_IOCTL_SIMGPU_VM_BIND_QUERY \
+	DRM_IOCTL_SIMGPU(W, VM_BIND_QUERY, struct drm_simgpu_vm_bind_query)
 
 #if defined(__cplusplus)
 }
