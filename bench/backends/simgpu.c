@@ -308,7 +308,8 @@ static uint64_t simgpu_vm_first_va(struct drmb_device *dev)
 
 static int simgpu_vm_bind_flags(struct drmb_device *dev, uint32_t vm,
 				const struct drmb_vm_op *ops, unsigned int nops,
-				uint32_t flags, uint32_t wait, uint32_t signal)
+				uint32_t flags, uint32_t wait, uint32_t signal,
+				uint64_t *seqno)
 {
 	struct simgpu *s = dev->priv;
 	struct drm_simgpu_sync syncs[2];
@@ -352,21 +353,47 @@ static int simgpu_vm_bind_flags(struct drmb_device *dev, uint32_t vm,
 	}
 	if (drmIoctl(dev->fd, DRM_IOCTL_SIMGPU_VM_BIND, &b))
 		return -errno;
+	if (seqno)
+		*seqno = b.seqno;
 	return 0;
 }
 
 static int simgpu_vm_bind(struct drmb_device *dev, uint32_t vm,
-			  const struct drmb_vm_op *ops, unsigned int nops)
+			  const struct drmb_vm_op *ops, unsigned int nops,
+			  uint64_t *seqno)
 {
-	return simgpu_vm_bind_flags(dev, vm, ops, nops, 0, 0, 0);
+	return simgpu_vm_bind_flags(dev, vm, ops, nops, 0, 0, 0, seqno);
 }
 
 static int simgpu_vm_bind_async(struct drmb_device *dev, uint32_t vm,
 				const struct drmb_vm_op *ops, unsigned int nops,
-				uint32_t wait, uint32_t signal)
+				uint32_t wait, uint32_t signal, uint64_t *seqno)
 {
 	return simgpu_vm_bind_flags(dev, vm, ops, nops, SIMGPU_VM_BIND_ASYNC,
-				    wait, signal);
+				    wait, signal, seqno);
+}
+
+static int simgpu_vm_bind_times(struct drmb_device *dev, uint32_t vm, uint64_t seqno,
+				struct drmb_bind_times *t)
+{
+	struct drm_simgpu_vm_bind_record r;
+	struct drm_simgpu_vm_bind_query q = {
+		.vm_id = vm,
+		.count = 1,
+		.first_seqno = seqno,
+		.records = (uintptr_t)&r,
+		.record_size = sizeof(r),
+	};
+
+	if (drmIoctl(dev->fd, DRM_IOCTL_SIMGPU_VM_BIND_QUERY, &q))
+		return -errno;
+	if (r.status != SIMGPU_JOB_STATUS_DONE)
+		return -EBUSY;
+	t->ioctl_ns = r.ioctl_ns;
+	t->run_ns = r.run_ns;
+	t->pt_done_ns = r.pt_done_ns;
+	t->signal_ns = r.signal_ns;
+	return r.error;
 }
 
 static int simgpu_vm_stats(struct drmb_device *dev, uint32_t vm, struct drmb_vm_stats *st)
@@ -384,9 +411,6 @@ static int simgpu_vm_stats(struct drmb_device *dev, uint32_t vm, struct drmb_vm_
 	st->tables_freed = q.tables_freed;
 	st->prealloc_ns = q.prealloc_ns;
 	st->apply_ns = q.apply_ns;
-	st->last_ioctl_ns = q.last_bind_ioctl_ns;
-	st->last_apply_ns = q.last_bind_apply_ns;
-	st->last_done_ns = q.last_bind_done_ns;
 	return 0;
 }
 
@@ -408,6 +432,7 @@ const struct drmb_backend drmb_backend_simgpu = {
 	.vm_destroy = simgpu_vm_destroy,
 	.vm_bind = simgpu_vm_bind,
 	.vm_bind_async = simgpu_vm_bind_async,
+	.vm_bind_times = simgpu_vm_bind_times,
 	.vm_stats = simgpu_vm_stats,
 	.vm_first_va = simgpu_vm_first_va,
 	.vm_max_ops = simgpu_vm_max_ops,

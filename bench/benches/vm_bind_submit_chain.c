@@ -4,10 +4,27 @@
  * syncobjs: job A -> asynchronous bind of `batch` maps waiting on A -> job B
  * waiting on the bind -> asynchronous unbind waiting on B. A sample is the
  * whole chain, from A's submit to the unbind's syncobj signalling as seen by
- * the waiting caller. Kernel-side breakdown per chain (ns):
- * a-signal-to-b-run (A's fence signalled -> B's run_job: the bind hop in
- * between, its scheduling and page-table update) and b-signal-to-unbind-done
- * (B's fence signalled -> the unbind's page tables updated).
+ * the waiting caller.
+ *
+ * Kernel-side breakdown of the chain's critical path after A, from the job
+ * records (JOB_QUERY) and the bind records (VM_BIND_QUERY), medians in ns.
+ * A bind's ioctl-to-run contains the wait for its dependency, so the path
+ * is split from each dependency's signal on (when the dependency signalled
+ * before the bind's ioctl was done, as with duration=0, the hop into the
+ * bind includes that ioctl's own work):
+ *
+ *   a-signal-to-bind-run-ns        A's fence -> the bind's run_job
+ *   bind-run-to-pt-done-ns         the bind's page-table update
+ *   bind-pt-done-to-signal-ns      run_job's return -> the bind's fence
+ *   bind-signal-to-b-run-ns        the bind's fence -> B's run_job
+ *   b-signal-to-unbind-run-ns      B's fence -> the unbind's run_job
+ *   unbind-run-to-pt-done-ns       the unbind's page-table update
+ *   unbind-pt-done-to-signal-ns    run_job's return -> the unbind's fence
+ *   unbind-signal-to-waiter-ns     the unbind's fence -> the caller woken
+ *
+ * and, off the path, each bind's own bind-ioctl-to-run-ns and
+ * unbind-ioctl-to-run-ns (driver entry -> run_job, the dependency's wait
+ * included).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -18,8 +35,20 @@
 
 #include "device.h"
 #include "measure.h"
+#include "stats.h"
 
 enum { S_A, S_BIND, S_B, S_UNBIND, S_NR };
+
+enum {
+	ST_A_BIND, ST_BIND_PT, ST_BIND_SIGNAL, ST_BIND_B, ST_B_UNBIND,
+	ST_UNBIND_PT, ST_UNBIND_SIGNAL, ST_WAKE, ST_BIND_IOCTL, ST_UNBIND_IOCTL, ST_NR
+};
+static const char *const stage_units[ST_NR] = {
+	"a-signal-to-bind-run-ns", "bind-run-to-pt-done-ns", "bind-pt-done-to-signal-ns",
+	"bind-signal-to-b-run-ns", "b-signal-to-unbind-run-ns", "unbind-run-to-pt-done-ns",
+	"unbind-pt-done-to-signal-ns", "unbind-signal-to-waiter-ns",
+	"bind-ioctl-to-run-ns", "unbind-ioctl-to-run-ns",
+};
 
 static const char *const chain_backends[] = { "simgpu", NULL };
 
@@ -35,9 +64,10 @@ struct chain {
 	unsigned int batch;
 	struct drmb_vm_op *map, *unmap;
 	struct drmb_job job;
-	uint64_t seq_a, seq_b;
-	double a_to_b, b_to_done;
-	unsigned int nbreak;
+	uint64_t seq_a, seq_b, seq_bind, seq_unbind;
+	double *stage[ST_NR];
+	size_t nstage, cap;
+	int stage_err;
 };
 
 static int chain_requires(struct drmb_case *c)
@@ -54,14 +84,26 @@ static int chain_requires(struct drmb_case *c)
 	return 0;
 }
 
+static void chain_free(struct chain *ch)
+{
+	unsigned int k;
+
+	for (k = 0; k < ST_NR; k++)
+		free(ch->stage[k]);
+	free(ch->map);
+	free(ch->unmap);
+}
+
 static void chain_teardown(struct drmb_case *c)
 {
 	struct chain *ch = c->priv;
 	const struct drmb_backend *b = ch->dev ? ch->dev->backend : NULL;
 	unsigned int k;
 
-	if (!b)
+	if (!b) {
+		chain_free(ch);
 		return;
+	}
 	if (ch->vm)
 		b->vm_destroy(ch->dev, ch->vm);
 	if (ch->queue)
@@ -71,8 +113,7 @@ static void chain_teardown(struct drmb_case *c)
 	for (k = 0; k < S_NR; k++)
 		if (ch->sync[k])
 			drmSyncobjDestroy(ch->dev->fd, ch->sync[k]);
-	free(ch->map);
-	free(ch->unmap);
+	chain_free(ch);
 }
 
 static int chain_setup(struct drmb_case *c)
@@ -89,8 +130,16 @@ static int chain_setup(struct drmb_case *c)
 	ch->batch = drmb_case_int(c, "batch");
 	ch->map = calloc(ch->batch, sizeof(*ch->map));
 	ch->unmap = calloc(1, sizeof(*ch->unmap));
-	if (!ch->map || !ch->unmap)
+	ch->cap = c->samples;
+	for (k = 0; k < ST_NR; k++)
+		ch->stage[k] = calloc(ch->cap ? ch->cap : 1, sizeof(double));
+	for (k = 0; k < ST_NR; k++)
+		if (!ch->stage[k])
+			break;
+	if (!ch->map || !ch->unmap || k < ST_NR) {
+		chain_free(ch);
 		return -ENOMEM;
+	}
 	ret = b->queue_create(c->dev, &qo, &ch->queue, c->why, sizeof(c->why));
 	if (!ret)
 		ret = b->vm_create(c->dev, &vo, &ch->vm, c->why, sizeof(c->why));
@@ -130,7 +179,7 @@ static int chain_op(struct drmb_case *c)
 	ret = b->submit(ch->dev, ch->queue, &ch->job, 1, &ch->seq_a);
 	if (!ret)
 		ret = b->vm_bind_async(ch->dev, ch->vm, ch->map, ch->batch,
-				       ch->sync[S_A], ch->sync[S_BIND]);
+				       ch->sync[S_A], ch->sync[S_BIND], &ch->seq_bind);
 	if (ret)
 		return ret;
 	ch->job.wait_syncobj = ch->sync[S_BIND];
@@ -138,7 +187,7 @@ static int chain_op(struct drmb_case *c)
 	ret = b->submit(ch->dev, ch->queue, &ch->job, 1, &ch->seq_b);
 	if (!ret)
 		ret = b->vm_bind_async(ch->dev, ch->vm, ch->unmap, 1, ch->sync[S_B],
-				       ch->sync[S_UNBIND]);
+				       ch->sync[S_UNBIND], &ch->seq_unbind);
 	if (ret)
 		return ret;
 	if (drmSyncobjWait(ch->dev->fd, &ch->sync[S_UNBIND], 1, INT64_MAX, 0, NULL))
@@ -151,35 +200,70 @@ static void chain_after(struct drmb_case *c, size_t i, uint64_t t0, uint64_t t1)
 {
 	struct chain *ch = c->priv;
 	const struct drmb_backend *b = ch->dev->backend;
-	struct drmb_job_times a, bt;
-	struct drmb_vm_stats st;
+	struct drmb_bind_times bind, unbind;
+	struct drmb_job_times a, bj;
+	uint64_t path[ST_NR + 1];
+	size_t n = ch->nstage;
+	int ret, k;
 
-	if (b->job_times(ch->dev, ch->queue, ch->seq_a, &a) ||
-	    b->job_times(ch->dev, ch->queue, ch->seq_b, &bt) ||
-	    b->vm_stats(ch->dev, ch->vm, &st))
+	if (i >= ch->cap || !b->job_times || !b->vm_bind_times)
 		return;
-	if (bt.run_job_ns < a.signal_ns || st.last_done_ns < bt.signal_ns)
+	/* Everything waited for has signalled: a failure here is an error. */
+	ret = b->job_times(ch->dev, ch->queue, ch->seq_a, &a);
+	if (!ret)
+		ret = b->job_times(ch->dev, ch->queue, ch->seq_b, &bj);
+	if (!ret)
+		ret = b->vm_bind_times(ch->dev, ch->vm, ch->seq_bind, &bind);
+	if (!ret)
+		ret = b->vm_bind_times(ch->dev, ch->vm, ch->seq_unbind, &unbind);
+	if (ret) {
+		ch->stage_err = ret;
 		return;
-	ch->a_to_b += bt.run_job_ns - a.signal_ns;
-	ch->b_to_done += st.last_done_ns - bt.signal_ns;
-	ch->nbreak++;
+	}
+	path[0] = a.signal_ns;
+	path[1] = bind.run_ns;
+	path[2] = bind.pt_done_ns;
+	path[3] = bind.signal_ns;
+	path[4] = bj.run_job_ns;
+	path[5] = bj.signal_ns;	/* B's own engine time is not a hop */
+	path[6] = unbind.run_ns;
+	path[7] = unbind.pt_done_ns;
+	path[8] = unbind.signal_ns;
+	/* Unordered stamps (not expected) leave the sample unsplit. */
+	for (k = 0; k < 8; k++)
+		if (path[k] > path[k + 1])
+			return;
+	if (path[8] > t1 || bind.ioctl_ns > bind.run_ns || unbind.ioctl_ns > unbind.run_ns)
+		return;
+	ch->stage[ST_A_BIND][n] = (double)(path[1] - path[0]);
+	ch->stage[ST_BIND_PT][n] = (double)(path[2] - path[1]);
+	ch->stage[ST_BIND_SIGNAL][n] = (double)(path[3] - path[2]);
+	ch->stage[ST_BIND_B][n] = (double)(path[4] - path[3]);
+	ch->stage[ST_B_UNBIND][n] = (double)(path[6] - path[5]);
+	ch->stage[ST_UNBIND_PT][n] = (double)(path[7] - path[6]);
+	ch->stage[ST_UNBIND_SIGNAL][n] = (double)(path[8] - path[7]);
+	ch->stage[ST_WAKE][n] = (double)(t1 - path[8]);
+	ch->stage[ST_BIND_IOCTL][n] = (double)(bind.run_ns - bind.ioctl_ns);
+	ch->stage[ST_UNBIND_IOCTL][n] = (double)(unbind.run_ns - unbind.ioctl_ns);
+	ch->nstage++;
 }
 
 static int chain_run(struct drmb_case *c, struct drmb_samples *s)
 {
 	struct chain *ch = c->priv;
-	int ret;
+	int ret, k;
 
-	ch->a_to_b = ch->b_to_done = 0;
-	ch->nbreak = 0;
+	ch->nstage = 0;
+	ch->stage_err = 0;
 	s->ops_per_sample = 1;
 	ret = drmb_measure_each(c, s, chain_op, chain_after);
 	if (ret)
 		return drmb_why(c, ret, "chain: %s", strerror(-ret));
-	if (ch->nbreak) {
-		drmb_case_metric(c, "a-signal-to-b-run-ns", ch->a_to_b / ch->nbreak);
-		drmb_case_metric(c, "b-signal-to-unbind-done-ns", ch->b_to_done / ch->nbreak);
-	}
+	if (ch->stage_err)
+		return drmb_why(c, ch->stage_err, "reading job/bind records failed: %s",
+				strerror(-ch->stage_err));
+	for (k = 0; k < ST_NR && ch->nstage; k++)
+		drmb_case_metric(c, stage_units[k], drmb_median_double(ch->stage[k], ch->nstage));
 	return 0;
 }
 

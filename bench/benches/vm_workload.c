@@ -11,12 +11,18 @@
 #include <xf86drm.h>
 
 #include "device.h"
+#include "stats.h"
 #include "vm_workload.h"
 
 const char *const vm_workload_ops[] = { "map", "map-null", "unmap", "remap", NULL };
 const char *const vm_workload_orders[] = { "sorted", "shuffled", NULL };
 const char *const vm_workload_preallocs[] = { "none", "per-op", "batched", NULL };
 const char *const vm_workload_modes[] = { "sync", "async", NULL };
+
+static const char *const stage_units[VMW_ST_NR] = {
+	"entry-ns/bind", "ioctl-to-run-ns/bind", "run-to-pt-done-ns/bind",
+	"pt-done-to-signal-ns/bind", "signal-to-waiter-ns/bind",
+};
 
 #define KIB 1024ull
 #define GIB (1024ull * 1024 * 1024)
@@ -75,12 +81,13 @@ static void set_op(struct drmb_vm_op *o, enum drmb_vm_op_type type, uint32_t bo,
 
 static int bind(struct vm_workload *w, const struct drmb_vm_op *ops, unsigned int n)
 {
-	return w->dev->backend->vm_bind(w->dev, w->vm, ops, n);
+	return w->dev->backend->vm_bind(w->dev, w->vm, ops, n, NULL);
 }
 
 static void workload_free(struct vm_workload *w)
 {
 	const struct drmb_backend *b = w->dev ? w->dev->backend : NULL;
+	int i;
 
 	if (!b)
 		return;
@@ -94,6 +101,8 @@ static void workload_free(struct vm_workload *w)
 		drmSyncobjDestroy(w->dev->fd, w->done);
 	free(w->timed);
 	free(w->reset);
+	for (i = 0; i < VMW_ST_NR; i++)
+		free(w->stage[i]);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -119,7 +128,13 @@ int vm_workload_setup(struct drmb_case *c)
 	w->timed = calloc(w->batch, sizeof(*w->timed));
 	w->reset = calloc(w->batch, sizeof(*w->reset));
 	order = calloc(w->batch, sizeof(*order));
-	if (!w->timed || !w->reset || !order) {
+	w->cap = c->samples;
+	for (i = 0; i < VMW_ST_NR; i++)
+		w->stage[i] = calloc(w->cap ? w->cap : 1, sizeof(double));
+	for (i = 0; i < VMW_ST_NR; i++)
+		if (!w->stage[i])
+			break;
+	if (!w->timed || !w->reset || !order || i < VMW_ST_NR) {
 		ret = -ENOMEM;
 		goto err;
 	}
@@ -199,8 +214,9 @@ static int vm_workload_op(struct drmb_case *c)
 	int ret;
 
 	if (!w->async)
-		return bind(w, w->timed, w->batch);
-	ret = w->dev->backend->vm_bind_async(w->dev, w->vm, w->timed, w->batch, 0, w->done);
+		return w->dev->backend->vm_bind(w->dev, w->vm, w->timed, w->batch, &w->seqno);
+	ret = w->dev->backend->vm_bind_async(w->dev, w->vm, w->timed, w->batch, 0, w->done,
+					     &w->seqno);
 	if (ret)
 		return ret;
 	if (drmSyncobjWait(w->dev->fd, &w->done, 1, INT64_MAX, 0, NULL))
@@ -209,6 +225,33 @@ static int vm_workload_op(struct drmb_case *c)
 }
 
 #define ADD_DELTA(f) (w->sum.f += now.f - w->before.f)
+
+/* Untimed: split the call [t0, t1] with the kernel's record of the bind. */
+static void record_stages(struct vm_workload *w, size_t i, uint64_t t0, uint64_t t1)
+{
+	const struct drmb_backend *b = w->dev->backend;
+	struct drmb_bind_times t;
+	int ret;
+
+	if (i >= w->cap || !b->vm_bind_times)
+		return;
+	ret = b->vm_bind_times(w->dev, w->vm, w->seqno, &t);
+	/* Waited for, so complete: -EBUSY here is a driver bug, not noise. */
+	if (ret) {
+		w->stage_err = ret;
+		return;
+	}
+	/* Only stamps ordered inside this call's window split it. */
+	if (t0 > t.ioctl_ns || t.ioctl_ns > t.run_ns || t.run_ns > t.pt_done_ns ||
+	    t.pt_done_ns > t.signal_ns || t.signal_ns > t1)
+		return;
+	w->stage[VMW_ST_ENTRY][w->nstage] = (double)(t.ioctl_ns - t0);
+	w->stage[VMW_ST_RUN][w->nstage] = (double)(t.run_ns - t.ioctl_ns);
+	w->stage[VMW_ST_PT][w->nstage] = (double)(t.pt_done_ns - t.run_ns);
+	w->stage[VMW_ST_SIGNAL][w->nstage] = (double)(t.signal_ns - t.pt_done_ns);
+	w->stage[VMW_ST_WAKE][w->nstage] = (double)(t1 - t.signal_ns);
+	w->nstage++;
+}
 
 static void vm_workload_after(struct drmb_case *c, size_t i, uint64_t t0, uint64_t t1)
 {
@@ -219,6 +262,7 @@ static void vm_workload_after(struct drmb_case *c, size_t i, uint64_t t0, uint64
 
 	if (w->error)
 		return;
+	record_stages(w, i, t0, t1);
 	ret = b->vm_stats(w->dev, w->vm, &now);
 	if (!ret) {
 		ADD_DELTA(tables_preallocated);
@@ -226,15 +270,6 @@ static void vm_workload_after(struct drmb_case *c, size_t i, uint64_t t0, uint64
 		ADD_DELTA(tables_returned);
 		ADD_DELTA(tables_allocated_late);
 		ADD_DELTA(prealloc_ns);
-		/* Only stamps inside this sample's window are this call's. */
-		if (now.last_ioctl_ns >= t0 && now.last_done_ns <= t1 &&
-		    now.last_ioctl_ns <= now.last_apply_ns &&
-		    now.last_apply_ns <= now.last_done_ns) {
-			w->check_ns += now.last_apply_ns - now.last_ioctl_ns;
-			w->apply_ns += now.last_done_ns - now.last_apply_ns;
-			w->outside_ns += (t1 - t0) - (now.last_done_ns - now.last_ioctl_ns);
-			w->nstages++;
-		}
 		ret = bind(w, w->reset, w->nreset);
 	}
 	if (!ret)
@@ -246,10 +281,11 @@ int vm_workload_run(struct drmb_case *c, struct drmb_samples *s)
 {
 	struct vm_workload *w = c->priv;
 	double ops;
-	int ret;
+	int ret, k;
 
 	memset(&w->sum, 0, sizeof(w->sum));
-	w->check_ns = w->apply_ns = w->outside_ns = w->nstages = 0;
+	w->nstage = 0;
+	w->stage_err = 0;
 	w->error = w->dev->backend->vm_stats(w->dev, w->vm, &w->before);
 	if (w->error)
 		return drmb_why(c, w->error, "VM_QUERY: %s", strerror(-w->error));
@@ -260,6 +296,9 @@ int vm_workload_run(struct drmb_case *c, struct drmb_samples *s)
 	if (w->error)
 		return drmb_why(c, w->error, "VM_BIND/VM_QUERY between samples: %s",
 				strerror(-w->error));
+	if (w->stage_err)
+		return drmb_why(c, w->stage_err, "reading bind records (VM_BIND_QUERY) failed: %s",
+				strerror(-w->stage_err));
 	if (!s->n)
 		return 0;
 	ops = (double)s->n * w->batch;
@@ -267,13 +306,8 @@ int vm_workload_run(struct drmb_case *c, struct drmb_samples *s)
 	drmb_case_metric(c, "pt-pages-returned/op", w->sum.tables_returned / ops);
 	drmb_case_metric(c, "pt-pages-late/op", w->sum.tables_allocated_late / ops);
 	drmb_case_metric(c, "prealloc-ns/op", w->sum.prealloc_ns / ops);
-	if (w->nstages) {
-		double n = (double)w->nstages * w->batch;
-
-		drmb_case_metric(c, "ioctl-to-apply-ns/op", w->check_ns / n);
-		drmb_case_metric(c, "apply-ns/op", w->apply_ns / n);
-		drmb_case_metric(c, "syscall-ns/op", w->outside_ns / n);
-	}
+	for (k = 0; k < VMW_ST_NR && w->nstage; k++)
+		drmb_case_metric(c, stage_units[k], drmb_median_double(w->stage[k], w->nstage));
 	return 0;
 }
 

@@ -12,24 +12,36 @@
  *                  drm_gpuvm splits into prev/next       reset: MAP a over each slot
  *
  * The page-table counters of the timed calls only (the reset's are taken
- * out) are reported per op as run metrics, with the kernel's stage times
- * of each timed call: ioctl entry to the start of applying (checks and page
- * reservation: ioctl-to-apply-ns/op), applying the ops (apply-ns/op) and
- * the rest of the call outside the driver (syscall-ns/op). With async, a
- * sample is queueing the bind on the VM's bind queue and waiting for its
- * signal syncobj: ioctl-to-apply then includes the scheduler's latency and
- * syscall-ns/op the wake-up. A benchmark using it has a struct vm_workload
- * as its c->priv.
+ * out) are reported per op as run metrics. With async, a sample is queueing
+ * the bind on the VM's bind queue and waiting for its signal syncobj.
+ *
+ * The kernel's record of each timed bind (VM_BIND_QUERY) splits the call
+ * in stages, reported as medians per bind call like submit-latency's:
+ *
+ *   entry-ns/bind            user stamp before the ioctl -> driver entry
+ *   ioctl-to-run-ns/bind     checks, page reservation, gpuvm bookkeeping,
+ *                            and (async) the bind queue's scheduling
+ *   run-to-pt-done-ns/bind   the page-table update
+ *   pt-done-to-signal-ns/bind  async: run_job's return -> fence signalled
+ *                            (sync: 0, the ioctl is the signal)
+ *   signal-to-waiter-ns/bind async: fence signalled -> waiter back in
+ *                            userspace; sync: the ioctl's return
+ *
+ * A benchmark using it has a struct vm_workload as its c->priv.
  */
 #ifndef VM_WORKLOAD_H
 #define VM_WORKLOAD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "drmb.h"
 #include "measure.h"
 
 enum vm_workload_op { VMW_MAP, VMW_MAP_NULL, VMW_UNMAP, VMW_REMAP };
+
+/* A bind call's stages, in order (metric names in vm_workload.c). */
+enum { VMW_ST_ENTRY, VMW_ST_RUN, VMW_ST_PT, VMW_ST_SIGNAL, VMW_ST_WAKE, VMW_ST_NR };
 
 extern const char *const vm_workload_ops[];	/* "map", ... NULL */
 extern const char *const vm_workload_orders[];	/* "sorted", "shuffled", NULL */
@@ -50,8 +62,11 @@ struct vm_workload {
 	int error;			/* of a reset, reported after the run */
 	struct drmb_vm_stats before;	/* after the last reset */
 	struct drmb_vm_stats sum;	/* deltas of the timed calls */
-	/* Kernel stage sums of the timed calls, ns; stages seen. */
-	uint64_t check_ns, apply_ns, outside_ns, nstages;
+	/* The timed call's bind seqno; its stages, one row per sample. */
+	uint64_t seqno;
+	double *stage[VMW_ST_NR];
+	size_t nstage, cap;
+	int stage_err;
 };
 
 /*

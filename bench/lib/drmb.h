@@ -57,6 +57,9 @@ struct drmb_device {
 	const struct drmb_backend *backend;
 };
 
+/* Per-run metrics a case may add (page-table counters + stage medians). */
+#define DRMB_MAX_METRICS 16
+
 enum {
 	DRMB_CAP_SYNCOBJ = 1u << 0,
 	DRMB_CAP_SYNCOBJ_TIMELINE = 1u << 1,
@@ -118,6 +121,16 @@ struct drmb_vm_op {
 	uint64_t size;
 };
 
+/*
+ * Kernel-side stage timestamps of one bind, CLOCK_MONOTONIC ns (0 = not
+ * reached): the ioctl entered the driver, the bind ran (its job's run_job,
+ * or a synchronous bind began applying), the page tables were updated, the
+ * fence of its signal syncobjs signalled (synchronous: = pt_done_ns).
+ */
+struct drmb_bind_times {
+	uint64_t ioctl_ns, run_ns, pt_done_ns, signal_ns;
+};
+
 /* A VM's page-table counters since it was created. */
 struct drmb_vm_stats {
 	uint64_t mappings;
@@ -129,8 +142,6 @@ struct drmb_vm_stats {
 	uint64_t tables_freed;
 	uint64_t prealloc_ns;
 	uint64_t apply_ns;		/* applying ops, after checks and prealloc */
-	/* The last bind's kernel stage times, CLOCK_MONOTONIC ns (0 = unknown). */
-	uint64_t last_ioctl_ns, last_apply_ns, last_done_ns;
 };
 
 /*
@@ -167,8 +178,10 @@ struct drmb_backend {
 	int (*vm_create)(struct drmb_device *dev, const struct drmb_vm_opts *o,
 			 uint32_t *vm, char *why, size_t whylen);
 	void (*vm_destroy)(struct drmb_device *dev, uint32_t vm);
+	/* *seqno (if not NULL): the bind's number for vm_bind_times(). */
 	int (*vm_bind)(struct drmb_device *dev, uint32_t vm,
-		       const struct drmb_vm_op *ops, unsigned int nops);
+		       const struct drmb_vm_op *ops, unsigned int nops,
+		       uint64_t *seqno);
 	/*
 	 * Optional: queue the batch on the VM's bind queue after binary
 	 * syncobj @wait (0: none) signalled; @signal (0: none) signals once
@@ -176,7 +189,13 @@ struct drmb_backend {
 	 */
 	int (*vm_bind_async)(struct drmb_device *dev, uint32_t vm,
 			     const struct drmb_vm_op *ops, unsigned int nops,
-			     uint32_t wait, uint32_t signal);
+			     uint32_t wait, uint32_t signal, uint64_t *seqno);
+	/*
+	 * Optional: the stage times of bind @seqno of @vm; -EBUSY while its
+	 * fence has not signalled, the bind's error if it failed.
+	 */
+	int (*vm_bind_times)(struct drmb_device *dev, uint32_t vm, uint64_t seqno,
+			     struct drmb_bind_times *t);
 	int (*vm_stats)(struct drmb_device *dev, uint32_t vm, struct drmb_vm_stats *st);
 	uint64_t (*vm_first_va)(struct drmb_device *dev);
 	unsigned int (*vm_max_ops)(struct drmb_device *dev);
@@ -245,7 +264,7 @@ struct drmb_case {
 	struct {
 		const char *unit;
 		double value;
-	} metric[8];
+	} metric[DRMB_MAX_METRICS];
 	unsigned int nmetrics;
 };
 

@@ -54,7 +54,7 @@ struct run_state {
 	unsigned int ran, skipped, failed;
 	double *run_p50, *run_p99;
 	/* Per-run values of the benchmark's own metrics (stage breakdowns). */
-	double run_metric[8][256];
+	double run_metric[DRMB_MAX_METRICS][256];
 };
 
 /* ---- interrupt: never leave temporaries behind ---------------------------- */
@@ -363,7 +363,7 @@ static int measure_case(struct run_state *st, struct drmb_case *c, const char *n
 			break;
 		}
 		st->run_p50[nruns] = (sum.have & DRMB_HAVE_P50) ? sum.p50 / per : NAN;
-		for (i = 0; i < c->nmetrics && i < 8; i++)
+		for (i = 0; i < c->nmetrics; i++)
 			st->run_metric[i][nruns] = c->metric[i].value;
 		st->run_p99[nruns++] = (sum.have & DRMB_HAVE_P99) ? sum.p99 / per : NAN;
 	}
@@ -392,12 +392,12 @@ static int measure_case(struct run_state *st, struct drmb_case *c, const char *n
 		if (!isnan(noise))
 			fprintf(st->out, "  noise %.1f%%", noise * 100);
 		fprintf(st->out, "\n");
-		for (i = 0; i < c->nmetrics && i < 8 && nruns; i++) {
+		for (i = 0; i < c->nmetrics && nruns; i++) {
 			/* Metrics a run always sets in the same order; medians over runs. */
 			double v = drmb_median_double(st->run_metric[i], nruns);
 
-			fprintf(st->out, "%s%s %.4g", i ? ", " : "      ", c->metric[i].unit, v);
-			if (i + 1 == c->nmetrics || i == 7)
+			fprintf(st->out, "%s%s %.4g", i % 8 ? ", " : "      ", c->metric[i].unit, v);
+			if (i + 1 == c->nmetrics || i % 8 == 7)
 				fprintf(st->out, "\n");
 		}
 		if (!isnan(noise))
