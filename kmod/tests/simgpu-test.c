@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -2295,6 +2296,26 @@ static enum result test_vm_bind_records(void)
 	CHECK(bind_record_ordered(&r[1]) && r[1].error == 0 && r[1].signal_ns <= t1);
 	CHECK(vm_query(fd, vm, 0, &q) == 0 && q.last_bind_seqno == 2 && q.binds == 2);
 
+	/*
+	 * A caller built before @seqno was appended (DRM_IOW, 40 bytes) still
+	 * binds; the DRM core copies nothing back, the record is there.
+	 */
+	{
+		struct drm_simgpu_vm_bind old = {
+			.vm_id = vm, .op_count = 1, .op_stride = sizeof(op),
+			.ops = (uintptr_t)&op, .seqno = 777,
+		};
+		unsigned long old_nr = _IOC(_IOC_WRITE, DRM_IOCTL_BASE,
+					    DRM_COMMAND_BASE + DRM_SIMGPU_VM_BIND,
+					    offsetof(struct drm_simgpu_vm_bind, seqno));
+
+		op = op_null(VA0 + 2 * MiB, 4 * KiB);
+		CHECK(sg_ioctl(fd, old_nr, &old) == 0 && old.seqno == 777);
+		CHECK(vm_query(fd, vm, VA0 + 2 * MiB, &q) == 0 && q.last_bind_seqno == 3);
+		CHECK(q.mapping == SIMGPU_VM_MAPPING_NULL);
+		CHECK(bind_query(fd, vm, 3, 1, r) == 0 && bind_record_ordered(&r[0]));
+	}
+
 	/* Bad queries. */
 	bq = (struct drm_simgpu_vm_bind_query){
 		.vm_id = vm, .count = 1, .first_seqno = 1,
@@ -2310,7 +2331,7 @@ static enum result test_vm_bind_records(void)
 	BAD_BQ(first_seqno, 0, -EINVAL);
 	BAD_BQ(record_size, sizeof(r[0]) - 8, -EINVAL);
 	BAD_BQ(count, SIMGPU_VM_BIND_RECORDS + 1, -E2BIG);
-	BAD_BQ(count, 3, -ENOENT);
+	BAD_BQ(count, 4, -ENOENT);	/* seqnos 1..3 exist */
 	BAD_BQ(vm_id, vm + 100, -ENOENT);
 	BAD_BQ(records, 8, -EFAULT);
 #undef BAD_BQ
@@ -2318,9 +2339,9 @@ static enum result test_vm_bind_records(void)
 	/* The ring keeps the last SIMGPU_VM_BIND_RECORDS binds. */
 	op = op_null(VA0 + 1 * MiB, 4 * KiB);
 	for (i = 0; i < SIMGPU_VM_BIND_RECORDS; i++)
-		CHECK(vm_bind_seq(fd, vm, &op, 1, NULL, 0, 0, &seq) == 0 && seq == 3 + i);
-	CHECK(bind_query(fd, vm, 2, 1, r) == -ENODATA);
-	CHECK(bind_query(fd, vm, 3, 1, r) == 0 && r[0].seqno == 3);
+		CHECK(vm_bind_seq(fd, vm, &op, 1, NULL, 0, 0, &seq) == 0 && seq == 4 + i);
+	CHECK(bind_query(fd, vm, 3, 1, r) == -ENODATA);
+	CHECK(bind_query(fd, vm, 4, 1, r) == 0 && r[0].seqno == 4);
 	CHECK(bind_query(fd, vm, seq, 1, r) == 0 && bind_record_ordered(&r[0]));
 
 	CHECK(vm_destroy(fd, vm) == 0);
@@ -2370,6 +2391,19 @@ static enum result test_vm_queue(void)
 	CHECK(queue_create(fd, 0, 1, 0, 0, &qn) == 0);
 	CHECK(queue_query(fd, qv, &qq) == 0 && qq.vm_id == vm);
 	CHECK(queue_query(fd, qn, &qq) == 0 && qq.vm_id == 0);
+	/* A caller built before vm_id was appended gets a queue without VM. */
+	{
+		struct drm_simgpu_queue_create old = { .priority = 1, .vm_id = vm };
+		unsigned long old_nr = _IOC(_IOC_READ | _IOC_WRITE, DRM_IOCTL_BASE,
+					    DRM_COMMAND_BASE + DRM_SIMGPU_QUEUE_CREATE,
+					    offsetof(struct drm_simgpu_queue_create, vm_id));
+		uint32_t qo;
+
+		CHECK(sg_ioctl(fd, old_nr, &old) == 0 && old.queue_id);
+		qo = old.queue_id;
+		CHECK(queue_query(fd, qo, &qq) == 0 && qq.vm_id == 0);
+		CHECK(queue_destroy(fd, qo) == 0);
+	}
 	CHECK(vm_query(fd, vm, 0, &vq) == 0 && vq.queues == 2 && !vq.unusable);
 
 	/* The VM is held: destroy refused, nothing changed. */
