@@ -1117,16 +1117,18 @@ static void simgpu_bind_record_stage(struct simgpu_vm *vm, u64 seqno,
 }
 
 /*
- * Complete the record once its fence signalled: the fence's timestamp is
- * taken by the DRM core before any waiter is woken.
+ * Complete the record once its fence signalled. The DRM core stores the
+ * timestamp right after the signalled bit, in the same locked section: a
+ * waiter that saw the bit may query first, so wait for the stamp rather
+ * than report the bind as not signalled.
  */
 static void simgpu_bind_slot_settle(struct simgpu_bind_slot *slot)
 {
 	struct dma_fence *fence = slot->fence;
 
-	if (!fence || !test_bit(DMA_FENCE_FLAG_TIMESTAMP_BIT, &fence->flags))
+	if (!fence || !test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
 		return;
-	slot->rec.signal_ns = ktime_to_ns(fence->timestamp);
+	slot->rec.signal_ns = ktime_to_ns(dma_fence_timestamp(fence));
 	slot->rec.error = fence->error;
 	slot->rec.status = SIMGPU_JOB_STATUS_DONE;
 	slot->fence = NULL;
