@@ -1266,7 +1266,7 @@ static struct dma_fence *simgpu_bind_run_job(struct drm_sched_job *sched_job)
 {
 	struct simgpu_bind_job *job = to_bind_job(sched_job);
 	struct simgpu_vm *vm = job->vm;
-	u64 start = ktime_get_ns();
+	u64 start = ktime_get_ns(), done;
 	struct simgpu_pt_op *op;
 	int ret = 0;
 
@@ -1293,10 +1293,11 @@ static struct dma_fence *simgpu_bind_run_job(struct drm_sched_job *sched_job)
 		WRITE_ONCE(vm->unusable, true);
 	vm->stats.last_ioctl_ns = job->ioctl_ns;
 	vm->stats.last_apply_ns = start;
-	vm->stats.last_done_ns = ktime_get_ns();
-	vm->stats.apply_ns += vm->stats.last_done_ns - start;
+	done = ktime_get_ns();
+	vm->stats.last_done_ns = done;
+	vm->stats.apply_ns += done - start;
 	mutex_unlock(&vm->pt_lock);
-	simgpu_bind_record_stage(vm, job->seqno, 0, vm->stats.last_done_ns);
+	simgpu_bind_record_stage(vm, job->seqno, 0, done);
 	simgpu_bind_job_unreserve(job);
 	return ret ? ERR_PTR(ret) : NULL;
 }
