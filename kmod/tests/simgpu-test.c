@@ -3168,7 +3168,12 @@ static enum result test_userq_teardown(void)
 	CHECK(uq_open(&q, fd2, &sleep) == 0);
 	CHECK(uq_push(&q, &j, true) == 1);
 	CHECK(uq_push(&q, &j, true) == 2);
-	CHECK(userq_bridge(fd2, q.id, SIMGPU_USERQ_BRIDGE_TO_SYNCOBJ, 0, 2, to, 0) == 0);
+	{
+		uint32_t to2 = 0;
+
+		CHECK(drmSyncobjCreate(fd2, 0, &to2) == 0);
+		CHECK(userq_bridge(fd2, q.id, SIMGPU_USERQ_BRIDGE_TO_SYNCOBJ, 0, 2, to2, 0) == 0);
+	}
 	q.id = 0;
 	{
 		struct uq q2;
