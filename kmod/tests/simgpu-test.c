@@ -2771,6 +2771,17 @@ static enum result test_userq_bridge_from_timeline(void)
 	return userq_bridge_from(2);
 }
 
+/* Wait for the eventfd to count, as a user-mode driver's event loop would. */
+static int efd_wait(int efd)
+{
+	struct pollfd p = { .fd = efd, .events = POLLIN };
+	uint64_t v;
+
+	if (poll(&p, 1, HANG_NS / MS) != 1)
+		return -ETIMEDOUT;
+	return read(efd, &v, sizeof(v)) == sizeof(v) ? 0 : -errno;
+}
+
 static int set_stall_ms(unsigned long ms);
 
 /* A kernel job that times out hands the FROM bridge an errored fence. */
@@ -2779,7 +2790,6 @@ static enum result test_userq_bridge_error(void)
 	struct uq_opts o = { .policy = SIMGPU_USERQ_FW_POLL, .eventfd = true };
 	struct drm_simgpu_userq_query qq;
 	uint32_t so = syncobj(), to = syncobj(), kq;
-	uint64_t v;
 	struct uq q;
 
 	USERQ_REQUIRE();
@@ -2796,7 +2806,7 @@ static enum result test_userq_bridge_error(void)
 	CHECK((int64_t)qq.fault_value == -ETIMEDOUT);
 	CHECK(q.io->fault == SIMGPU_USERQ_FAULT_BRIDGE_ERROR);
 	CHECK(wait_syncobj(to) == 0);
-	CHECK(read(q.efd, &v, sizeof(v)) == sizeof(v));
+	CHECK(efd_wait(q.efd) == 0);
 	CHECK(q.sync[0] == 0);
 	CHECK(queue_destroy(fd, kq) == 0);
 	uq_close(&q);
@@ -2945,54 +2955,70 @@ static int userq_still_works(struct uq *q, uint64_t offset)
 	return userq_wait(q->f, q->id, offset, v, now_ns() + HANG_NS, NULL);
 }
 
-static enum result userq_bad_case(const struct userq_bad_case *c, int fd2)
+static enum result userq_bad_case_run(const struct userq_bad_case *c,
+				      struct uq *bad, struct uq *same,
+				      struct uq *other, uint32_t to)
 {
-	struct uq_opts o = { .policy = SIMGPU_USERQ_FW_POLL, .eventfd = true };
-	struct uq_opts o_same = { .policy = SIMGPU_USERQ_FW_SLEEP };
-	struct uq_opts o_other = { .policy = SIMGPU_USERQ_FW_POLL };
 	struct drm_simgpu_userq_job_record r;
 	struct drm_simgpu_userq_query qq;
-	struct uq bad, same, other;
-	uint32_t to = syncobj();
-	uint64_t v;
 
-	CHECK(to);
-	CHECK(uq_open(&bad, fd, &o) == 0);
-	/* Same file and same sync BO, and another file. */
-	o_same.sync_handle = bad.sync_handle;
-	CHECK(uq_open(&same, fd, &o_same) == 0);
-	CHECK(uq_open(&other, fd2, &o_other) == 0);
-	CHECK(userq_bridge(fd, bad.id, SIMGPU_USERQ_BRIDGE_TO_SYNCOBJ, 2048, 1, to, 0) == 0);
+	CHECK(userq_bridge(fd, bad->id, SIMGPU_USERQ_BRIDGE_TO_SYNCOBJ, 2048, 1, to, 0) == 0);
 
-	c->apply(&bad);
-	CHECK(uq_wait_state(&bad, SIMGPU_USERQ_STATE_FAULTY) == 0);
-	CHECK(userq_query(fd, bad.id, &qq) == 0);
-	CHECK(qq.fault == c->fault && bad.io->fault == c->fault);
-	CHECK(bad.io->state == SIMGPU_USERQ_STATE_FAULTY);
+	c->apply(bad);
+	CHECK(uq_wait_state(bad, SIMGPU_USERQ_STATE_FAULTY) == 0);
+	CHECK(userq_query(fd, bad->id, &qq) == 0);
+	CHECK(qq.fault == c->fault && bad->io->fault == c->fault);
+	CHECK(bad->io->state == SIMGPU_USERQ_STATE_FAULTY);
 	CHECK(qq.fault_value == c->fault_value);
 	if (c->fault_seqno) {
 		CHECK(qq.fault_seqno == qq.seen_seqno && qq.fault_seqno);
-		CHECK(userq_records(fd, bad.id, qq.fault_seqno, 1, &r) == 0);
+		CHECK(userq_records(fd, bad->id, qq.fault_seqno, 1, &r) == 0);
 		CHECK(r.status == SIMGPU_USERQ_JOB_STATUS_DROPPED && r.error == -EIO);
 	} else {
 		CHECK(qq.fault_seqno == 0);
 	}
 	/* The fault signals the bridge (with an error), waiters and eventfd. */
 	CHECK(wait_syncobj(to) == 0);
-	CHECK(userq_wait(fd, bad.id, 2048, 1, now_ns() + HANG_NS, NULL) == -EIO);
-	CHECK(read(bad.efd, &v, sizeof(v)) == sizeof(v));
-	CHECK(userq_kick(fd, bad.id) == -EIO);
-	CHECK(userq_bridge(fd, bad.id, SIMGPU_USERQ_BRIDGE_TO_SYNCOBJ, 2048, 1, to, 0) == -EIO);
+	CHECK(userq_wait(fd, bad->id, 2048, 1, now_ns() + HANG_NS, NULL) == -EIO);
+	CHECK(efd_wait(bad->efd) == 0);
+	CHECK(userq_kick(fd, bad->id) == -EIO);
+	CHECK(userq_bridge(fd, bad->id, SIMGPU_USERQ_BRIDGE_TO_SYNCOBJ, 2048, 1, to, 0) == -EIO);
 
 	/* Nobody else noticed. */
-	CHECK(userq_still_works(&same, 1024) == 0);
-	CHECK(userq_still_works(&other, 1024) == 0);
-	CHECK(userq_query(fd, same.id, &qq) == 0 && qq.fault == 0);
+	CHECK(userq_still_works(same, 1024) == 0);
+	CHECK(userq_still_works(other, 1024) == 0);
+	CHECK(userq_query(fd, same->id, &qq) == 0 && qq.fault == 0);
+	return PASS;
+}
+
+static enum result userq_bad_case(const struct userq_bad_case *c, int fd2)
+{
+	struct uq_opts o = { .policy = SIMGPU_USERQ_FW_POLL, .eventfd = true };
+	struct uq_opts o_same = { .policy = SIMGPU_USERQ_FW_SLEEP };
+	struct uq_opts o_other = { .policy = SIMGPU_USERQ_FW_POLL };
+	struct uq bad, same, other;
+	uint32_t to = syncobj();
+	enum result res;
+
+	CHECK(to);
+	CHECK(uq_open(&bad, fd, &o) == 0);
+	/* Same file and same sync BO, and another file. */
+	o_same.sync_handle = bad.sync_handle;
+	if (uq_open(&same, fd, &o_same)) {
+		uq_close(&bad);
+		return why(FAIL, "second queue: errno %d", errno);
+	}
+	if (uq_open(&other, fd2, &o_other)) {
+		uq_close(&same);
+		uq_close(&bad);
+		return why(FAIL, "queue of another file: errno %d", errno);
+	}
+	res = userq_bad_case_run(c, &bad, &same, &other, to);
 	uq_close(&other);
 	uq_close(&same);
 	uq_close(&bad);
 	drmSyncobjDestroy(fd, to);
-	return PASS;
+	return res;
 }
 
 #define STALL_TEST_MS 300
@@ -3196,7 +3222,8 @@ static enum result test_userq_teardown(void)
 
 static enum result test_userq_bad_args(void)
 {
-	struct uq_opts o = { .policy = SIMGPU_USERQ_FW_POLL };
+	/* Never idle during the test: its state must not change. */
+	struct uq_opts o = { .policy = SIMGPU_USERQ_FW_POLL, .idle_timeout_us = 60000000 };
 	struct drm_simgpu_userq_create c;
 	struct drm_simgpu_userq_query qq, before;
 	struct drm_simgpu_userq_kick k = { 0 };
