@@ -345,7 +345,8 @@ static void simgpu_userq_set_state(struct simgpu_userq *queue, u32 state)
 {
 	lockdep_assert_held(&queue->lock);
 	queue->state = state;
-	WRITE_ONCE(queue->io->state, state);
+	/* Release: @fault and the records are visible before the state. */
+	smp_store_release(&queue->io->state, state);
 }
 
 static bool simgpu_userq_stopped(struct simgpu_userq *queue)
