@@ -3241,6 +3241,85 @@ static enum result test_userq_teardown(void)
 	return PASS;
 }
 
+struct userq_racer {
+	int f;
+	uint32_t so;
+	bool stop;		/* atomic */
+	int bad_ret;		/* first undocumented return, 0 if none */
+	unsigned long calls;
+};
+
+/* USERQ ioctls on whatever ids exist right now: only documented errnos. */
+static void *userq_racer_thread(void *arg)
+{
+	struct userq_racer *r = arg;
+	unsigned int seed = 1;
+
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
+		uint32_t id = 1 + rand_r(&seed) % 4;
+		struct drm_simgpu_userq_query qq;
+		int ret;
+
+		switch (rand_r(&seed) % 5) {
+		case 0:
+			ret = userq_kick(r->f, id);
+			break;
+		case 1:
+			ret = userq_wait(r->f, id, 0, 1ull << 40, now_ns() + 2 * MS, NULL);
+			if (ret == -ETIME)
+				ret = 0;
+			break;
+		case 2:
+			ret = userq_query(r->f, id, &qq);
+			break;
+		case 3:
+			ret = userq_bridge(r->f, id, SIMGPU_USERQ_BRIDGE_TO_SYNCOBJ,
+					   8, 1ull << 40, r->so, 0);
+			break;
+		default:
+			ret = userq_sync_update(r->f, id);
+			break;
+		}
+		if (ret && ret != -ENOENT && ret != -EIO && !r->bad_ret)
+			r->bad_ret = ret;
+		r->calls++;
+	}
+	return NULL;
+}
+
+/* Queues created and destroyed, with jobs in flight, under ioctl fire. */
+static enum result test_userq_concurrent_destroy(void)
+{
+	struct uq_opts o = { .idle_timeout_us = 1000 };
+	struct userq_racer r = { .f = fd };
+	pthread_t t[2];
+	struct uq q;
+	int i, k;
+
+	USERQ_REQUIRE();
+	r.so = syncobj();
+	CHECK(r.so);
+	for (k = 0; k < 2; k++)
+		CHECK(pthread_create(&t[k], NULL, userq_racer_thread, &r) == 0);
+	for (i = 0; i < 40; i++) {
+		struct drm_simgpu_userq_job j = uq_job(i % 3 ? MS : 0, 0, 1);
+
+		o.policy = 1 + i % 3;
+		CHECK(uq_open(&q, fd, &o) == 0);
+		uq_push(&q, &j, true);
+		if (i % 2)
+			usleep(1000);
+		uq_close(&q);
+	}
+	__atomic_store_n(&r.stop, true, __ATOMIC_RELAXED);
+	for (k = 0; k < 2; k++)
+		pthread_join(t[k], NULL);
+	drmSyncobjDestroy(fd, r.so);
+	if (r.bad_ret)
+		return why(FAIL, "an ioctl racing destroy returned %d", r.bad_ret);
+	return why(PASS, "%lu racing ioctls", r.calls);
+}
+
 static enum result test_userq_bad_args(void)
 {
 	/* Never idle during the test: its state must not change. */
@@ -3553,6 +3632,7 @@ static const struct test tests[] = {
 	{ "userq-bad-input", test_userq_bad_input },
 	{ "userq-doorbell-storm", test_userq_doorbell_storm },
 	{ "userq-teardown", test_userq_teardown },
+	{ "userq-concurrent-destroy", test_userq_concurrent_destroy },
 	{ "userq-bad-args", test_userq_bad_args },
 	{ "userq-limit", test_userq_limit },
 };
