@@ -27,9 +27,8 @@ extern "C" {
 #define SIMGPU_UAPI_MINOR 2
 
 /*
- * Ioctl numbers. Numbers marked "reserved" belong to later uAPI extensions
- * (see docs/simgpu.md): they return -EINVAL until implemented, and the
- * matching DEV_QUERY feature bit stays 0 until then.
+ * Ioctl numbers. Numbers not listed return -EINVAL. A block whose DEV_QUERY
+ * feature bit is 0 on this kernel returns -EOPNOTSUPP.
  */
 enum drm_simgpu_ioctl_id {
 	DRM_SIMGPU_DEV_QUERY = 0x00,
