@@ -61,7 +61,7 @@ static void list_one(const struct drmb_bench *b, int verbose)
 	const struct drmb_param *p;
 	const char *const *n;
 
-	printf("%-20s %s\n", b->name, b->summary);
+	printf("%-22s %s\n", b->name, b->summary);
 	if (!verbose)
 		return;
 	printf("  result name: Benchmark%s\n", b->id);
@@ -119,7 +119,7 @@ static int cmd_list(int argc, char **argv)
 	}
 	printf("backends:\n");
 	for (be = drmb_backends; *be; be++)
-		printf("  %-20s %s\n", (*be)->name, (*be)->summary);
+		printf("  %-22s %s\n", (*be)->name, (*be)->summary);
 	printf("suites (workloads/):\n");
 	for (s = drmb_builtin_suites; s->name; s++)
 		printf("  %s\n", s->name);
