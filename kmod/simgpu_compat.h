@@ -11,8 +11,10 @@
 #define SIMGPU_COMPAT_H
 
 #include <linux/dma-resv.h>
+#include <linux/eventfd.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
+#include <linux/mm.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/gpu_scheduler.h>
@@ -251,6 +253,42 @@ simgpu_gpuvm_bo_obtain(struct drm_gpuvm *gpuvm, struct drm_gem_object *obj)
 	return drm_gpuvm_bo_obtain(gpuvm, obj);
 #endif
 }
+#endif
+
+/* vm_flags became read-only behind helpers that assert the mmap lock. */
+static inline void simgpu_vm_flags_set(struct vm_area_struct *vma,
+				       vm_flags_t set, vm_flags_t clear)
+{
+#if SIMGPU_HAVE_VM_FLAGS_SET
+	vm_flags_mod(vma, set, clear);
+#else
+	vma->vm_flags = (vma->vm_flags | set) & ~clear;
+#endif
+}
+
+/* eventfd_signal() lost its count argument (it always added 1). */
+static inline void simgpu_eventfd_signal(struct eventfd_ctx *ctx)
+{
+#if SIMGPU_HAVE_EVENTFD_SIGNAL_NO_COUNT
+	eventfd_signal(ctx);
+#else
+	eventfd_signal(ctx, 1);
+#endif
+}
+
+/*
+ * The GEM file operations with a driver mmap in front of drm_gem_mmap: the
+ * members of DRM_GEM_FOPS other than .mmap, which vary by kernel.
+ */
+#if SIMGPU_HAVE_FOP_UNSIGNED_OFFSET
+#define SIMGPU_FOPS_UNSIGNED_OFFSET	.fop_flags = FOP_UNSIGNED_OFFSET,
+#else
+#define SIMGPU_FOPS_UNSIGNED_OFFSET
+#endif
+#if SIMGPU_HAVE_GEM_GET_UNMAPPED_AREA
+#define SIMGPU_FOPS_GET_UNMAPPED_AREA	.get_unmapped_area = drm_gem_get_unmapped_area,
+#else
+#define SIMGPU_FOPS_GET_UNMAPPED_AREA
 #endif
 
 /* The device the DRM device hangs off: a faux device where there is one. */

@@ -42,7 +42,8 @@
  * Files: this one (device, ioctl table, DEV_QUERY, parameters),
  * simgpu_gem.c (BOs), simgpu_sched.c (engines and schedulers),
  * simgpu_submit.c (queues, SUBMIT, JOB_QUERY), simgpu_vm.c (GPU VA
- * spaces on drm_gpuvm, VM_BIND, the page table), simgpu_compat.h (the only
+ * spaces on drm_gpuvm, VM_BIND, the page table), simgpu_userq.c (user-mode
+ * submission queues and their firmware model), simgpu_compat.h (the only
  * place kernel versions differ). docs/simgpu.md documents the ABI.
  */
 
@@ -83,7 +84,7 @@ MODULE_PARM_DESC(submit_wq, "Engine schedulers' submit workqueue: default, per-s
 
 static char *inject_path = "none";
 module_param(inject_path, charp, 0444);
-MODULE_PARM_DESC(inject_path, "TEST ONLY: path to delay: none, ioctl, run_job, fence_signal, syncobj_signal, vm_bind, pt_alloc");
+MODULE_PARM_DESC(inject_path, "TEST ONLY: path to delay: none, ioctl, run_job, fence_signal, syncobj_signal, vm_bind, pt_alloc, fw_poll, fw_kick");
 
 static ulong inject_delay_ns;
 module_param(inject_delay_ns, ulong, 0444);
@@ -101,6 +102,21 @@ ulong simgpu_vm_max_inflight_pages = 65536;
 module_param_named(vm_max_inflight_pages, simgpu_vm_max_inflight_pages, ulong, 0644);
 MODULE_PARM_DESC(vm_max_inflight_pages, "Writable: page-table pages the queued asynchronous binds of a VM may hold reserved before more block (or get -EAGAIN); 0 counts as 1 (default 65536)");
 
+static char *userq_fw_policy = "poll";
+module_param(userq_fw_policy, charp, 0444);
+MODULE_PARM_DESC(userq_fw_policy, "Default firmware policy of user queues: busy, poll, sleep (default poll)");
+
+static uint userq_poll_interval_us = 100;
+module_param(userq_poll_interval_us, uint, 0444);
+MODULE_PARM_DESC(userq_poll_interval_us, "Default doorbell poll interval of poll-policy user queues in us, 1..1000000 (default 100)");
+
+static uint userq_idle_timeout_us = 100000;
+module_param(userq_idle_timeout_us, uint, 0444);
+MODULE_PARM_DESC(userq_idle_timeout_us, "Default time without work before a user queue goes inactive, in us, >= 1 (default 100000)");
+
+module_param_named(userq_stall_timeout_ms, simgpu_userq_stall_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(userq_stall_timeout_ms, "Writable: a user queue blocked on a wait, or with a bridge pending, this long is faulted (STALLED): the liveness backstop of bridge fences; 0 counts as 1 (default 10000)");
+
 static bool test_warn_on_load;
 module_param(test_warn_on_load, bool, 0444);
 MODULE_PARM_DESC(test_warn_on_load, "TEST ONLY: WARN once at load, to prove a test runner catches kernel warnings");
@@ -116,6 +132,13 @@ static const char * const simgpu_submit_wq_names[] = {
 };
 
 static const char * const simgpu_inject_names[] = SIMGPU_INJECT_PATH_NAMES;
+
+static const char * const simgpu_userq_fw_names[] = {
+	[SIMGPU_USERQ_FW_DEFAULT] = "default",
+	[SIMGPU_USERQ_FW_BUSY] = "busy",
+	[SIMGPU_USERQ_FW_POLL] = "poll",
+	[SIMGPU_USERQ_FW_SLEEP] = "sleep",
+};
 
 void simgpu_inject_spin(void)
 {
@@ -182,6 +205,26 @@ static int simgpu_params_parse(void)
 	}
 	p->vm_prealloc = i;
 
+	i = match_string(simgpu_userq_fw_names,
+			 ARRAY_SIZE(simgpu_userq_fw_names), userq_fw_policy);
+	if (i <= SIMGPU_USERQ_FW_DEFAULT) {
+		pr_err("simgpu: userq_fw_policy=%s: must be busy, poll or sleep\n",
+		       userq_fw_policy);
+		return -EINVAL;
+	}
+	p->userq_fw_policy = i;
+	if (!userq_poll_interval_us || userq_poll_interval_us > 1000000) {
+		pr_err("simgpu: userq_poll_interval_us=%u: must be 1..1000000\n",
+		       userq_poll_interval_us);
+		return -EINVAL;
+	}
+	p->userq_poll_interval_us = userq_poll_interval_us;
+	if (!userq_idle_timeout_us) {
+		pr_err("simgpu: userq_idle_timeout_us=0: must be >= 1\n");
+		return -EINVAL;
+	}
+	p->userq_idle_timeout_us = userq_idle_timeout_us;
+
 	i = match_string(simgpu_inject_names, ARRAY_SIZE(simgpu_inject_names),
 			 inject_path);
 	if (i < 0) {
@@ -221,6 +264,7 @@ static u64 simgpu_features(void)
 		f |= SIMGPU_FEATURE_INJECTION_ACTIVE;
 	if (SIMGPU_HAVE_DRM_GPUVM)
 		f |= SIMGPU_FEATURE_VM_BIND;
+	f |= SIMGPU_FEATURE_USER_QUEUES;
 	return f;
 }
 
@@ -258,6 +302,13 @@ static int simgpu_ioctl_dev_query(struct drm_device *dev, void *data,
 		.inject_delay_ns = simgpu_params.inject_path ?
 				   simgpu_params.inject_delay_ns : 0,
 		.vm_tables_live = atomic64_read(&sdev->vm_tables_live),
+		.userq_max_queues = SIMGPU_USERQ_MAX_QUEUES,
+		.userq_max_ring_size = SIMGPU_USERQ_MAX_RING_SIZE,
+		.userq_record_ring_size = SIMGPU_USERQ_RECORD_RING_SIZE,
+		.userq_fw_policy = simgpu_params.userq_fw_policy,
+		.userq_poll_interval_us = simgpu_params.userq_poll_interval_us,
+		.userq_idle_timeout_us = simgpu_params.userq_idle_timeout_us,
+		.userq_stall_timeout_ms = READ_ONCE(simgpu_userq_stall_timeout_ms),
 	};
 
 	if (args->flags)
@@ -284,6 +335,7 @@ static int simgpu_open(struct drm_device *dev, struct drm_file *file)
 	sfile->file = file;
 	xa_init_flags(&sfile->queues, XA_FLAGS_ALLOC1);
 	xa_init_flags(&sfile->vms, XA_FLAGS_ALLOC1);
+	xa_init_flags(&sfile->userqs, XA_FLAGS_ALLOC1);
 	file->driver_priv = sfile;
 	return 0;
 }
@@ -293,6 +345,7 @@ static void simgpu_postclose(struct drm_device *dev, struct drm_file *file)
 {
 	struct simgpu_file *sfile = file->driver_priv;
 
+	simgpu_userqs_destroy(sfile);
 	simgpu_queues_destroy(sfile);
 	simgpu_vms_destroy(sfile);
 	kfree(sfile);
@@ -311,9 +364,36 @@ static const struct drm_ioctl_desc simgpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(SIMGPU_VM_DESTROY, simgpu_ioctl_vm_destroy, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(SIMGPU_VM_BIND, simgpu_ioctl_vm_bind, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(SIMGPU_VM_QUERY, simgpu_ioctl_vm_query, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_USERQ_CREATE, simgpu_ioctl_userq_create, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_USERQ_DESTROY, simgpu_ioctl_userq_destroy, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_USERQ_KICK, simgpu_ioctl_userq_kick, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_USERQ_WAIT, simgpu_ioctl_userq_wait, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_USERQ_QUERY, simgpu_ioctl_userq_query, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_USERQ_BRIDGE, simgpu_ioctl_userq_bridge, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_USERQ_SYNC_UPDATE, simgpu_ioctl_userq_sync_update, DRM_RENDER_ALLOW),
 };
 
-DEFINE_DRM_GEM_FOPS(simgpu_fops);
+/* User-queue pages live above the GEM offsets; the rest is GEM's. */
+static int simgpu_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	if (vma->vm_pgoff >= SIMGPU_USERQ_MMAP_OFFSET >> PAGE_SHIFT)
+		return simgpu_userq_mmap(filp, vma);
+	return drm_gem_mmap(filp, vma);
+}
+
+static const struct file_operations simgpu_fops = {
+	.owner = THIS_MODULE,
+	.open = drm_open,
+	.release = drm_release,
+	.unlocked_ioctl = drm_ioctl,
+	.compat_ioctl = drm_compat_ioctl,
+	.poll = drm_poll,
+	.read = drm_read,
+	.llseek = noop_llseek,
+	.mmap = simgpu_mmap,
+	SIMGPU_FOPS_GET_UNMAPPED_AREA
+	SIMGPU_FOPS_UNSIGNED_OFFSET
+};
 
 static const struct drm_driver simgpu_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ |
@@ -400,13 +480,19 @@ static int __init simgpu_init(void)
 	if (ret)
 		goto err_engines;
 
-	ret = drm_dev_register(&sdev->drm, 0);
+	ret = simgpu_userq_init(sdev);
 	if (ret)
 		goto err_vm;
+
+	ret = drm_dev_register(&sdev->drm, 0);
+	if (ret)
+		goto err_userq;
 
 	simgpu_device = sdev;
 	return 0;
 
+err_userq:
+	simgpu_userq_fini(sdev);
 err_vm:
 	simgpu_vm_fini(sdev);
 err_engines:
@@ -427,6 +513,7 @@ static void __exit simgpu_exit(void)
 	struct device *parent = sdev->parent;
 
 	drm_dev_unregister(&sdev->drm);
+	simgpu_userq_fini(sdev);
 	simgpu_vm_fini(sdev);
 	simgpu_engines_fini(sdev);
 	simgpu_workqueues_fini(sdev);

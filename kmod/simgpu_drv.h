@@ -11,6 +11,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
@@ -37,6 +38,15 @@
 #define SIMGPU_MAX_VMS			64	/* per file */
 #define SIMGPU_VM_CREATE_FLAGS		SIMGPU_VM_CREATE_HUGE_PAGES
 #define SIMGPU_VM_BIND_FLAGS		(SIMGPU_VM_BIND_ASYNC | SIMGPU_VM_BIND_NONBLOCK)
+#define SIMGPU_USERQ_MAX_QUEUES		16	/* per file: one kthread each */
+#define SIMGPU_USERQ_MAX_RING_SIZE	SZ_1M
+/* Job records kept per user queue: a power of two. */
+#define SIMGPU_USERQ_RECORD_RING_SIZE	1024
+/*
+ * mmap offsets of user-queue pages start here: far above the GEM fake
+ * offsets (drm_vma_manager's range), as panthor's user MMIO offset.
+ */
+#define SIMGPU_USERQ_MMAP_OFFSET	(1ull << 56)
 
 /* Module parameters, parsed and checked once at load (simgpu_drv.c). */
 struct simgpu_params {
@@ -48,6 +58,9 @@ struct simgpu_params {
 	u32 inject_path;	/* SIMGPU_INJECT_* */
 	u64 inject_delay_ns;
 	u32 vm_prealloc;	/* SIMGPU_VM_PREALLOC_*, not DEFAULT */
+	u32 userq_fw_policy;	/* SIMGPU_USERQ_FW_*, not DEFAULT */
+	u32 userq_poll_interval_us;
+	u32 userq_idle_timeout_us;
 };
 
 extern struct simgpu_params simgpu_params;
@@ -55,6 +68,8 @@ extern struct simgpu_params simgpu_params;
 extern int simgpu_test_pt_alloc_fail_after;
 /* Writable at run time: the throttling cap of asynchronous binds. */
 extern ulong simgpu_vm_max_inflight_pages;
+/* Writable at run time: the user-queue stall backstop. */
+extern uint simgpu_userq_stall_timeout_ms;
 
 struct simgpu_device;
 
@@ -115,6 +130,10 @@ struct simgpu_device {
 	/* Bind jobs not yet freed; the scheduler goes once it is zero. */
 	atomic_t bind_jobs_live;
 	wait_queue_head_t bind_idle_wq;
+	/* User queues: sync BOs in use (under @userq_lock), bridge work. */
+	struct mutex userq_lock;
+	struct list_head userq_sync_bos;
+	struct workqueue_struct *userq_wq;
 };
 
 struct simgpu_file {
@@ -124,6 +143,8 @@ struct simgpu_file {
 	struct xarray queues;
 	/* vm id -> struct simgpu_vm; ids start at 1 */
 	struct xarray vms;
+	/* user queue id -> struct simgpu_userq; ids start at 1 */
+	struct xarray userqs;
 };
 
 /*
@@ -348,6 +369,26 @@ int simgpu_ioctl_submit(struct drm_device *dev, void *data,
 			struct drm_file *file);
 int simgpu_ioctl_job_query(struct drm_device *dev, void *data,
 			   struct drm_file *file);
+
+/* simgpu_userq.c */
+int simgpu_userq_init(struct simgpu_device *sdev);
+void simgpu_userq_fini(struct simgpu_device *sdev);
+void simgpu_userqs_destroy(struct simgpu_file *sfile);
+int simgpu_userq_mmap(struct file *filp, struct vm_area_struct *vma);
+int simgpu_ioctl_userq_create(struct drm_device *dev, void *data,
+			      struct drm_file *file);
+int simgpu_ioctl_userq_destroy(struct drm_device *dev, void *data,
+			       struct drm_file *file);
+int simgpu_ioctl_userq_kick(struct drm_device *dev, void *data,
+			    struct drm_file *file);
+int simgpu_ioctl_userq_wait(struct drm_device *dev, void *data,
+			    struct drm_file *file);
+int simgpu_ioctl_userq_query(struct drm_device *dev, void *data,
+			     struct drm_file *file);
+int simgpu_ioctl_userq_bridge(struct drm_device *dev, void *data,
+			      struct drm_file *file);
+int simgpu_ioctl_userq_sync_update(struct drm_device *dev, void *data,
+				   struct drm_file *file);
 
 /* simgpu_vm.c */
 int simgpu_vm_prealloc_parse(const char *name);
