@@ -36,10 +36,17 @@ static int read_stats(struct userq_cost *k, struct drmb_userq_stats *st)
 	return k->dev->backend->userq_stats(k->dev, k->q, st);
 }
 
-static int fw_tid_of(struct userq_cost *k)
+/*
+ * The firmware thread, counted in cpu-fw and not again in cpu-other. Its
+ * id is the queue's, so it is known before the first stats read.
+ */
+static int fw_pid_of(struct userq_cost *k)
 {
-	/* The firmware thread is counted in cpu-fw, not twice. */
-	return k->q && k->st_ok ? k->st.fw_tid : 0;
+	struct drmb_userq_stats st;
+
+	if (k->st_ok)
+		return k->st.fw_tid;
+	return k->q && !read_stats(k, &st) ? st.fw_tid : 0;
 }
 
 void userq_cost_start(struct userq_cost *k, unsigned int what, struct drmb_device *dev,
@@ -49,9 +56,13 @@ void userq_cost_start(struct userq_cost *k, unsigned int what, struct drmb_devic
 	k->what = what;
 	k->dev = dev;
 	k->q = q;
-	k->st_ok = !read_stats(k, &k->st);
+	/*
+	 * Widest window first: the scan of every process takes milliseconds
+	 * in a guest, which a busy firmware thread would spend spinning.
+	 */
 	if (what & USERQ_COST_OTHER)
-		k->other_ok = !drmb_other_tasks_cpu_ns(fw_tid_of(k), &k->other_ns);
+		k->other_ok = !drmb_other_tasks_cpu_ns(fw_pid_of(k), &k->other_ns);
+	k->st_ok = !read_stats(k, &k->st);
 	/* Last: the reads above are not the caller's cost. */
 	k->self_ns = drmb_thread_cpu_ns();
 }
@@ -64,11 +75,12 @@ void userq_cost_report(struct drmb_case *c, struct userq_cost *k, double jobs)
 
 	st_ok = k->st_ok && !read_stats(k, &st);
 	if (k->what & USERQ_COST_OTHER)
-		other_ok = k->other_ok && !drmb_other_tasks_cpu_ns(fw_tid_of(k), &other);
+		other_ok = k->other_ok && !drmb_other_tasks_cpu_ns(fw_pid_of(k), &other);
 	if (jobs <= 0)
 		return;
 	if (k->what & USERQ_COST_SUBMIT)
-		drmb_case_metric(c, "cpu-submit-ns/op", (double)(self - k->self_ns - k->untimed_self_ns) / jobs);
+		drmb_case_metric(c, "cpu-submit-ns/op",
+				 (double)(self - k->self_ns - k->untimed_self_ns) / jobs);
 	if ((k->what & USERQ_COST_FW) && st_ok && k->st.fw_cpu_ns >= 0 && st.fw_cpu_ns >= 0)
 		drmb_case_metric(c, "cpu-fw-ns/op", (double)(st.fw_cpu_ns - k->st.fw_cpu_ns) / jobs);
 	/* Tasks that exited during the run take their time with them. */

@@ -6,15 +6,19 @@
  * over every other process of the machine, where work done for us by
  * kworkers and other kernel threads lands.
  *
- * Another process's CPU clock (clock_getcpuclockid) is read first: the
- * kernel brings a running task's time up to date before answering, where
- * /proc/TID/schedstat lags by the slice in progress (up to a tick; a
- * thread that never sleeps shows most of its time late). schedstat is the
- * fallback. Interrupt work done while a CPU was idle belongs to no task
- * and is in none of these figures.
+ * Another process's CPU time (its CPU clock, else /proc/PID/schedstat)
+ * lags by the slice it is running, if it is: the scheduler adds a running
+ * task's time up at ticks and scheduling events only. A busy-polling
+ * firmware thread that never sleeps would show its time a tick (4 ms) at
+ * a time, more than a whole quick run. So drmb_task_cpu_ns() first moves
+ * the calling thread onto the CPU the task is running on: enqueueing it
+ * there makes the scheduler account the task's slice so far. Interrupt
+ * work done while a CPU was idle belongs to no task and is in none of
+ * these figures.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -89,13 +93,82 @@ static int process_clock_ns(int pid, uint64_t *ns)
 	return 0;
 }
 
+int drmb_parse_stat_running_cpu(const char *text, int *cpu)
+{
+	const char *p = strrchr(text, ')');
+	int field;
+
+	/* Fields after the command: 3 is the state, 39 the CPU it last ran on. */
+	if (!p || p[1] != ' ' || !p[2])
+		return -EINVAL;
+	p += 2;
+	if (*p != 'R')
+		return -EAGAIN;
+	for (field = 3; field < 39; field++) {
+		p = strchr(p, ' ');
+		if (!p)
+			return -EINVAL;
+		p++;
+	}
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	*cpu = atoi(p);
+	return 0;
+}
+
+/* The CPU pid is running on, or -1 when it is not running (or unknown). */
+static int running_cpu(int pid)
+{
+	char path[64], buf[1024];
+	int fd, cpu;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return drmb_parse_stat_running_cpu(buf, &cpu) ? -1 : cpu;
+}
+
+/* Pins the calling thread to one CPU; returns once it runs there. */
+static int move_to(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
 int drmb_task_cpu_ns(int pid, uint64_t *ns)
 {
+	int cpu, home = sched_getcpu(), moved = 0, ret;
+	cpu_set_t old;
+
 	if (pid <= 0)
 		return -EINVAL;
-	if (!process_clock_ns(pid, ns))
-		return 0;
-	return read_schedstat(pid, ns);
+	cpu = running_cpu(pid);
+	if (cpu >= 0 && cpu < CPU_SETSIZE && home >= 0 && cpu != home &&
+	    !sched_getaffinity(0, sizeof(old), &old) && CPU_ISSET(cpu, &old))
+		moved = !move_to(cpu);
+	ret = process_clock_ns(pid, ns);
+	if (ret)
+		ret = read_schedstat(pid, ns);
+	/*
+	 * Back where we were before the mask is opened again: left there,
+	 * the caller would share the CPU with a busy task until the load
+	 * balancer noticed, and its next measurement would show it.
+	 */
+	if (moved) {
+		move_to(home);
+		sched_setaffinity(0, sizeof(old), &old);
+	}
+	return ret;
 }
 
 static int is_number(const char *s)

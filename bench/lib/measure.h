@@ -79,10 +79,14 @@ uint64_t drmb_thread_cpu_ns(void);
 /* The first field of a /proc/TID/schedstat line (ns on a CPU): 0 or -EINVAL. */
 int drmb_parse_schedstat(const char *text, uint64_t *ns);
 /*
- * Another process's CPU time, ns: its CPU clock, else /proc/PID/schedstat.
- * A kernel thread (a user queue's firmware thread) is a process of its own.
+ * Another process's CPU time, ns, its running slice included: its CPU
+ * clock (else /proc/PID/schedstat) read from the CPU it runs on (the
+ * caller hops there and back; cputime.c says why). A kernel thread (a user
+ * queue's firmware thread) is a process of its own.
  */
 int drmb_task_cpu_ns(int pid, uint64_t *ns);
+/* From a /proc/PID/stat line: the CPU of a running (R) task; -EAGAIN if not running. */
+int drmb_parse_stat_running_cpu(const char *text, int *cpu);
 /*
  * Summed CPU time of every process of the machine but this one and
  * exclude_pid (0: none): kworkers, scheduler threads, interrupts taken

@@ -111,6 +111,21 @@ static void test_cputime(void)
 	      "schedstat: trailing garbage refused");
 	CHECK(drmb_parse_schedstat("", &v) == -EINVAL, "schedstat: empty refused");
 
+	{
+		static const char running[] = "28241 (c a) t) R 27865 27865 9793 0 -1 4194304 101 0 0 0 0 0 0 0 20 0 1 0 865051 3133440 408 18446744073709551615 94041705963520 94041705983401 140727850550480 0 0 0 0 0 0 0 0 0 17 3 0 0 0 0 0\n";
+		static const char sleeping[] = "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 2 0 0 18446744073709551615 0 0 0 0 0 0 0 2147483647 0 0 0 0 17 1 0 0 0 0 0\n";
+		int cpu = -1;
+
+		CHECK(drmb_parse_stat_running_cpu(running, &cpu) == 0 && cpu == 3,
+		      "stat: a running task's CPU (field 39), a ')' in its name (%d)", cpu);
+		CHECK(drmb_parse_stat_running_cpu(sleeping, &cpu) == -EAGAIN,
+		      "stat: a sleeping task has no running CPU");
+		CHECK(drmb_parse_stat_running_cpu("12 (x) R 1 2 3\n", &cpu) == -EINVAL,
+		      "stat: a short line refused");
+		CHECK(drmb_parse_stat_running_cpu("garbage", &cpu) == -EINVAL,
+		      "stat: garbage refused");
+	}
+
 	a = drmb_thread_cpu_ns();
 	for (i = 0; i < 20000000; i++)
 		x += i;
