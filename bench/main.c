@@ -421,6 +421,7 @@ static const struct drmb_command commands[] = {
 	{ "info", cmd_info, "print the environment results depend on (key: value)" },
 	{ "list", cmd_list, "list benchmarks, backends and suites; list BENCH for details" },
 	{ "run", cmd_run, "run benchmarks or suites and store one result file" },
+	{ "table", cmd_table, "one result file's cases side by side: a row per case, a column per unit" },
 	{ "trend", cmd_trend, "per-night medians and change points over a result store" },
 	{ NULL, NULL, NULL },
 };

@@ -216,4 +216,28 @@ rc=$?
 check "DRMBENCH_STORE: the result goes there" \
 	test "$rc" -eq 0 -a "$(find "$T/env-store" -name '*.txt' | wc -l)" -eq 1
 
+# ---- table: cases side by side --------------------------------------------------------
+
+MODELS=$(dirname "$0")/data/submit-models-runs.txt
+usage_error 'one result file' table
+usage_error 'no-such-file' table "$T/no-such-file.txt"
+usage_error 'NoSuchBench' table -b NoSuchBench "$MODELS"
+usage_error 'no unit' table -u , "$MODELS"
+drmb table -b SubmitModels "$MODELS"
+check "table: exit 0 (got $rc)" test "$rc" -eq 0
+check "table: the header names the accel and kernel" \
+	grep -q '^# .*accel: tcg  kernel: 6.12.95+deb12-amd64' "$T/out"
+check "table: shared parameters go above the table" \
+	grep -q '^# every row: SubmitModels/backend=simgpu/duration=0$' "$T/out"
+check "table: one row per case, named by what differs" \
+	test "$(grep -c '^model=' "$T/out")" -eq 2
+check "table: cells are medians over runs (kernel: 31000 ns/op, 21000 cpu-submit)" \
+	grep -qE '^model=kernel +31000 +800000 +32000 +21000 +11000 +- +-$' "$T/out"
+check "table: a unit a case lacks is '-'; columns in first-seen order" \
+	grep -qE '^case +ns/op +p99-ns/op +mean-ns/op +cpu-submit-ns/op +cpu-other-ns/op +cpu-fw-ns/op +kicks/op$' "$T/out"
+check "table: -b leaves other benchmarks out" test "$(grep -c Null "$T/out")" -eq 0
+drmb table -u ns/op,cpu-fw-ns/op -b SubmitModels "$MODELS"
+check "table -u: only the columns asked for" \
+	grep -qE '^model=user-spin +2100 +2300$' "$T/out"
+
 finish
