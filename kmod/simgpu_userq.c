@@ -379,16 +379,24 @@ static void simgpu_userq_drop(struct simgpu_userq *queue, u64 seqno, int error)
 
 /*
  * Mark @queue FAULTY for @reason (the first fault wins): its firmware stops
- * taking jobs, its bridges fail, its waiters and its eventfd are woken.
- * Other queues, even on the same sync BO, go on.
+ * taking jobs, the job it holds is dropped, its bridges fail, its waiters
+ * and its eventfd are woken. Other queues, even on the same sync BO, go on.
  */
 static void simgpu_userq_fault(struct simgpu_userq *queue, u32 reason,
 			       u64 seqno, u64 value)
 {
+	struct drm_simgpu_userq_job_record *rec;
+
 	spin_lock(&queue->lock);
 	if (queue->dead || queue->state == SIMGPU_USERQ_STATE_FAULTY) {
 		spin_unlock(&queue->lock);
 		return;
+	}
+	/* Before FAULTY is visible, so a query never sees it half done. */
+	rec = simgpu_userq_record(queue, queue->seen_seqno);
+	if (rec && rec->status != SIMGPU_USERQ_JOB_STATUS_DONE) {
+		rec->status = SIMGPU_USERQ_JOB_STATUS_DROPPED;
+		rec->error = -EIO;
 	}
 	queue->fault = reason;
 	queue->fault_seqno = seqno;
@@ -539,6 +547,11 @@ static int simgpu_fw_job(struct simgpu_userq *queue,
 	}
 
 	spin_lock(&queue->lock);
+	/* A fault from outside (bridge, stall) while the job ran: drop it. */
+	if (queue->state == SIMGPU_USERQ_STATE_FAULTY || queue->dead) {
+		spin_unlock(&queue->lock);
+		return -ECANCELED;
+	}
 	rec = simgpu_userq_record(queue, seqno);
 	if (rec) {
 		rec->engine_end_ns = ktime_get_ns();
@@ -609,10 +622,9 @@ static bool simgpu_fw_drain(struct simgpu_userq *queue)
 			/* Release: the slot was copied, it may be reused. */
 			smp_store_release(&queue->io->extract, queue->extract);
 
-			if (!simgpu_fw_check(queue, &job, seqno)) {
-				simgpu_userq_drop(queue, seqno, -EIO);
+			/* A fault drops the job it names. */
+			if (!simgpu_fw_check(queue, &job, seqno))
 				return took;
-			}
 			if (simgpu_fw_job(queue, &job, seqno)) {
 				simgpu_userq_drop(queue, seqno,
 						  READ_ONCE(queue->dead) ?
@@ -636,23 +648,23 @@ static bool simgpu_fw_deactivate(struct simgpu_userq *queue)
 		spin_unlock(&queue->lock);
 		return false;
 	}
+	/* Counted with the state change, so a query sees both or neither. */
 	simgpu_userq_set_state(queue, SIMGPU_USERQ_STATE_INACTIVE);
+	queue->deactivations++;
 	spin_unlock(&queue->lock);
 
 	/* Dekker: pairs with the producer's fence between @insert and @state. */
 	smp_mb();
-	if (READ_ONCE(queue->io->insert) != queue->extract) {
-		spin_lock(&queue->lock);
-		if (queue->state == SIMGPU_USERQ_STATE_INACTIVE)
-			simgpu_userq_set_state(queue, SIMGPU_USERQ_STATE_ACTIVE);
-		spin_unlock(&queue->lock);
-		return false;
-	}
+	if (READ_ONCE(queue->io->insert) == queue->extract)
+		return true;
 
 	spin_lock(&queue->lock);
-	queue->deactivations++;
+	if (queue->state == SIMGPU_USERQ_STATE_INACTIVE) {
+		simgpu_userq_set_state(queue, SIMGPU_USERQ_STATE_ACTIVE);
+		queue->deactivations--;
+	}
 	spin_unlock(&queue->lock);
-	return true;
+	return false;
 }
 
 static int simgpu_fw_thread(void *data)
