@@ -23,8 +23,9 @@
 
 /* Per-run statistics the summary already has: left out of the default columns. */
 static const char *const default_skip[] = {
-	"p90-ns/op", "p99.9-ns/op", "min-ns/op", "mad-ns/op", "floor-ratio", NULL,
+	"p90-ns/op", "p99.9-ns/op", "min-ns/op", "mad-ns/op", "floor-ratio",
 };
+#define NSKIP (sizeof(default_skip) / sizeof(default_skip[0]))
 
 static void usage(FILE *out)
 {
@@ -237,8 +238,7 @@ int cmd_table(int argc, char **argv)
 			for (j = 0; j < f.lines[i].nmetrics; j++) {
 				const char *u = f.lines[i].metrics[j].unit;
 
-				if (index_of(default_skip, sizeof(default_skip) / sizeof(*default_skip) - 1,
-					     u) < 0)
+				if (index_of(default_skip, NSKIP, u) < 0)
 					add_col(&t, u);
 			}
 		}

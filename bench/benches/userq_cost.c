@@ -82,7 +82,8 @@ void userq_cost_report(struct drmb_case *c, struct userq_cost *k, double jobs)
 		drmb_case_metric(c, "cpu-submit-ns/op",
 				 (double)(self - k->self_ns - k->untimed_self_ns) / jobs);
 	if ((k->what & USERQ_COST_FW) && st_ok && k->st.fw_cpu_ns >= 0 && st.fw_cpu_ns >= 0)
-		drmb_case_metric(c, "cpu-fw-ns/op", (double)(st.fw_cpu_ns - k->st.fw_cpu_ns) / jobs);
+		drmb_case_metric(c, "cpu-fw-ns/op",
+				 (double)(st.fw_cpu_ns - k->st.fw_cpu_ns) / jobs);
 	/* Tasks that exited during the run take their time with them. */
 	if ((k->what & USERQ_COST_OTHER) && other_ok)
 		drmb_case_metric(c, "cpu-other-ns/op",
@@ -93,5 +94,6 @@ void userq_cost_report(struct drmb_case *c, struct userq_cost *k, double jobs)
 		drmb_case_metric(c, "fw-wakeups/op",
 				 (double)(st.fw_wakeups - k->st.fw_wakeups) / jobs);
 	if ((k->what & USERQ_COST_DOORBELLS) && st_ok)
-		drmb_case_metric(c, "doorbells/op", (double)(st.doorbells - k->st.doorbells) / jobs);
+		drmb_case_metric(c, "doorbells/op",
+				 (double)(st.doorbells - k->st.doorbells) / jobs);
 }
