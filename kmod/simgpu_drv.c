@@ -35,6 +35,14 @@
  * called, the engine started and finished it, and its hardware fence
  * signalled: the stages of submission latency.
  *
+ * User queues (USERQ_CREATE) are the other submission model: userspace
+ * writes job descriptors into a ring mapped from the DRM fd and rings a
+ * doorbell; a firmware thread per queue takes them without any ioctl and
+ * writes completion values into sync objects in a BO, which userspace
+ * waits on by spinning, by USERQ_WAIT or through an eventfd. Bridges turn
+ * those values into DRM syncobj fences and back, so both models can depend
+ * on each other.
+ *
  * Test-only module parameters inject a busy-wait delay into exactly one of
  * those paths, so that a regression pipeline can be checked against a known
  * slowdown; DEV_QUERY reports an active injection.

@@ -345,7 +345,8 @@ static void simgpu_userq_set_state(struct simgpu_userq *queue, u32 state)
 {
 	lockdep_assert_held(&queue->lock);
 	queue->state = state;
-	WRITE_ONCE(queue->io->state, state);
+	/* Release: @fault and the records are visible before the state. */
+	smp_store_release(&queue->io->state, state);
 }
 
 static bool simgpu_userq_stopped(struct simgpu_userq *queue)
@@ -1006,7 +1007,12 @@ int simgpu_ioctl_userq_destroy(struct drm_device *dev, void *data,
 	if (args->pad)
 		return -EINVAL;
 
-	queue = xa_erase(&sfile->userqs, args->queue_id);
+	/* A NULL entry is a queue being created: not ours to erase. */
+	xa_lock(&sfile->userqs);
+	queue = xa_load(&sfile->userqs, args->queue_id);
+	if (queue)
+		__xa_erase(&sfile->userqs, args->queue_id);
+	xa_unlock(&sfile->userqs);
 	if (!queue)
 		return -ENOENT;
 
@@ -1237,6 +1243,9 @@ static int simgpu_bridge_to(struct simgpu_userq *queue, struct drm_file *file,
 	struct simgpu_to_bridge *b;
 	int ret;
 
+	/* A failed call leaves the syncobj alone. */
+	if (simgpu_userq_stopped(queue))
+		return -EIO;
 	syncobj = drm_syncobj_find(file, args->handle);
 	if (!syncobj)
 		return -ENOENT;
@@ -1271,13 +1280,14 @@ static int simgpu_bridge_to(struct simgpu_userq *queue, struct drm_file *file,
 
 	spin_lock(&queue->lock);
 	if (queue->state == SIMGPU_USERQ_STATE_FAULTY || queue->dead) {
+		ret = queue->dead ? -ECANCELED : -EIO;
 		spin_unlock(&queue->lock);
-		/* Never leave an unsignalled fence behind a failed ioctl. */
-		dma_fence_set_error(&fence->base, -EIO);
+		/* Faulted since the check: the bridge fails like the others. */
+		dma_fence_set_error(&fence->base, ret);
 		dma_fence_signal(&fence->base);
 		dma_fence_put(&fence->base);
 		kfree(b);
-		return -EIO;
+		return 0;
 	}
 	/* Under both locks: a fault after this finds the bridge. */
 	spin_lock(&sbo->lock);
