@@ -26,6 +26,10 @@
  * the host preempts a vCPU is charged the stall). cpu-submit-p50-ns/op is
  * the median of the caller's CPU time per step, read between steps
  * (untimed), less the cost of that read: the typical step's cost.
+ * cpu-fw-p50-ns/op is the median over stretches of FW_CHUNK steps of the
+ * firmware thread's CPU time per step (read between stretches): a busy
+ * firmware spins whatever happens, so its figure is the wall time per
+ * step, the between-step reads included.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -57,6 +61,9 @@ static const struct drmb_param submit_models_params[] = {
 
 static const char *const submit_models_backends[] = { "simgpu", NULL };
 
+/* Steps per firmware CPU reading: each costs an ioctl and a CPU hop. */
+#define FW_CHUNK 100
+
 /* The user queue's sync objects. */
 enum { SYNC_DONE, SYNC_FROM_KERNEL };
 
@@ -74,6 +81,11 @@ struct submit_models {
 	size_t cap;
 	uint64_t last_cpu;
 	double cpu_read_ns;
+	double untimed_ns;		/* the caller's CPU in the reads between steps */
+	/* The firmware thread's CPU time per step, per stretch of FW_CHUNK. */
+	double *chunk_fw;
+	size_t nchunks;
+	int64_t last_fw;
 };
 
 static int uses_kernel(int model)
@@ -113,6 +125,7 @@ static void submit_models_teardown(struct drmb_case *c)
 	if (m->bridge)
 		drmSyncobjDestroy(m->dev->fd, m->bridge);
 	free(m->step_cpu);
+	free(m->chunk_fw);
 }
 
 /* Median cost of one CLOCK_THREAD_CPUTIME_ID read (a system call). */
@@ -143,8 +156,11 @@ static int submit_models_setup(struct drmb_case *c)
 	m->duration = drmb_case_int(c, "duration");
 	m->cap = c->samples;
 	m->step_cpu = calloc(m->cap, sizeof(*m->step_cpu));
-	if (!m->step_cpu)
+	m->chunk_fw = calloc(m->cap / FW_CHUNK + 1, sizeof(*m->chunk_fw));
+	if (!m->step_cpu || !m->chunk_fw) {
+		submit_models_teardown(c);
 		return -ENOMEM;
+	}
 	m->cpu_read_ns = cpu_read_cost();
 	if (uses_kernel(m->model)) {
 		ret = m->dev->backend->queue_create(m->dev, &qo, &m->queue, c->why,
@@ -241,15 +257,34 @@ static int submit_models_step(struct drmb_case *c)
 	return -EINVAL;
 }
 
+/* The firmware thread's CPU time now, or -1. */
+static int64_t fw_cpu(struct submit_models *m)
+{
+	struct drmb_userq_stats st;
+
+	if (!m->have_q || m->dev->backend->userq_stats(m->dev, &m->q, &st))
+		return -1;
+	return st.fw_cpu_ns;
+}
+
 /* Untimed, between steps: the caller's CPU time since the last one. */
 static void submit_models_after(struct drmb_case *c, size_t i, uint64_t t0, uint64_t t1)
 {
 	struct submit_models *m = c->priv;
 	uint64_t now = drmb_thread_cpu_ns();
+	int64_t fw;
 
 	if (i < m->cap)
 		m->step_cpu[i] = (double)(now - m->last_cpu) - m->cpu_read_ns;
-	m->last_cpu = now;
+	if (m->last_fw >= 0 && (i + 1) % FW_CHUNK == 0 && m->nchunks <= m->cap / FW_CHUNK) {
+		fw = fw_cpu(m);
+		if (fw >= 0)
+			m->chunk_fw[m->nchunks++] = (double)(fw - m->last_fw) / FW_CHUNK;
+		m->last_fw = fw;
+	}
+	/* Last: the reads above belong to no step. */
+	m->last_cpu = drmb_thread_cpu_ns();
+	m->untimed_ns += (double)(m->last_cpu - now) + m->cpu_read_ns;
 }
 
 static int submit_models_run(struct drmb_case *c, struct drmb_samples *s)
@@ -262,6 +297,9 @@ static int submit_models_run(struct drmb_case *c, struct drmb_samples *s)
 	if (uses_user(m->model))
 		what |= USERQ_COST_FW | USERQ_COST_KICKS | USERQ_COST_WAKEUPS;
 	userq_cost_start(&cost, what, m->dev, m->have_q ? &m->q : NULL);
+	m->nchunks = 0;
+	m->untimed_ns = 0;
+	m->last_fw = fw_cpu(m);
 	m->last_cpu = drmb_thread_cpu_ns();
 	ret = drmb_measure_each(c, s, submit_models_step, submit_models_after);
 	if (ret == -ETIME)
@@ -275,8 +313,10 @@ static int submit_models_run(struct drmb_case *c, struct drmb_samples *s)
 	if (s->n)
 		drmb_case_metric(c, "cpu-submit-p50-ns/op",
 				 drmb_median_double(m->step_cpu, s->n < m->cap ? s->n : m->cap));
-	/* The per-step reads are the measurement's, not the steps'. */
-	cost.untimed_self_ns = (uint64_t)(m->cpu_read_ns * (double)s->n);
+	if (m->nchunks)
+		drmb_case_metric(c, "cpu-fw-p50-ns/op", drmb_median_double(m->chunk_fw, m->nchunks));
+	/* The reads between steps are the measurement's, not the steps'. */
+	cost.untimed_self_ns = (uint64_t)m->untimed_ns;
 	userq_cost_report(c, &cost, (double)s->n);
 	return 0;
 }
