@@ -2967,7 +2967,10 @@ static enum result userq_bad_case_run(const struct userq_bad_case *c,
 	c->apply(bad);
 	CHECK(uq_wait_state(bad, SIMGPU_USERQ_STATE_FAULTY) == 0);
 	CHECK(userq_query(fd, bad->id, &qq) == 0);
-	CHECK(qq.fault == c->fault && bad->io->fault == c->fault);
+	if (qq.fault != c->fault || bad->io->fault != c->fault)
+		return why(FAIL, "fault %u (I/O page %u), value %llu: expected fault %u",
+			   qq.fault, bad->io->fault,
+			   (unsigned long long)qq.fault_value, c->fault);
 	CHECK(bad->io->state == SIMGPU_USERQ_STATE_FAULTY);
 	CHECK(qq.fault_value == c->fault_value);
 	if (c->fault_seqno) {
@@ -3041,6 +3044,15 @@ static enum result test_userq_bad_input(void)
 	fd2 = open_simgpu();
 	CHECK(fd2 >= 0);
 	for (i = 0; i < sizeof(userq_bad_cases) / sizeof(userq_bad_cases[0]); i++) {
+		/*
+		 * Each case has a bridge pending: only the stall case may let
+		 * the backstop fire before its bad input is seen.
+		 */
+		if (set_stall_ms(userq_bad_cases[i].fault == SIMGPU_USERQ_FAULT_STALLED ?
+				 STALL_TEST_MS : saved)) {
+			res = why(FAIL, "cannot write %s", STALL_KNOB);
+			break;
+		}
 		res = userq_bad_case(&userq_bad_cases[i], fd2);
 		if (res != PASS) {
 			char inner[sizeof(reason)];
@@ -3081,17 +3093,19 @@ static enum result test_userq_bridge_stall(void)
 
 struct storm {
 	struct uq *q;
-	volatile bool stop;
-	unsigned long kicks;
+	bool stop;		/* atomic */
+	unsigned long rings;	/* atomic */
 };
 
 static void *storm_thread(void *arg)
 {
 	struct storm *s = arg;
+	unsigned long n;
 
-	while (!s->stop) {
+	while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
 		*s->q->bell = *s->q->bell + 1;
-		if (!(s->kicks++ & 63))
+		n = __atomic_add_fetch(&s->rings, 1, __ATOMIC_RELAXED);
+		if (!(n & 63))
 			userq_kick(s->q->f, s->q->id);
 	}
 	return NULL;
@@ -3114,11 +3128,13 @@ static enum result test_userq_doorbell_storm(void)
 	CHECK(uq_open(&victim, fd, &o) == 0);
 	CHECK(uq_open(&other, fd2, &o) == 0);
 	CHECK(pthread_create(&t, NULL, storm_thread, &s) == 0);
-	for (i = 0; i < 20; i++) {
+	/* Jobs on the others for as long as the storm takes to get going. */
+	for (i = 0; i < 20 || __atomic_load_n(&s.rings, __ATOMIC_RELAXED) < 4096; i++) {
 		CHECK(userq_still_works(&victim, 0) == 0);
 		CHECK(userq_still_works(&other, 0) == 0);
+		CHECK(i < 100000);
 	}
-	s.stop = true;
+	__atomic_store_n(&s.stop, true, __ATOMIC_RELAXED);
 	pthread_join(t, NULL);
 	CHECK(userq_query(fd, storm_q.id, &qq) == 0);
 	CHECK(qq.state != SIMGPU_USERQ_STATE_FAULTY && qq.completed_seqno == 0);
@@ -3168,9 +3184,14 @@ static enum result test_userq_teardown(void)
 	w.q = &q;
 	w.ret = 1;
 	CHECK(pthread_create(&t, NULL, waiter_thread, &w) == 0);
-	do {
-		CHECK(userq_query(fd, q.id, &qq) == 0);
-	} while (qq.seen_seqno < 1);
+	{
+		uint64_t deadline = now_ns() + HANG_NS;
+
+		do {
+			CHECK(userq_query(fd, q.id, &qq) == 0);
+			CHECK(now_ns() < deadline);
+		} while (qq.seen_seqno < 1);
+	}
 	CHECK(userq_records(fd, q.id, 1, 1, &r) == 0);
 	usleep(20000);
 	id = q.id;
@@ -3218,6 +3239,85 @@ static enum result test_userq_teardown(void)
 	uq_close(&q);
 	drmSyncobjDestroy(fd, to);
 	return PASS;
+}
+
+struct userq_racer {
+	int f;
+	uint32_t so;
+	bool stop;		/* atomic */
+	int bad_ret;		/* first undocumented return, 0 if none */
+	unsigned long calls;
+};
+
+/* USERQ ioctls on whatever ids exist right now: only documented errnos. */
+static void *userq_racer_thread(void *arg)
+{
+	struct userq_racer *r = arg;
+	unsigned int seed = 1;
+
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
+		uint32_t id = 1 + rand_r(&seed) % 4;
+		struct drm_simgpu_userq_query qq;
+		int ret;
+
+		switch (rand_r(&seed) % 5) {
+		case 0:
+			ret = userq_kick(r->f, id);
+			break;
+		case 1:
+			ret = userq_wait(r->f, id, 0, 1ull << 40, now_ns() + 2 * MS, NULL);
+			if (ret == -ETIME)
+				ret = 0;
+			break;
+		case 2:
+			ret = userq_query(r->f, id, &qq);
+			break;
+		case 3:
+			ret = userq_bridge(r->f, id, SIMGPU_USERQ_BRIDGE_TO_SYNCOBJ,
+					   8, 1ull << 40, r->so, 0);
+			break;
+		default:
+			ret = userq_sync_update(r->f, id);
+			break;
+		}
+		if (ret && ret != -ENOENT && ret != -EIO && !r->bad_ret)
+			r->bad_ret = ret;
+		r->calls++;
+	}
+	return NULL;
+}
+
+/* Queues created and destroyed, with jobs in flight, under ioctl fire. */
+static enum result test_userq_concurrent_destroy(void)
+{
+	struct uq_opts o = { .idle_timeout_us = 1000 };
+	struct userq_racer r = { .f = fd };
+	pthread_t t[2];
+	struct uq q;
+	int i, k;
+
+	USERQ_REQUIRE();
+	r.so = syncobj();
+	CHECK(r.so);
+	for (k = 0; k < 2; k++)
+		CHECK(pthread_create(&t[k], NULL, userq_racer_thread, &r) == 0);
+	for (i = 0; i < 40; i++) {
+		struct drm_simgpu_userq_job j = uq_job(i % 3 ? MS : 0, 0, 1);
+
+		o.policy = 1 + i % 3;
+		CHECK(uq_open(&q, fd, &o) == 0);
+		uq_push(&q, &j, true);
+		if (i % 2)
+			usleep(1000);
+		uq_close(&q);
+	}
+	__atomic_store_n(&r.stop, true, __ATOMIC_RELAXED);
+	for (k = 0; k < 2; k++)
+		pthread_join(t[k], NULL);
+	drmSyncobjDestroy(fd, r.so);
+	if (r.bad_ret)
+		return why(FAIL, "an ioctl racing destroy returned %d", r.bad_ret);
+	return why(PASS, "%lu racing ioctls", r.calls);
 }
 
 static enum result test_userq_bad_args(void)
@@ -3374,36 +3474,36 @@ static enum result test_userq_limit(void)
 {
 	struct uq_opts o = { .policy = SIMGPU_USERQ_FW_SLEEP };
 	struct drm_simgpu_userq_create c = { .ring_size = 4096 };
-	uint32_t h = bo_on(fd, 4096), ids[64], n = 0, i;
-	int f2 = open_simgpu();
+	int f1 = open_simgpu();
+	uint32_t h = bo_on(f1, 4096), ids[64], n = 0, i;
 	struct uq q;
 	enum result res = PASS;
 
 	USERQ_REQUIRE();
-	CHECK(h && f2 >= 0 && info.userq_max_queues <= 64);
+	/* A file of its own: no queue another test left behind counts. */
+	CHECK(f1 >= 0 && h && info.userq_max_queues <= 64);
 	c.sync_handle = h;
 	c.fw_policy = SIMGPU_USERQ_FW_SLEEP;
 	for (i = 0; i < info.userq_max_queues; i++) {
 		c.queue_id = 0;
-		if (userq_create(fd, &c)) {
+		if (userq_create(f1, &c)) {
 			res = why(FAIL, "queue %u of %u: errno %d", i + 1,
 				  info.userq_max_queues, errno);
 			break;
 		}
 		ids[n++] = c.queue_id;
 	}
-	if (res == PASS && userq_create(fd, &c) != -EBUSY)
+	if (res == PASS && userq_create(f1, &c) != -EBUSY)
 		res = why(FAIL, "queue %u past the limit did not get -EBUSY",
 			  info.userq_max_queues + 1);
 	/* The limit is per file. */
-	if (res == PASS && uq_open(&q, f2, &o) != 0)
+	if (res == PASS && uq_open(&q, fd, &o) != 0)
 		res = why(FAIL, "another file could not create a user queue");
 	else if (res == PASS)
 		uq_close(&q);
 	for (i = 0; i < n; i++)
-		userq_destroy(fd, ids[i]);
-	bo_close(h);
-	close(f2);
+		userq_destroy(f1, ids[i]);
+	close(f1);
 	return res;
 }
 
@@ -3532,6 +3632,7 @@ static const struct test tests[] = {
 	{ "userq-bad-input", test_userq_bad_input },
 	{ "userq-doorbell-storm", test_userq_doorbell_storm },
 	{ "userq-teardown", test_userq_teardown },
+	{ "userq-concurrent-destroy", test_userq_concurrent_destroy },
 	{ "userq-bad-args", test_userq_bad_args },
 	{ "userq-limit", test_userq_limit },
 };
