@@ -161,7 +161,6 @@ static int submit_models_setup(struct drmb_case *c)
 		submit_models_teardown(c);
 		return -ENOMEM;
 	}
-	m->cpu_read_ns = cpu_read_cost();
 	if (uses_kernel(m->model)) {
 		ret = m->dev->backend->queue_create(m->dev, &qo, &m->queue, c->why,
 						    sizeof(c->why));
@@ -299,6 +298,8 @@ static int submit_models_run(struct drmb_case *c, struct drmb_samples *s)
 	userq_cost_start(&cost, what, m->dev, m->have_q ? &m->q : NULL);
 	m->nchunks = 0;
 	m->untimed_ns = 0;
+	/* Here, not at setup: warm, and on the CPU the run starts on. */
+	m->cpu_read_ns = cpu_read_cost();
 	m->last_fw = fw_cpu(m);
 	m->last_cpu = drmb_thread_cpu_ns();
 	ret = drmb_measure_each(c, s, submit_models_step, submit_models_after);
