@@ -91,6 +91,12 @@ check "a refused -o leaves no sidecar or temporary next to it" \
 check "usage errors stored nothing" test -z "$(find "$T" -name '*.samples' -o -name '*.tmp.*')"
 check "usage errors stored nothing in the store" test -z "$(find "$USTORE" -type f 2>/dev/null)"
 
+# The user-submission benchmarks' parameters, refused before any device is opened.
+usage_error "'spin' is not one of: default busy poll sleep" run -q -O "$USTORE" -p fw-policy=spin user-submit-latency
+usage_error "'mixed' is not one of: kernel user-spin" run -q -O "$USTORE" -p model=mixed submit-models
+usage_error 'ring: 0 is outside' run -q -O "$USTORE" -p ring=0 user-submit-throughput
+usage_error 'poll-us: 0 is outside' run -q -O "$USTORE" -p poll-us=0 user-submit-latency
+
 # ---- version, help -----------------------------------------------------------
 
 drmb version
