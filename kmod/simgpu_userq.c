@@ -114,7 +114,7 @@ struct simgpu_userq {
 /* A TO_SYNCOBJ bridge: its fence carries its own lock, it may outlive us. */
 struct simgpu_bridge_fence {
 	struct dma_fence base;
-	spinlock_t lock;
+	spinlock_t lock;	/* the fence's lock, and only that */
 };
 
 struct simgpu_to_bridge {
@@ -1105,8 +1105,8 @@ int simgpu_ioctl_userq_wait(struct drm_device *dev, void *data,
 	left = args->deadline_ns - (s64)ktime_get_ns();
 	if (!simgpu_userq_wait_done(queue, args) && left > 0)
 		ret = wait_event_interruptible_hrtimeout(sbo->wq,
-					simgpu_userq_wait_done(queue, args),
-					ns_to_ktime(left));
+							 simgpu_userq_wait_done(queue, args),
+							 ns_to_ktime(left));
 
 	args->current_value = simgpu_sync_read(sbo, args->offset);
 	if (args->current_value >= args->value)
@@ -1241,6 +1241,7 @@ static int simgpu_bridge_to(struct simgpu_userq *queue, struct drm_file *file,
 	struct simgpu_bridge_fence *fence;
 	struct drm_syncobj *syncobj;
 	struct simgpu_to_bridge *b;
+	unsigned long delay;
 	int ret;
 
 	/* A failed call leaves the syncobj alone. */
@@ -1293,9 +1294,15 @@ static int simgpu_bridge_to(struct simgpu_userq *queue, struct drm_file *file,
 	spin_lock(&sbo->lock);
 	list_add_tail(&b->link, &sbo->bridges);
 	spin_unlock(&sbo->lock);
-	/* Under the lock: destroy sets @dead, then cancels the work. */
-	queue_delayed_work(queue->sdev->userq_wq, &queue->stall_work,
-			   nsecs_to_jiffies(simgpu_userq_stall_ns()) + 1);
+	/*
+	 * Under the lock: destroy sets @dead, then cancels the work. Earlier
+	 * than a pending check only if the stall timeout was lowered since.
+	 */
+	delay = nsecs_to_jiffies(simgpu_userq_stall_ns()) + 1;
+	if (!delayed_work_pending(&queue->stall_work) ||
+	    time_before(jiffies + delay, queue->stall_work.timer.expires))
+		mod_delayed_work(queue->sdev->userq_wq, &queue->stall_work,
+				 delay);
 	spin_unlock(&queue->lock);
 
 	/* The value may already be there. */
