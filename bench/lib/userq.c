@@ -2,7 +2,6 @@
 /* User-queue ring arithmetic and the names of the user-queue enums. */
 #include <errno.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "userq.h"
 
@@ -20,16 +19,6 @@ const char *const drmb_userq_wait_names[] = {
 	[DRMB_USERQ_WAIT_EVENTFD] = "eventfd",
 	NULL,
 };
-
-int drmb_fw_policy_parse(const char *name)
-{
-	int i;
-
-	for (i = 0; drmb_fw_policy_names[i]; i++)
-		if (!strcmp(drmb_fw_policy_names[i], name))
-			return i;
-	return -EINVAL;
-}
 
 int drmb_userq_ring_check(uint64_t ring_size, uint64_t min, uint64_t max,
 			  uint32_t desc_size, char *why, size_t whylen)

@@ -45,7 +45,4 @@ static inline uint64_t drmb_userq_throttle(uint64_t submitted, unsigned int batc
 	return submitted + batch > depth ? submitted + batch - depth : 0;
 }
 
-/* "busy" -> DRMB_FW_BUSY ...: -EINVAL for an unknown name. */
-int drmb_fw_policy_parse(const char *name);
-
 #endif

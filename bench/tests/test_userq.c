@@ -69,11 +69,13 @@ static void test_throttle(void)
 
 static void test_names(void)
 {
-	CHECK(drmb_fw_policy_parse("busy") == DRMB_FW_BUSY, "fw policy busy");
-	CHECK(drmb_fw_policy_parse("poll") == DRMB_FW_POLL, "fw policy poll");
-	CHECK(drmb_fw_policy_parse("sleep") == DRMB_FW_SLEEP, "fw policy sleep");
-	CHECK(drmb_fw_policy_parse("default") == DRMB_FW_DEFAULT, "fw policy default");
-	CHECK(drmb_fw_policy_parse("spin") == -EINVAL, "fw policy spin is unknown");
+	/* The parameters' choices are these arrays: index = enum value. */
+	CHECK(!strcmp(drmb_fw_policy_names[DRMB_FW_DEFAULT], "default") &&
+	      !strcmp(drmb_fw_policy_names[DRMB_FW_BUSY], "busy") &&
+	      !strcmp(drmb_fw_policy_names[DRMB_FW_POLL], "poll") &&
+	      !strcmp(drmb_fw_policy_names[DRMB_FW_SLEEP], "sleep") &&
+	      !drmb_fw_policy_names[DRMB_FW_SLEEP + 1],
+	      "fw policy names in enum order, NULL-ended");
 	CHECK(!strcmp(drmb_userq_wait_names[DRMB_USERQ_WAIT_EVENTFD], "eventfd") &&
 	      !drmb_userq_wait_names[DRMB_USERQ_WAIT_EVENTFD + 1],
 	      "wait names in enum order, NULL-ended");
