@@ -61,7 +61,7 @@ static void list_one(const struct drmb_bench *b, int verbose)
 	const struct drmb_param *p;
 	const char *const *n;
 
-	printf("%-20s %s\n", b->name, b->summary);
+	printf("%-22s %s\n", b->name, b->summary);
 	if (!verbose)
 		return;
 	printf("  result name: Benchmark%s\n", b->id);
@@ -119,7 +119,7 @@ static int cmd_list(int argc, char **argv)
 	}
 	printf("backends:\n");
 	for (be = drmb_backends; *be; be++)
-		printf("  %-20s %s\n", (*be)->name, (*be)->summary);
+		printf("  %-22s %s\n", (*be)->name, (*be)->summary);
 	printf("suites (workloads/):\n");
 	for (s = drmb_builtin_suites; s->name; s++)
 		printf("  %s\n", s->name);
@@ -421,6 +421,7 @@ static const struct drmb_command commands[] = {
 	{ "info", cmd_info, "print the environment results depend on (key: value)" },
 	{ "list", cmd_list, "list benchmarks, backends and suites; list BENCH for details" },
 	{ "run", cmd_run, "run benchmarks or suites and store one result file" },
+	{ "table", cmd_table, "one result file's cases side by side: a row per case, a column per unit" },
 	{ "trend", cmd_trend, "per-night medians and change points over a result store" },
 	{ NULL, NULL, NULL },
 };

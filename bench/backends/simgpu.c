@@ -3,17 +3,26 @@
  * simgpu: the project's virtual DRM driver (kmod/). Submits jobs through
  * DRM_IOCTL_SIMGPU_SUBMIT and reads the kernel's per-job stage timestamps
  * back with JOB_QUERY; GPU VA spaces through VM_CREATE/VM_BIND/VM_QUERY
- * where the kernel has drm_gpuvm. The ABI is kmod/include/uapi/drm/simgpu_drm.h.
+ * where the kernel has drm_gpuvm; user-mode submission queues (mapped ring,
+ * user I/O page, doorbell and sync BO) where the module has them. The ABI is
+ * kmod/include/uapi/drm/simgpu_drm.h.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <xf86drm.h>
 
 #include "device.h"
+#include "measure.h"
 #include "result.h"
+#include "userq.h"
 #include "drm/simgpu_drm.h"
 
 struct simgpu {
@@ -72,6 +81,12 @@ static int simgpu_open(struct drmb_device *dev, char *why, size_t whylen)
 	else
 		snprintf(dev->novm, sizeof(dev->novm),
 			 "simgpu reports VM_BIND unsupported on this kernel (no drm_gpuvm; 6.12 or later has it)");
+	if (s->info.features & SIMGPU_FEATURE_USER_QUEUES)
+		dev->caps |= DRMB_CAP_USER_QUEUES;
+	else
+		snprintf(dev->nouserq, sizeof(dev->nouserq),
+			 "this simgpu (uAPI %u.%u) does not report SIMGPU_FEATURE_USER_QUEUES",
+			 s->info.uapi_major, s->info.uapi_minor);
 	return 0;
 
 err_free:
@@ -113,6 +128,13 @@ static int simgpu_describe(struct drmb_device *dev, struct drmb_kvlist *kv)
 			   i->inject_path < sizeof(inject_paths) / sizeof(inject_paths[0]) &&
 			   inject_paths[i->inject_path] ? inject_paths[i->inject_path] : "unknown",
 			   (unsigned long long)i->inject_delay_ns);
+	if (i->features & SIMGPU_FEATURE_USER_QUEUES)
+		ret |= drmb_kv_set(kv, "simgpu-userq",
+				   "fw-policy=%s poll-us=%u idle-us=%u stall-ms=%u max-ring=%u",
+				   i->userq_fw_policy <= SIMGPU_USERQ_FW_SLEEP ?
+				   drmb_fw_policy_names[i->userq_fw_policy] : "unknown",
+				   i->userq_poll_interval_us, i->userq_idle_timeout_us,
+				   i->userq_stall_timeout_ms, i->userq_max_ring_size);
 	return ret ? -ENOMEM : 0;
 }
 
@@ -414,6 +436,388 @@ static int simgpu_vm_stats(struct drmb_device *dev, uint32_t vm, struct drmb_vm_
 	return 0;
 }
 
+/* ---- user-mode submission queues ---------------------------------------- */
+
+#define SIMGPU_USERQ_DESC sizeof(struct drm_simgpu_userq_job)
+#define SIMGPU_USERQ_MIN_RING 4096
+
+struct simgpu_userq {
+	struct drm_simgpu_userq_job *ring;
+	struct drm_simgpu_userq_io *io;
+	uint32_t *doorbell;
+	uint64_t *sync;			/* the mapped sync BO */
+	size_t ring_size, page_size, sync_size;
+	uint32_t sync_bo;
+	uint64_t insert;		/* our copy: the kernel's is never read back */
+	uint32_t doorbell_count;
+};
+
+static const uint32_t simgpu_fw_policy[] = {
+	[DRMB_FW_DEFAULT] = SIMGPU_USERQ_FW_DEFAULT,
+	[DRMB_FW_BUSY] = SIMGPU_USERQ_FW_BUSY,
+	[DRMB_FW_POLL] = SIMGPU_USERQ_FW_POLL,
+	[DRMB_FW_SLEEP] = SIMGPU_USERQ_FW_SLEEP,
+};
+
+static void *map_offset(struct drmb_device *dev, uint64_t offset, size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, dev->fd, (off_t)offset);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void userq_unmap(struct simgpu_userq *p)
+{
+	if (p->ring)
+		munmap(p->ring, p->ring_size);
+	if (p->io)
+		munmap(p->io, p->page_size);
+	if (p->doorbell)
+		munmap(p->doorbell, p->page_size);
+	if (p->sync)
+		munmap(p->sync, p->sync_size);
+	p->ring = NULL;
+	p->io = NULL;
+	p->doorbell = NULL;
+	p->sync = NULL;
+}
+
+static int userq_query(struct drmb_device *dev, struct drmb_userq *q,
+		       struct drm_simgpu_userq_query *uq, struct drm_simgpu_userq_job_record *rec,
+		       uint64_t seqno)
+{
+	memset(uq, 0, sizeof(*uq));
+	uq->queue_id = q->id;
+	if (rec) {
+		uq->first_seqno = seqno;
+		uq->records = (uintptr_t)rec;
+		uq->record_count = 1;
+		uq->record_size = sizeof(*rec);
+	}
+	return drmIoctl(dev->fd, DRM_IOCTL_SIMGPU_USERQ_QUERY, uq) ? -errno : 0;
+}
+
+static void simgpu_userq_destroy(struct drmb_device *dev, struct drmb_userq *q)
+{
+	struct simgpu_userq *p = q->priv;
+	struct drm_simgpu_userq_destroy d = { .queue_id = q->id };
+
+	if (p) {
+		userq_unmap(p);
+		if (q->id)
+			drmIoctl(dev->fd, DRM_IOCTL_SIMGPU_USERQ_DESTROY, &d);
+		if (p->sync_bo)
+			simgpu_bo_destroy(dev, p->sync_bo);
+		free(p);
+	}
+	if (q->eventfd >= 0)
+		close(q->eventfd);
+	memset(q, 0, sizeof(*q));
+	q->eventfd = -1;
+}
+
+static int simgpu_userq_create(struct drmb_device *dev, const struct drmb_userq_opts *o,
+			       struct drmb_userq *q, char *why, size_t whylen)
+{
+	const struct drm_simgpu_dev_info *info = &((struct simgpu *)dev->priv)->info;
+	struct drm_simgpu_bo_mmap_offset mo = { 0 };
+	struct drm_simgpu_userq_create c = { 0 };
+	struct drm_simgpu_userq_query uq;
+	struct simgpu_userq *p;
+	int ret;
+
+	memset(q, 0, sizeof(*q));
+	q->eventfd = -1;
+	if (!(dev->caps & DRMB_CAP_USER_QUEUES)) {
+		snprintf(why, whylen, "%s", dev->nouserq);
+		return -EOPNOTSUPP;
+	}
+	if ((unsigned int)o->fw_policy >= sizeof(simgpu_fw_policy) / sizeof(simgpu_fw_policy[0])) {
+		snprintf(why, whylen, "unknown firmware policy %d", o->fw_policy);
+		return -EINVAL;
+	}
+	if (o->engine >= info->engine_count) {
+		snprintf(why, whylen, "simgpu has %u engines, engine %u asked for",
+			 info->engine_count, o->engine);
+		return -ENOENT;
+	}
+	ret = drmb_userq_ring_check(o->ring_size, SIMGPU_USERQ_MIN_RING,
+				    info->userq_max_ring_size, SIMGPU_USERQ_DESC, why, whylen);
+	if (ret)
+		return ret == -ERANGE ? -EOPNOTSUPP : ret;
+	if (!o->nsyncs) {
+		snprintf(why, whylen, "a user queue needs at least one sync object");
+		return -EINVAL;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	q->priv = p;
+	p->page_size = (size_t)sysconf(_SC_PAGESIZE);
+	p->ring_size = o->ring_size;
+	p->sync_size = ((size_t)o->nsyncs * sizeof(uint64_t) + p->page_size - 1) &
+		       ~(p->page_size - 1);
+	ret = simgpu_bo_create(dev, p->sync_size, &p->sync_bo);
+	if (ret) {
+		snprintf(why, whylen, "simgpu BO_CREATE (sync BO): %s", strerror(-ret));
+		goto err;
+	}
+	mo.handle = p->sync_bo;
+	if (drmIoctl(dev->fd, DRM_IOCTL_SIMGPU_BO_MMAP_OFFSET, &mo)) {
+		ret = -errno;
+		snprintf(why, whylen, "simgpu BO_MMAP_OFFSET (sync BO): %s", strerror(errno));
+		goto err;
+	}
+	p->sync = map_offset(dev, mo.offset, p->sync_size);
+	if (!p->sync) {
+		ret = -errno;
+		snprintf(why, whylen, "mmap of the sync BO: %s", strerror(errno));
+		goto err;
+	}
+	if (o->want_eventfd) {
+		q->eventfd = eventfd(0, EFD_CLOEXEC);
+		if (q->eventfd < 0) {
+			ret = -errno;
+			snprintf(why, whylen, "eventfd: %s", strerror(errno));
+			goto err;
+		}
+		c.flags |= SIMGPU_USERQ_CREATE_EVENTFD;
+		c.eventfd = q->eventfd;
+	}
+	c.engine = o->engine;
+	c.ring_size = o->ring_size;
+	c.sync_handle = p->sync_bo;
+	c.fw_policy = simgpu_fw_policy[o->fw_policy];
+	/* The interval is only accepted with an explicit POLL policy. */
+	c.poll_interval_us = o->fw_policy == DRMB_FW_POLL ? o->poll_interval_us : 0;
+	c.idle_timeout_us = o->idle_timeout_us;
+	if (drmIoctl(dev->fd, DRM_IOCTL_SIMGPU_USERQ_CREATE, &c)) {
+		ret = -errno;
+		snprintf(why, whylen, "simgpu USERQ_CREATE: %s", strerror(errno));
+		goto err;
+	}
+	q->id = c.queue_id;
+	p->ring = map_offset(dev, c.ring_mmap_offset, p->ring_size);
+	p->io = map_offset(dev, c.io_mmap_offset, p->page_size);
+	p->doorbell = map_offset(dev, c.doorbell_mmap_offset, p->page_size);
+	if (!p->ring || !p->io || !p->doorbell) {
+		ret = -errno;
+		snprintf(why, whylen, "mmap of the user queue's ring, I/O or doorbell page: %s",
+			 strerror(errno));
+		goto err;
+	}
+	ret = userq_query(dev, q, &uq, NULL, 0);
+	if (ret) {
+		snprintf(why, whylen, "simgpu USERQ_QUERY: %s", strerror(-ret));
+		goto err;
+	}
+	q->fw_policy = uq.fw_policy == SIMGPU_USERQ_FW_BUSY ? DRMB_FW_BUSY :
+		       uq.fw_policy == SIMGPU_USERQ_FW_POLL ? DRMB_FW_POLL : DRMB_FW_SLEEP;
+	q->ring_jobs = p->ring_size / SIMGPU_USERQ_DESC;
+	q->nsyncs = p->sync_size / sizeof(uint64_t);
+	return 0;
+
+err:
+	simgpu_userq_destroy(dev, q);
+	return ret;
+}
+
+static int userq_kick(struct drmb_device *dev, struct drmb_userq *q)
+{
+	struct drm_simgpu_userq_kick k = { .queue_id = q->id };
+
+	return drmIoctl(dev->fd, DRM_IOCTL_SIMGPU_USERQ_KICK, &k) ? -errno : 0;
+}
+
+/* The producer side of the memory-ordering contract in simgpu_drm.h. */
+static int simgpu_userq_submit(struct drmb_device *dev, struct drmb_userq *q,
+			       const struct drmb_userq_job *jobs, unsigned int njobs,
+			       uint64_t *first_seqno)
+{
+	struct simgpu_userq *p = q->priv;
+	uint64_t extract = __atomic_load_n(&p->io->extract, __ATOMIC_ACQUIRE);
+	int64_t space = drmb_userq_ring_space(p->insert, extract, p->ring_size,
+					      SIMGPU_USERQ_DESC);
+	uint64_t at = p->insert;
+	uint32_t state;
+	unsigned int i;
+
+	if (space < 0)
+		return -EIO;
+	if (!njobs || njobs > (uint64_t)space)
+		return njobs ? -EAGAIN : -EINVAL;
+	for (i = 0; i < njobs; i++) {
+		const struct drmb_userq_job *j = &jobs[i];
+		struct drm_simgpu_userq_job d = {
+			.op = SIMGPU_USERQ_OP_RUN,
+			.duration_ns = j->duration_ns,
+			.signal_offset = (uint64_t)j->signal_sync * sizeof(uint64_t),
+			.signal_value = j->signal_value,
+		};
+
+		if (j->signal_sync >= q->nsyncs || (j->wait && j->wait_sync >= q->nsyncs))
+			return -EINVAL;
+		if (j->wait) {
+			d.flags |= SIMGPU_USERQ_JOB_WAIT;
+			d.wait_offset = (uint64_t)j->wait_sync * sizeof(uint64_t);
+			d.wait_value = j->wait_value;
+		}
+		if (j->notify)
+			d.flags |= SIMGPU_USERQ_JOB_NOTIFY;
+		d.user_data = at / SIMGPU_USERQ_DESC + 1;
+		memcpy((char *)p->ring + drmb_userq_ring_pos(at, p->ring_size), &d, sizeof(d));
+		at += SIMGPU_USERQ_DESC;
+	}
+	if (first_seqno)
+		*first_seqno = p->insert / SIMGPU_USERQ_DESC + 1;
+	p->insert = at;
+	__atomic_store_n(&p->io->insert, p->insert, __ATOMIC_RELEASE);
+	__atomic_store_n(p->doorbell, ++p->doorbell_count, __ATOMIC_RELAXED);
+	/* Pairs with the firmware's barrier between INACTIVE and re-reading insert. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	state = __atomic_load_n(&p->io->state, __ATOMIC_RELAXED);
+	if (state == SIMGPU_USERQ_STATE_FAULTY)
+		return -EIO;
+	if (state == SIMGPU_USERQ_STATE_INACTIVE || q->fw_policy == DRMB_FW_SLEEP)
+		return userq_kick(dev, q);
+	return 0;
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+static int userq_reached(struct simgpu_userq *p, unsigned int sync, uint64_t value)
+{
+	return __atomic_load_n(&p->sync[sync], __ATOMIC_ACQUIRE) >= value;
+}
+
+static int userq_faulty(struct simgpu_userq *p)
+{
+	return __atomic_load_n(&p->io->state, __ATOMIC_ACQUIRE) == SIMGPU_USERQ_STATE_FAULTY;
+}
+
+static int simgpu_userq_wait(struct drmb_device *dev, struct drmb_userq *q, unsigned int sync,
+			     uint64_t value, enum drmb_userq_wait how, uint64_t timeout_ns)
+{
+	struct simgpu_userq *p = q->priv;
+	uint64_t deadline = drmb_now_ns() + timeout_ns;
+	struct drm_simgpu_userq_wait w = {
+		.queue_id = q->id,
+		.offset = (uint64_t)sync * sizeof(uint64_t),
+		.value = value,
+		.deadline_ns = (int64_t)deadline,
+	};
+	struct pollfd pfd = { .fd = q->eventfd, .events = POLLIN };
+	unsigned long spins = 0;
+	uint64_t now, count;
+
+	if (sync >= q->nsyncs)
+		return -EINVAL;
+	switch (how) {
+	case DRMB_USERQ_WAIT_SPIN:
+		while (!userq_reached(p, sync, value)) {
+			/* The slow checks only every few thousand loads. */
+			if (++spins % 4096 == 0) {
+				if (userq_faulty(p))
+					return userq_reached(p, sync, value) ? 0 : -EIO;
+				if (drmb_now_ns() > deadline)
+					return -ETIME;
+			}
+			cpu_relax();
+		}
+		return 0;
+	case DRMB_USERQ_WAIT_IOCTL:
+		return drmIoctl(dev->fd, DRM_IOCTL_SIMGPU_USERQ_WAIT, &w) ? -errno : 0;
+	case DRMB_USERQ_WAIT_EVENTFD:
+		if (q->eventfd < 0)
+			return -EINVAL;
+		/* Counts of earlier notify jobs only cost one more check. */
+		while (!userq_reached(p, sync, value)) {
+			if (userq_faulty(p))
+				return userq_reached(p, sync, value) ? 0 : -EIO;
+			now = drmb_now_ns();
+			if (now > deadline)
+				return -ETIME;
+			if (poll(&pfd, 1, (int)((deadline - now) / 1000000 + 1)) < 0 &&
+			    errno != EINTR)
+				return -errno;
+			if ((pfd.revents & POLLIN) && read(q->eventfd, &count, sizeof(count)) < 0 &&
+			    errno != EAGAIN)
+				return -errno;
+		}
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int simgpu_userq_bridge(struct drmb_device *dev, struct drmb_userq *q,
+			       enum drmb_userq_bridge_dir dir, unsigned int sync, uint64_t value,
+			       uint32_t syncobj, uint64_t point)
+{
+	struct drm_simgpu_userq_bridge b = {
+		.queue_id = q->id,
+		.op = dir == DRMB_BRIDGE_TO_SYNCOBJ ? SIMGPU_USERQ_BRIDGE_TO_SYNCOBJ :
+						      SIMGPU_USERQ_BRIDGE_FROM_SYNCOBJ,
+		.offset = (uint64_t)sync * sizeof(uint64_t),
+		.value = value,
+		.handle = syncobj,
+		.flags = point ? SIMGPU_SYNC_TIMELINE : 0,
+		.point = point,
+	};
+
+	if (sync >= q->nsyncs)
+		return -EINVAL;
+	return drmIoctl(dev->fd, DRM_IOCTL_SIMGPU_USERQ_BRIDGE, &b) ? -errno : 0;
+}
+
+static int simgpu_userq_job_times(struct drmb_device *dev, struct drmb_userq *q,
+				  uint64_t seqno, struct drmb_userq_times *t)
+{
+	struct drm_simgpu_userq_job_record r;
+	struct drm_simgpu_userq_query uq;
+	int ret;
+
+	memset(&r, 0, sizeof(r));
+	ret = userq_query(dev, q, &uq, &r, seqno);
+	if (ret)
+		return ret;
+	if (r.status == SIMGPU_USERQ_JOB_STATUS_DROPPED)
+		return r.error ? r.error : -ECANCELED;
+	if (r.status != SIMGPU_USERQ_JOB_STATUS_DONE)
+		return -EBUSY;
+	t->seen_ns = r.seen_ns;
+	t->engine_start_ns = r.engine_start_ns;
+	t->engine_end_ns = r.engine_end_ns;
+	t->complete_ns = r.complete_ns;
+	return 0;
+}
+
+static int simgpu_userq_stats(struct drmb_device *dev, struct drmb_userq *q,
+			      struct drmb_userq_stats *st)
+{
+	struct drm_simgpu_userq_query uq;
+	uint64_t ns;
+	int ret;
+
+	ret = userq_query(dev, q, &uq, NULL, 0);
+	if (ret)
+		return ret;
+	st->fw_tid = (int)uq.fw_tid;
+	st->fw_cpu_ns = uq.fw_tid && !drmb_task_cpu_ns((int)uq.fw_tid, &ns) ? (int64_t)ns : -1;
+	st->doorbells = uq.doorbells;
+	st->kicks = uq.kicks;
+	st->deactivations = uq.deactivations;
+	st->fw_wakeups = uq.fw_wakeups;
+	st->completed_seqno = uq.completed_seqno;
+	return 0;
+}
+
 const struct drmb_backend drmb_backend_simgpu = {
 	.name = "simgpu",
 	.summary = "simgpu (kmod/): virtual GPU on drm_sched, kernel stage timestamps",
@@ -436,4 +840,11 @@ const struct drmb_backend drmb_backend_simgpu = {
 	.vm_stats = simgpu_vm_stats,
 	.vm_first_va = simgpu_vm_first_va,
 	.vm_max_ops = simgpu_vm_max_ops,
+	.userq_create = simgpu_userq_create,
+	.userq_destroy = simgpu_userq_destroy,
+	.userq_submit = simgpu_userq_submit,
+	.userq_wait = simgpu_userq_wait,
+	.userq_bridge = simgpu_userq_bridge,
+	.userq_job_times = simgpu_userq_job_times,
+	.userq_stats = simgpu_userq_stats,
 };

@@ -370,3 +370,13 @@ int drmb_device_require_submit(struct drmb_case *c, int need_times)
 				d->backend->name);
 	return 0;
 }
+
+int drmb_device_require_user_queues(struct drmb_case *c)
+{
+	const struct drmb_device *d = c->dev;
+
+	if (!(d->caps & DRMB_CAP_USER_QUEUES) || !d->backend->userq_create)
+		return drmb_why(c, -EOPNOTSUPP, "backend %s has no user-mode submission queues%s%s",
+				d->backend->name, d->nouserq[0] ? ": " : "", d->nouserq);
+	return 0;
+}

@@ -49,6 +49,8 @@ void drmb_device_close(struct drmb_device *dev);
 int drmb_device_require_submit(struct drmb_case *c, int need_times);
 /* 0, or -EOPNOTSUPP with the reason in c->why: the backend cannot VM_BIND. */
 int drmb_device_require_vm_bind(struct drmb_case *c);
+/* 0, or -EOPNOTSUPP with the reason in c->why: no user-mode submission queues. */
+int drmb_device_require_user_queues(struct drmb_case *c);
 
 /* "renderD128=simgpu/1.0.0/syncobj,timeline,eventfd; ..." or "none". */
 void drmb_devices_describe(char *buf, size_t len);

@@ -53,6 +53,8 @@ struct drmb_device {
 	char nosubmit[DRMB_WHY_LEN];
 	/* Why DRMB_CAP_VM_BIND is absent, when the backend knows (else ""). */
 	char novm[DRMB_WHY_LEN];
+	/* Why DRMB_CAP_USER_QUEUES is absent, when the backend knows (else ""). */
+	char nouserq[DRMB_WHY_LEN];
 	void *priv;			/* backend private state */
 	const struct drmb_backend *backend;
 };
@@ -67,6 +69,7 @@ enum {
 	DRMB_CAP_SUBMIT = 1u << 3,		/* backend implements submit() */
 	DRMB_CAP_STAGE_TIMES = 1u << 4,		/* backend implements job_times() */
 	DRMB_CAP_VM_BIND = 1u << 5,		/* bo_create() and vm_*() work */
+	DRMB_CAP_USER_QUEUES = 1u << 6,		/* userq_*() work */
 };
 
 /* A queue of a backend that can submit work (simgpu, virtio-gpu). */
@@ -145,6 +148,92 @@ struct drmb_vm_stats {
 };
 
 /*
+ * User-mode submission queues (panthor's user-submission model): userspace
+ * writes job descriptors into a mapped ring and rings a doorbell, a
+ * firmware notices it and runs the jobs, and completion is a 64-bit value
+ * written into a mapped sync object. No ioctl on the hot path unless the
+ * firmware must be kicked.
+ */
+
+/* How the firmware notices a doorbell. */
+enum drmb_fw_policy {
+	DRMB_FW_DEFAULT,	/* the driver's default */
+	DRMB_FW_BUSY,		/* spins on the doorbell */
+	DRMB_FW_POLL,		/* looks every poll_interval_us */
+	DRMB_FW_SLEEP,		/* sleeps until kicked: one ioctl per submission */
+};
+
+/* Parameter spellings of DRMB_FW_*, in enum order, NULL-ended. */
+extern const char *const drmb_fw_policy_names[];
+
+struct drmb_userq_opts {
+	uint32_t engine;
+	uint32_t ring_size;		/* bytes, a power of two */
+	enum drmb_fw_policy fw_policy;
+	uint32_t poll_interval_us;	/* DRMB_FW_POLL only; 0 = driver default */
+	uint32_t idle_timeout_us;	/* idle time before inactive; 0 = default */
+	unsigned int nsyncs;		/* 64-bit sync objects the queue may use */
+	int want_eventfd;		/* notify jobs signal q->eventfd */
+};
+
+/* A queue as the benchmark sees it; the backend fills it at create. */
+struct drmb_userq {
+	uint32_t id;
+	unsigned int ring_jobs;		/* descriptors the ring holds */
+	unsigned int nsyncs;
+	int eventfd;			/* -1 without want_eventfd */
+	enum drmb_fw_policy fw_policy;	/* in use (never DEFAULT) */
+	void *priv;			/* backend private state */
+};
+
+/* One job of a userq_submit() batch. */
+struct drmb_userq_job {
+	uint64_t duration_ns;		/* engine time */
+	unsigned int signal_sync;	/* sync object set on completion */
+	uint64_t signal_value;		/* ... to this; values never go back */
+	int wait;			/* first wait for wait_sync >= wait_value */
+	unsigned int wait_sync;
+	uint64_t wait_value;
+	int notify;			/* on completion also signal q->eventfd */
+};
+
+enum drmb_userq_wait {
+	DRMB_USERQ_WAIT_SPIN,		/* load the mapped value until reached */
+	DRMB_USERQ_WAIT_IOCTL,		/* sleep in the driver's wait ioctl */
+	DRMB_USERQ_WAIT_EVENTFD,	/* block reading q->eventfd (notify jobs) */
+};
+
+extern const char *const drmb_userq_wait_names[];
+
+/* Bridges between a sync object and a DRM syncobj (panthor's XGS queues). */
+enum drmb_userq_bridge_dir {
+	/* When sync >= value, signal the syncobj (point 0: binary). */
+	DRMB_BRIDGE_TO_SYNCOBJ,
+	/* When the syncobj (point) signals, set sync to value. */
+	DRMB_BRIDGE_FROM_SYNCOBJ,
+};
+
+/* A user job's stages, CLOCK_MONOTONIC ns (0 = unknown). */
+struct drmb_userq_times {
+	uint64_t seen_ns;		/* the firmware took it from the ring */
+	uint64_t engine_start_ns;	/* its wait met, the engine started it */
+	uint64_t engine_end_ns;
+	uint64_t complete_ns;		/* the signal value was written */
+};
+
+/* A queue's counters since creation. */
+struct drmb_userq_stats {
+	/* CPU time of the queue's firmware thread; -1 when unknown. */
+	int64_t fw_cpu_ns;
+	int fw_tid;			/* the firmware thread, 0 = none or unknown */
+	uint64_t doorbells;		/* doorbell changes the firmware noticed */
+	uint64_t kicks;			/* kick ioctls */
+	uint64_t deactivations;		/* times it went inactive when idle */
+	uint64_t fw_wakeups;		/* firmware wakeups or polls */
+	uint64_t completed_seqno;
+};
+
+/*
  * The backend ops table: one const instance per file in bench/backends/,
  * listed in drmb_backends[]. open() returns -ENODEV/-EOPNOTSUPP with a reason
  * in why when the device or capability is missing: the case is a SKIP.
@@ -199,6 +288,30 @@ struct drmb_backend {
 	int (*vm_stats)(struct drmb_device *dev, uint32_t vm, struct drmb_vm_stats *st);
 	uint64_t (*vm_first_va)(struct drmb_device *dev);
 	unsigned int (*vm_max_ops)(struct drmb_device *dev);
+	/*
+	 * Optional, with DRMB_CAP_USER_QUEUES: user-mode submission queues.
+	 * userq_submit() writes the descriptors, publishes them, rings the
+	 * doorbell and kicks the firmware when the queue went inactive (or
+	 * only wakes when kicked); -EAGAIN when the ring lacks room for the
+	 * batch, -EIO once the queue faulted. *first_seqno numbers the jobs
+	 * for userq_job_times(). userq_wait() returns 0 once sync >= value,
+	 * -ETIME after timeout_ns, -EIO if the queue faulted first.
+	 */
+	int (*userq_create)(struct drmb_device *dev, const struct drmb_userq_opts *o,
+			    struct drmb_userq *q, char *why, size_t whylen);
+	void (*userq_destroy)(struct drmb_device *dev, struct drmb_userq *q);
+	int (*userq_submit)(struct drmb_device *dev, struct drmb_userq *q,
+			    const struct drmb_userq_job *jobs, unsigned int njobs,
+			    uint64_t *first_seqno);
+	int (*userq_wait)(struct drmb_device *dev, struct drmb_userq *q, unsigned int sync,
+			  uint64_t value, enum drmb_userq_wait how, uint64_t timeout_ns);
+	int (*userq_bridge)(struct drmb_device *dev, struct drmb_userq *q,
+			    enum drmb_userq_bridge_dir dir, unsigned int sync, uint64_t value,
+			    uint32_t syncobj, uint64_t point);
+	int (*userq_job_times)(struct drmb_device *dev, struct drmb_userq *q, uint64_t seqno,
+			       struct drmb_userq_times *t);
+	int (*userq_stats)(struct drmb_device *dev, struct drmb_userq *q,
+			   struct drmb_userq_stats *st);
 	/* Optional: configuration keys for the result (versions, tunables). */
 	int (*describe)(struct drmb_device *dev, struct drmb_kvlist *kv);
 };

@@ -71,6 +71,31 @@ int drmb_measure_wake(struct drmb_case *c, struct drmb_samples *s,
 		      const struct drmb_wake_ops *ops);
 
 /*
+ * CPU time (cputime.c), read untimed around a run: what a job cost the
+ * threads that did its work, as opposed to how long it took.
+ */
+/* The calling thread's CPU time, ns (CLOCK_THREAD_CPUTIME_ID). */
+uint64_t drmb_thread_cpu_ns(void);
+/* The first field of a /proc/TID/schedstat line (ns on a CPU): 0 or -EINVAL. */
+int drmb_parse_schedstat(const char *text, uint64_t *ns);
+/*
+ * Another process's CPU time, ns, its running slice included: its CPU
+ * clock (else /proc/PID/schedstat) read from the CPU it runs on (the
+ * caller hops there and back; cputime.c says why). A kernel thread (a user
+ * queue's firmware thread) is a process of its own.
+ */
+int drmb_task_cpu_ns(int pid, uint64_t *ns);
+/* From a /proc/PID/stat line: the CPU of a running (R) task; -EAGAIN if not running. */
+int drmb_parse_stat_running_cpu(const char *text, int *cpu);
+/*
+ * Summed CPU time of every process of the machine but this one and
+ * exclude_pid (0: none): kworkers, scheduler threads, interrupts taken
+ * while they ran, and whatever else the machine was doing. -ENOENT when
+ * none could be read.
+ */
+int drmb_other_tasks_cpu_ns(int exclude_pid, uint64_t *ns);
+
+/*
  * Background CPU load: n unpinned threads spinning at SCHED_OTHER, so a
  * benchmark can show what scheduler and workqueue latency become when the
  * CPUs are busy (the upstream question about run_job latency under load).

@@ -91,6 +91,12 @@ check "a refused -o leaves no sidecar or temporary next to it" \
 check "usage errors stored nothing" test -z "$(find "$T" -name '*.samples' -o -name '*.tmp.*')"
 check "usage errors stored nothing in the store" test -z "$(find "$USTORE" -type f 2>/dev/null)"
 
+# The user-submission benchmarks' parameters, refused before any device is opened.
+usage_error "'spin' is not one of: default busy poll sleep" run -q -O "$USTORE" -p fw-policy=spin user-submit-latency
+usage_error "'mixed' is not one of: kernel user-spin" run -q -O "$USTORE" -p model=mixed submit-models
+usage_error 'ring: 0 is outside' run -q -O "$USTORE" -p ring=0 user-submit-throughput
+usage_error 'poll-us: 0 is outside' run -q -O "$USTORE" -p poll-us=0 user-submit-latency
+
 # ---- version, help -----------------------------------------------------------
 
 drmb version
@@ -215,5 +221,29 @@ DRMBENCH_STORE=$T/env-store "$DRMBENCH" run -q -r 1 -n 20 null >"$T/out" 2>"$T/e
 rc=$?
 check "DRMBENCH_STORE: the result goes there" \
 	test "$rc" -eq 0 -a "$(find "$T/env-store" -name '*.txt' | wc -l)" -eq 1
+
+# ---- table: cases side by side --------------------------------------------------------
+
+MODELS=$(dirname "$0")/data/submit-models-runs.txt
+usage_error 'one result file' table
+usage_error 'no-such-file' table "$T/no-such-file.txt"
+usage_error 'NoSuchBench' table -b NoSuchBench "$MODELS"
+usage_error 'no unit' table -u , "$MODELS"
+drmb table -b SubmitModels "$MODELS"
+check "table: exit 0 (got $rc)" test "$rc" -eq 0
+check "table: the header names the accel and kernel" \
+	grep -q '^# .*accel: tcg  kernel: 6.12.95+deb12-amd64' "$T/out"
+check "table: shared parameters go above the table" \
+	grep -q '^# every row: SubmitModels/backend=simgpu/duration=0$' "$T/out"
+check "table: one row per case, named by what differs" \
+	test "$(grep -c '^model=' "$T/out")" -eq 2
+check "table: cells are medians over runs (kernel: 31000 ns/op, 21000 cpu-submit)" \
+	grep -qE '^model=kernel +31000 +800000 +32000 +21000 +11000 +- +-$' "$T/out"
+check "table: a unit a case lacks is '-'; columns in first-seen order" \
+	grep -qE '^case +ns/op +p99-ns/op +mean-ns/op +cpu-submit-ns/op +cpu-other-ns/op +cpu-fw-ns/op +kicks/op$' "$T/out"
+check "table: -b leaves other benchmarks out" test "$(grep -c Null "$T/out")" -eq 0
+drmb table -u ns/op,cpu-fw-ns/op -b SubmitModels "$MODELS"
+check "table -u: only the columns asked for" \
+	grep -qE '^model=user-spin +2100 +2300$' "$T/out"
 
 finish

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What of user-mode submission can be checked without the driver: the ring
+ * arithmetic a producer relies on (and its refusal to trust a bad extract),
+ * the throttle that keeps a ring's worth of jobs in flight, the firmware
+ * policy names, the SKIP with a reason on a device without user queues,
+ * and the CPU-time readers the user-queue benchmarks report.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "device.h"
+#include "measure.h"
+#include "userq.h"
+
+static void test_ring_check(void)
+{
+	char why[DRMB_WHY_LEN];
+
+	CHECK(drmb_userq_ring_check(4096, 4096, 65536, 64, why, sizeof(why)) == 0,
+	      "ring 4096 in 4096..65536 accepted");
+	CHECK(drmb_userq_ring_check(65536, 4096, 65536, 64, why, sizeof(why)) == 0,
+	      "ring at the driver's maximum accepted");
+	CHECK(drmb_userq_ring_check(6144, 4096, 65536, 64, why, sizeof(why)) == -EINVAL &&
+	      strstr(why, "6144") && strstr(why, "power of two"),
+	      "ring 6144 refused as not a power of two (%s)", why);
+	CHECK(drmb_userq_ring_check(0, 4096, 65536, 64, why, sizeof(why)) == -EINVAL,
+	      "ring 0 refused");
+	CHECK(drmb_userq_ring_check(131072, 4096, 65536, 64, why, sizeof(why)) == -ERANGE &&
+	      strstr(why, "131072") && strstr(why, "65536"),
+	      "ring above the driver's maximum refused with both sizes (%s)", why);
+	CHECK(drmb_userq_ring_check(2048, 4096, 65536, 64, why, sizeof(why)) == -ERANGE,
+	      "ring below the minimum refused");
+	CHECK(drmb_userq_ring_check(32, 0, 65536, 64, why, sizeof(why)) == -EINVAL &&
+	      strstr(why, "descriptor"),
+	      "ring smaller than a descriptor refused (%s)", why);
+}
+
+static void test_ring_space(void)
+{
+	CHECK(drmb_userq_ring_space(0, 0, 4096, 64) == 64, "empty ring: 64 free descriptors");
+	CHECK(drmb_userq_ring_space(4096, 0, 4096, 64) == 0, "full ring: none free");
+	CHECK(drmb_userq_ring_space(4096 + 640, 4096, 4096, 64) == 54,
+	      "10 in flight after a wrap: 54 free");
+	CHECK(drmb_userq_ring_space(1ull << 40, (1ull << 40) - 64, 4096, 64) == 63,
+	      "free-running counts far past the ring size");
+	CHECK(drmb_userq_ring_space(128, 192, 4096, 64) == -EIO,
+	      "extract past insert is not trusted");
+	CHECK(drmb_userq_ring_space(8192 + 64, 64, 4096, 64) == -EIO,
+	      "extract more than a ring behind is not trusted");
+	CHECK(drmb_userq_ring_space(128, 65, 4096, 64) == -EIO,
+	      "extract inside a descriptor is not trusted");
+	CHECK(drmb_userq_ring_pos(4096 + 192, 4096) == 192, "ring position wraps");
+	CHECK(drmb_userq_ring_pos(65536 * 3 + 64, 65536) == 64, "ring position of a 64 KiB ring");
+}
+
+static void test_throttle(void)
+{
+	CHECK(drmb_userq_throttle(0, 16, 64) == 0, "first batch: no wait");
+	CHECK(drmb_userq_throttle(48, 16, 64) == 0, "batch filling the ring exactly: no wait");
+	CHECK(drmb_userq_throttle(64, 16, 64) == 16,
+	      "full ring, 16 more: wait for job 16 (its slot is then free)");
+	CHECK(drmb_userq_throttle(1000, 1, 64) == 937, "steady state: wait for job 937");
+}
+
+static void test_names(void)
+{
+	/* The parameters' choices are these arrays: index = enum value. */
+	CHECK(!strcmp(drmb_fw_policy_names[DRMB_FW_DEFAULT], "default") &&
+	      !strcmp(drmb_fw_policy_names[DRMB_FW_BUSY], "busy") &&
+	      !strcmp(drmb_fw_policy_names[DRMB_FW_POLL], "poll") &&
+	      !strcmp(drmb_fw_policy_names[DRMB_FW_SLEEP], "sleep") &&
+	      !drmb_fw_policy_names[DRMB_FW_SLEEP + 1],
+	      "fw policy names in enum order, NULL-ended");
+	CHECK(!strcmp(drmb_userq_wait_names[DRMB_USERQ_WAIT_EVENTFD], "eventfd") &&
+	      !drmb_userq_wait_names[DRMB_USERQ_WAIT_EVENTFD + 1],
+	      "wait names in enum order, NULL-ended");
+}
+
+static const struct drmb_backend fake_backend = { .name = "fake" };
+
+static void test_require(void)
+{
+	struct drmb_device dev = { .backend = &fake_backend };
+	struct drmb_case c = { .dev = &dev };
+
+	CHECK(drmb_device_require_user_queues(&c) == -EOPNOTSUPP &&
+	      strstr(c.why, "fake") && strstr(c.why, "user-mode submission"),
+	      "a backend without user queues: SKIP naming it (%s)", c.why);
+	snprintf(dev.nouserq, sizeof(dev.nouserq), "module too old");
+	dev.caps = 0;
+	CHECK(drmb_device_require_user_queues(&c) == -EOPNOTSUPP &&
+	      strstr(c.why, "module too old"), "the backend's own reason is passed on (%s)", c.why);
+	dev.caps = DRMB_CAP_USER_QUEUES;
+	CHECK(drmb_device_require_user_queues(&c) == -EOPNOTSUPP,
+	      "the cap without the ops is still a SKIP");
+}
+
+static void test_cputime(void)
+{
+	uint64_t a, b, v = 0;
+	volatile unsigned long x = 0;
+	unsigned long i;
+
+	CHECK(drmb_parse_schedstat("8612281 18060848 118\n", &v) == 0 && v == 8612281,
+	      "schedstat: first field");
+	CHECK(drmb_parse_schedstat("x 1 2\n", &v) == -EINVAL, "schedstat: garbage refused");
+	CHECK(drmb_parse_schedstat("12abc 1 2\n", &v) == -EINVAL,
+	      "schedstat: trailing garbage refused");
+	CHECK(drmb_parse_schedstat("", &v) == -EINVAL, "schedstat: empty refused");
+
+	{
+		static const char running[] = "28241 (c a) t) R 27865 27865 9793 0 -1 4194304 101 0 0 0 0 0 0 0 20 0 1 0 865051 3133440 408 18446744073709551615 94041705963520 94041705983401 140727850550480 0 0 0 0 0 0 0 0 0 17 3 0 0 0 0 0\n";
+		static const char sleeping[] = "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 2 0 0 18446744073709551615 0 0 0 0 0 0 0 2147483647 0 0 0 0 17 1 0 0 0 0 0\n";
+		int cpu = -1;
+
+		CHECK(drmb_parse_stat_running_cpu(running, &cpu) == 0 && cpu == 3,
+		      "stat: a running task's CPU (field 39), a ')' in its name (%d)", cpu);
+		CHECK(drmb_parse_stat_running_cpu(sleeping, &cpu) == -EAGAIN,
+		      "stat: a sleeping task has no running CPU");
+		CHECK(drmb_parse_stat_running_cpu("12 (x) R 1 2 3\n", &cpu) == -EINVAL,
+		      "stat: a short line refused");
+		CHECK(drmb_parse_stat_running_cpu("garbage", &cpu) == -EINVAL,
+		      "stat: garbage refused");
+	}
+
+	a = drmb_thread_cpu_ns();
+	for (i = 0; i < 20000000; i++)
+		x += i;
+	b = drmb_thread_cpu_ns();
+	CHECK(b > a, "thread CPU time advances over a busy loop");
+	CHECK(drmb_task_cpu_ns(getpid(), &v) == 0 && v >= b - a,
+	      "this process's CPU time covers the loop");
+	CHECK(drmb_task_cpu_ns(0, &v) == -EINVAL, "pid 0 refused");
+	CHECK(drmb_task_cpu_ns(-1, &v) == -EINVAL, "negative pid refused");
+	v = 0;
+	CHECK(drmb_other_tasks_cpu_ns(getpid(), &v) == 0 && v > 0,
+	      "other processes' CPU time (pid 1 at least) is read");
+}
+
+int main(void)
+{
+	test_ring_check();
+	test_ring_space();
+	test_throttle();
+	test_names();
+	test_require();
+	test_cputime();
+	return check_done();
+}
