@@ -11,6 +11,7 @@
 #define DRMB_RESULTSET_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "result.h"
 
@@ -42,6 +43,7 @@ struct drmb_point {
 struct drmb_series {
 	char *name, *unit;
 	const char *sig;	/* "key=value\n"... of the comparable keys, interned */
+	uint64_t hash;		/* of (name, unit, sig): table probes compare it before strings */
 	struct drmb_point *pts;
 	size_t n, cap;
 };
