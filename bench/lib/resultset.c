@@ -447,6 +447,19 @@ static int add_file(struct drmb_resultset *rs, const char *path, char *err, size
 		}
 	}
 out:
+	/*
+	 * The names and values now live in the series: freeing them here lets
+	 * the next file reuse the memory (a store of 10^6 lines would otherwise
+	 * hold them all).  The lines keep lineno and nconfig for messages and
+	 * drmb_result_config().
+	 */
+	for (size_t i = 0; i < f->nlines; i++) {
+		free(f->lines[i].name);
+		free(f->lines[i].metrics);
+		f->lines[i].name = NULL;
+		f->lines[i].metrics = NULL;
+		f->lines[i].nmetrics = 0;
+	}
 	free(line_series);
 	return ret;
 }

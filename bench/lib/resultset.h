@@ -49,7 +49,8 @@ struct drmb_series {
 };
 
 struct drmb_resultset {
-	struct drmb_result_file *files;
+	struct drmb_result_file *files;	/* lines keep lineno and nconfig only: names
+					 * and values are in the series */
 	size_t nfiles, files_cap;
 	struct drmb_series *series;
 	size_t nseries, series_cap;
