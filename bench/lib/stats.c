@@ -417,12 +417,75 @@ double drmb_mw_exact_p(double u, size_t n, size_t m)
 	return p < 1 ? p : 1;
 }
 
+/*
+ * LSD radix sort of doubles by their bit patterns, 8 bits a pass, skipping
+ * the passes whose byte is the same in every value (the sign and exponent
+ * bytes of a benchmark's runs usually are).  Flipping the sign bit of
+ * non-negative values and every bit of negative ones makes the unsigned
+ * order the numeric order, except that -0.0 sorts before +0.0 and NaN at
+ * the ends; callers either hold neither (drmb_compare_runs: values > 0, so
+ * the result is the very array drmb_sort_double gives) or only need an
+ * order (the difference sample).  O(n) for the large per-row sorts of a
+ * big comparison; drmb_sort_double for small n or without memory.
+ */
+static void radix_sort_double(double *v, size_t n)
+{
+	size_t count[8][256] = { { 0 } };
+	uint64_t *a, *b, *t;
+
+	if (n < 256 || !(a = malloc(2 * n * sizeof(*a)))) {
+		drmb_sort_double(v, n);
+		return;
+	}
+	b = a + n;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t u;
+		memcpy(&u, &v[i], sizeof(u));
+		u ^= u >> 63 ? ~(uint64_t)0 : (uint64_t)1 << 63;
+		a[i] = u;
+		for (int d = 0; d < 8; d++)
+			count[d][(u >> (8 * d)) & 0xff]++;
+	}
+	for (int d = 0; d < 8; d++) {
+		size_t pos = 0, *c = count[d];
+		if (c[(a[0] >> (8 * d)) & 0xff] == n)
+			continue;	/* one value of this byte: nothing would move */
+		for (int k = 0; k < 256; k++) {
+			size_t here = c[k];
+			c[k] = pos;
+			pos += here;
+		}
+		for (size_t i = 0; i < n; i++)
+			b[c[(a[i] >> (8 * d)) & 0xff]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint64_t u = a[i];
+		u ^= u >> 63 ? (uint64_t)1 << 63 : ~(uint64_t)0;
+		memcpy(&v[i], &u, sizeof(u));
+	}
+	free(a < b ? a : b);
+}
+
 static double *sorted_copy(const double *v, size_t n)
 {
 	double *s = malloc((n ? n : 1) * sizeof(*s));
 	if (s) {
 		memcpy(s, v, n * sizeof(*s));
 		drmb_sort_double(s, n);
+	}
+	return s;
+}
+
+/* The same for values known to be > 0 and finite (see radix_sort_double). */
+static double *sorted_copy_positive(const double *v, size_t n)
+{
+	double *s = malloc((n ? n : 1) * sizeof(*s));
+	if (s) {
+		memcpy(s, v, n * sizeof(*s));
+		radix_sort_double(s, n);
 	}
 	return s;
 }
@@ -598,6 +661,82 @@ static size_t diffs_le(const double *xs, size_t n, const double *ys, size_t m, d
 }
 
 /*
+ * A stratified sample of the differences, to start kth_diff near its
+ * answer: ys[j] - xs[i] for every (n/side)-th x and (m/side)-th y (the
+ * middle of each stratum), sorted.  Its quantiles estimate those of all
+ * n*m differences.  kth_diff takes them as guesses and counts to check
+ * them, so a poor guess costs a pass or two, never a wrong answer.
+ */
+#define DIFF_SAMPLE_SIDE 48
+
+struct diff_sample {
+	double *v;
+	size_t n;
+};
+
+static int diff_sample_make(const double *xs, size_t n, const double *ys, size_t m,
+			    struct diff_sample *s)
+{
+	size_t gx = n < DIFF_SAMPLE_SIDE ? n : DIFF_SAMPLE_SIDE;
+	size_t gy = m < DIFF_SAMPLE_SIDE ? m : DIFF_SAMPLE_SIDE;
+
+	s->n = gx * gy;
+	s->v = malloc(s->n * sizeof(*s->v));
+	if (!s->v)
+		return -ENOMEM;
+	for (size_t a = 0; a < gx; a++) {
+		double x = xs[(2 * a + 1) * n / (2 * gx)];
+		for (size_t b = 0; b < gy; b++)
+			s->v[a * gy + b] = ys[(2 * b + 1) * m / (2 * gy)] - x;
+	}
+	radix_sort_double(s->v, s->n);
+	return 0;
+}
+
+/*
+ * Narrows kth_diff's bracket with the sample: the sample quantiles three
+ * binomial standard deviations either side of rank k/(nm) are counted
+ * (strictly below the lower one, at or below the upper one) and each
+ * tightens whichever end of the bracket it falls on.  Keeps the bracket's
+ * invariant: count(<= *lo) < k <= count(<= *hi), *hi an actual difference.
+ */
+static void guess_bracket(const double *xs, size_t n, const double *ys, size_t m,
+			  size_t k, const struct diff_sample *s, size_t collect_max,
+			  double *lo, size_t *c_lo, double *hi, size_t *c_hi)
+{
+	double p = (double)k / ((double)n * (double)m), sn = (double)s->n;
+	double spread = 3 * sqrt(sn * p * (1 - p)) + 1, below;
+	double r1 = floor(p * sn - spread), r2 = ceil(p * sn + spread);
+	double g1 = s->v[r1 < 0 ? 0 : (size_t)r1];
+	double g2 = s->v[r2 > sn - 1 ? s->n - 1 : (size_t)r2];
+	size_t c;
+
+	/* count(< g1) = count(<= the largest difference below g1) */
+	c = diffs_count(xs, n, ys, m, g1, 1, &below);
+	if (c < k) {
+		if (c > *c_lo) {
+			*lo = below;
+			*c_lo = c;
+		}
+	} else if (c < *c_hi) {
+		*hi = below;
+		*c_hi = c;
+	}
+	if (*c_hi - *c_lo <= collect_max)
+		return;
+	c = diffs_count(xs, n, ys, m, g2, 0, &below);
+	if (c >= k) {
+		if (c < *c_hi) {
+			*hi = below;
+			*c_hi = c;
+		}
+	} else if (c > *c_lo) {
+		*lo = g2;
+		*c_lo = c;
+	}
+}
+
+/*
  * k-th smallest (1-based) of the n*m differences ys[j] - xs[i] without
  * materialising them.  The bracket (lo, hi] always holds the answer, with
  * count(<= lo) < k <= count(<= hi) and hi an actual difference; each count
@@ -611,7 +750,7 @@ static size_t diffs_le(const double *xs, size_t n, const double *ys, size_t m, d
  * suffice for smooth data (plain bisection took ~50 on 5000 runs a side).
  */
 static int kth_diff(const double *xs, size_t n, const double *ys, size_t m,
-		    size_t k, double *out)
+		    size_t k, const struct diff_sample *guess, double *out)
 {
 	const size_t collect_max = 1024 > 2 * (n + m) ? 1024 : 2 * (n + m);
 	double lo = ys[0] - xs[n - 1], hi = ys[m - 1] - xs[0], below;
@@ -622,6 +761,8 @@ static int kth_diff(const double *xs, size_t n, const double *ys, size_t m,
 		*out = lo;
 		return 0;
 	}
+	if (guess && c_hi - c_lo > collect_max)
+		guess_bracket(xs, n, ys, m, k, guess, collect_max, &lo, &c_lo, &hi, &c_hi);
 	prev_width = c_hi - c_lo;
 	while (c_hi - c_lo > collect_max) {
 		double t = lo + (hi - lo) / 2;
@@ -713,10 +854,17 @@ static int hl_sorted(const double *xs, size_t n, const double *ys, size_t m,
 {
 	double alpha = 1 - conf, a, b;
 	size_t nm = n * m, c = 0;
+	struct diff_sample sample = { 0 }, *guess = NULL;
 	int err;
 
-	if ((err = kth_diff(xs, n, ys, m, (nm + 1) / 2, &a)))
-		return err;
+	/* worth it once the three selections would each take many counts */
+	if (nm > 64 * (n + m) && nm > 16384) {
+		if ((err = diff_sample_make(xs, n, ys, m, &sample)))
+			return err;
+		guess = &sample;
+	}
+	if ((err = kth_diff(xs, n, ys, m, (nm + 1) / 2, guess, &a)))
+		goto out;
 	if (nm % 2 == 0) {
 		b = next_diff(xs, n, ys, m, nm / 2, a);
 		out->shift = (a + b) / 2;
@@ -726,8 +874,10 @@ static int hl_sorted(const double *xs, size_t n, const double *ys, size_t m,
 
 	if (n <= DRMB_MW_EXACT_MAX && m <= DRMB_MW_EXACT_MAX) {
 		double *f = mw_exact_counts(n, m), total = 0, cum = 0;
-		if (!f)
-			return -ENOMEM;
+		if (!f) {
+			err = -ENOMEM;
+			goto out;
+		}
 		for (size_t k = 0; k <= nm; k++)
 			total += f[k];
 		/* c = smallest u with P(U <= u) >= alpha/2 */
@@ -757,11 +907,13 @@ static int hl_sorted(const double *xs, size_t n, const double *ys, size_t m,
 	if (out->achieved_conf < conf - 1e-12 || c > nm + 1 - c) {
 		out->lo = out->hi = NAN;
 	} else {
-		if ((err = kth_diff(xs, n, ys, m, c, &out->lo)) ||
-		    (err = kth_diff(xs, n, ys, m, nm + 1 - c, &out->hi)))
-			return err;
+		if ((err = kth_diff(xs, n, ys, m, c, guess, &out->lo)) ||
+		    (err = kth_diff(xs, n, ys, m, nm + 1 - c, guess, &out->hi)))
+			goto out;
 	}
-	return 0;
+out:
+	free(sample.v);
+	return err;
 }
 
 int drmb_hodges_lehmann(const double *x, size_t n, const double *y, size_t m,
@@ -917,8 +1069,8 @@ int drmb_compare_runs(const double *x, size_t n, const double *y, size_t m,
 	out->verdict = DRMB_UNKNOWN;
 	lx = malloc(n * sizeof(*lx));
 	ly = malloc(m * sizeof(*ly));
-	sx = sorted_copy(x, n);
-	sy = sorted_copy(y, m);
+	sx = sorted_copy_positive(x, n);
+	sy = sorted_copy_positive(y, m);
 	if (!lx || !ly || !sx || !sy) {
 		err = -ENOMEM;
 		goto out_free;
