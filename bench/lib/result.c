@@ -500,9 +500,25 @@ static int utf8_valid(const char *s)
 	return 1;
 }
 
-static char *trim_end(char *s)
+/* No byte with the high bit set in s[0..n): ASCII, so valid UTF-8 (8 bytes a step). */
+static int ascii_only(const char *s, size_t n)
 {
-	char *e = s + strlen(s);
+	uint64_t any = 0, w;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, sizeof(w));
+		any |= w;
+	}
+	for (; i < n; i++)
+		any |= (unsigned char)s[i];
+	return !(any & 0x8080808080808080ull);
+}
+
+/* len: strlen(s) when the caller knows it */
+static char *trim_end_len(char *s, size_t len)
+{
+	char *e = s + len;
 
 	while (e > s && isspace((unsigned char)e[-1]))
 		*--e = '\0';
@@ -737,7 +753,7 @@ int drmb_result_read(const char *path, struct drmb_result_file *out,
 			ret = -EINVAL;
 			break;
 		}
-		if (!utf8_valid(buf)) {
+		if (!ascii_only(buf, (size_t)n) && !utf8_valid(buf)) {
 			set_err(err, errlen, "%s:%u: invalid UTF-8 (benchstat refuses such files)",
 				path, lineno);
 			ret = -EINVAL;
@@ -747,7 +763,7 @@ int drmb_result_read(const char *path, struct drmb_result_file *out,
 		 * Only trailing space is trimmed: benchfmt ignores a line that
 		 * starts with a blank, so compare must not read it either.
 		 */
-		s = trim_end(buf);
+		s = trim_end_len(buf, (size_t)n);
 		if (*s && isspace((unsigned char)*s)) {
 			set_err(err, errlen, "%s:%u: line starts with white space (benchstat would ignore it)",
 				path, lineno);
