@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -499,9 +500,25 @@ static int utf8_valid(const char *s)
 	return 1;
 }
 
-static char *trim_end(char *s)
+/* No byte with the high bit set in s[0..n): ASCII, so valid UTF-8 (8 bytes a step). */
+static int ascii_only(const char *s, size_t n)
 {
-	char *e = s + strlen(s);
+	uint64_t any = 0, w;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, sizeof(w));
+		any |= w;
+	}
+	for (; i < n; i++)
+		any |= (unsigned char)s[i];
+	return !(any & 0x8080808080808080ull);
+}
+
+/* len: strlen(s) when the caller knows it */
+static char *trim_end_len(char *s, size_t len)
+{
+	char *e = s + len;
 
 	while (e > s && isspace((unsigned char)e[-1]))
 		*--e = '\0';
@@ -520,11 +537,105 @@ static char *trim(char *s)
 	return s;
 }
 
-static char *intern_unit(struct drmb_result_file *f, const char *unit)
+/*
+ * The decimals that benchmarks print (%.6g, %.0f, %.3f) converted without
+ * strtod, exactly: Clinger's fast path (W. D. Clinger, "How to read
+ * floating point numbers accurately", PLDI 1990).  When the significant
+ * digits form an integer M <= 2^53 and the decimal exponent E has
+ * |E| <= 22, both M and 10^|E| are exact doubles and M * 10^E (or
+ * M / 10^-E) is one correctly rounded IEEE operation: the same double
+ * strtod returns.  Everything else (more digits, larger exponents, any
+ * other syntax) returns 0 and is left to strtod and the reader's checks,
+ * so the accepted grammar and every rejection stay strtod's.  Needs
+ * round-to-nearest double arithmetic without excess precision
+ * (FLT_EVAL_METHOD 0, e.g. SSE2); elsewhere the fast path is off.
+ */
+int drmb_parse_decimal_fast(const char *s, double *out)
+{
+	static const double pow10[] = {
+		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+		1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+	};
+	const uint64_t max_exact = (uint64_t)1 << 53;
+	uint64_t mant = 0;
+	int neg = 0, any_digit = 0, exp10 = 0;
+	const char *p = s;
+
+#if !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
+	return 0;
+#endif
+	if (*p == '+' || *p == '-')
+		neg = *p++ == '-';
+	for (; *p >= '0' && *p <= '9'; p++) {
+		any_digit = 1;
+		mant = mant * 10 + (uint64_t)(*p - '0');
+		if (mant > max_exact)
+			return 0;
+	}
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			any_digit = 1;
+			mant = mant * 10 + (uint64_t)(*p - '0');
+			if (mant > max_exact || --exp10 < -64)
+				return 0;
+		}
+	}
+	if (!any_digit)
+		return 0;
+	if (*p == 'e' || *p == 'E') {
+		int eneg = 0, e = 0, edigits = 0;
+
+		p++;
+		if (*p == '+' || *p == '-')
+			eneg = *p++ == '-';
+		for (; *p >= '0' && *p <= '9'; p++) {
+			if (++edigits > 4)
+				return 0;
+			e = e * 10 + (*p - '0');
+		}
+		if (!edigits)
+			return 0;
+		exp10 += eneg ? -e : e;
+	}
+	if (*p || exp10 < -22 || exp10 > 22)
+		return 0;
+	*out = exp10 < 0 ? (double)mant / pow10[-exp10] : (double)mant * pow10[exp10];
+	if (neg)
+		*out = -*out;
+	return 1;
+}
+
+/*
+ * strtok_r(s, " \t") without its per-call set scan: the next field of a
+ * benchmark line, NUL-terminated in place, or NULL at the end.
+ */
+static char *next_field(char **save)
+{
+	char *p = *save, *start;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!*p) {
+		*save = p;
+		return NULL;
+	}
+	start = p;
+	while (*p && *p != ' ' && *p != '\t')
+		p++;
+	if (*p)
+		*p++ = '\0';
+	*save = p;
+	return start;
+}
+
+/* hint: the unit at this position on the line before (runs repeat their units). */
+static char *intern_unit(struct drmb_result_file *f, const char *unit, char *hint)
 {
 	char **units;
 	size_t i;
 
+	if (hint && !strcmp(hint, unit))
+		return hint;
 	for (i = f->nunits; i--;)
 		if (!strcmp(f->units[i], unit))
 			return f->units[i];
@@ -536,22 +647,25 @@ static char *intern_unit(struct drmb_result_file *f, const char *unit)
 	return f->units[f->nunits] ? f->units[f->nunits++] : NULL;
 }
 
+/* prev: the line before in this file, or NULL. */
 static int parse_bench_line(struct drmb_result_file *f, char *s, struct drmb_bench_line *l,
-			    const char *path, unsigned int lineno,
-			    char *err, size_t errlen)
+			    const struct drmb_bench_line *prev, const char *path,
+			    unsigned int lineno, char *err, size_t errlen)
 {
-	char *save = NULL, *tok, *end;
+	char *save = s, *tok, *end;
 	size_t cap = 0;
 
-	tok = strtok_r(s, " \t", &save);
+	tok = next_field(&save);
 	if (!name_valid(tok + strlen("Benchmark"))) {
 		set_err(err, errlen, "%s:%u: benchmark name '%s' must be Benchmark followed by an upper-case letter",
 			path, lineno, tok);
 		return -EINVAL;
 	}
 	l->name = strdup(tok + strlen("Benchmark"));
+	if (!l->name)
+		return -ENOMEM;
 	l->lineno = lineno;
-	tok = strtok_r(NULL, " \t", &save);
+	tok = next_field(&save);
 	if (!tok) {
 		set_err(err, errlen, "%s:%u: truncated line: no iteration count after the name",
 			path, lineno);
@@ -564,8 +678,8 @@ static int parse_bench_line(struct drmb_result_file *f, char *s, struct drmb_ben
 			path, lineno, tok);
 		return -EINVAL;
 	}
-	while ((tok = strtok_r(NULL, " \t", &save))) {
-		char *unit = strtok_r(NULL, " \t", &save);
+	while ((tok = next_field(&save))) {
+		char *unit = next_field(&save);
 		double v;
 
 		if (!unit) {
@@ -573,14 +687,16 @@ static int parse_bench_line(struct drmb_result_file *f, char *s, struct drmb_ben
 				path, lineno, tok);
 			return -EINVAL;
 		}
-		errno = 0;
-		v = strtod(tok, &end);
-		/* Decimal only: Go's ParseFloat (benchstat) rejects strtod's 0x10. */
-		if (strspn(tok, "0123456789.eE+-") != strlen(tok) ||
-		    errno || *end || end == tok) {
-			set_err(err, errlen, "%s:%u: '%s' is not a number (before unit '%s')",
-				path, lineno, tok, unit);
-			return -EINVAL;
+		if (!drmb_parse_decimal_fast(tok, &v)) {
+			errno = 0;
+			v = strtod(tok, &end);
+			/* Decimal only: Go's ParseFloat (benchstat) rejects strtod's 0x10. */
+			if (strspn(tok, "0123456789.eE+-") != strlen(tok) ||
+			    errno || *end || end == tok) {
+				set_err(err, errlen, "%s:%u: '%s' is not a number (before unit '%s')",
+					path, lineno, tok, unit);
+				return -EINVAL;
+			}
 		}
 		if (!isfinite(v) || v < 0) {
 			set_err(err, errlen, "%s:%u: value %s %s is not a finite non-negative number",
@@ -597,7 +713,8 @@ static int parse_bench_line(struct drmb_result_file *f, char *s, struct drmb_ben
 			l->metrics = m;
 		}
 		l->metrics[l->nmetrics].value = v;
-		l->metrics[l->nmetrics].unit = intern_unit(f, unit);
+		l->metrics[l->nmetrics].unit = intern_unit(f, unit,
+			prev && l->nmetrics < prev->nmetrics ? prev->metrics[l->nmetrics].unit : NULL);
 		if (!l->metrics[l->nmetrics++].unit)
 			return -ENOMEM;
 	}
@@ -636,7 +753,7 @@ int drmb_result_read(const char *path, struct drmb_result_file *out,
 			ret = -EINVAL;
 			break;
 		}
-		if (!utf8_valid(buf)) {
+		if (!ascii_only(buf, (size_t)n) && !utf8_valid(buf)) {
 			set_err(err, errlen, "%s:%u: invalid UTF-8 (benchstat refuses such files)",
 				path, lineno);
 			ret = -EINVAL;
@@ -646,7 +763,7 @@ int drmb_result_read(const char *path, struct drmb_result_file *out,
 		 * Only trailing space is trimmed: benchfmt ignores a line that
 		 * starts with a blank, so compare must not read it either.
 		 */
-		s = trim_end(buf);
+		s = trim_end_len(buf, (size_t)n);
 		if (*s && isspace((unsigned char)*s)) {
 			set_err(err, errlen, "%s:%u: line starts with white space (benchstat would ignore it)",
 				path, lineno);
@@ -670,7 +787,8 @@ int drmb_result_read(const char *path, struct drmb_result_file *out,
 			l = &out->lines[out->nlines++];
 			memset(l, 0, sizeof(*l));
 			l->nconfig = out->nconfig;
-			ret = parse_bench_line(out, s, l, path, lineno, err, errlen);
+			ret = parse_bench_line(out, s, l, out->nlines > 1 ? l - 1 : NULL,
+					       path, lineno, err, errlen);
 			if (ret)
 				break;
 			continue;

@@ -110,6 +110,13 @@ struct drmb_result_file {
 /* 0, or -errno with "FILE:LINE: what is wrong" in err. */
 int drmb_result_read(const char *path, struct drmb_result_file *out,
 		     char *err, size_t errlen);
+/*
+ * The reader's exact fast path for a decimal number (result.c says when it
+ * applies): 1 with *out equal to strtod's result bit for bit, or 0 when s
+ * is outside it (the reader then uses strtod).  Exposed for its test.
+ */
+int drmb_parse_decimal_fast(const char *s, double *out);
+
 void drmb_result_free(struct drmb_result_file *f);
 /* The value of key in effect for line l (the last one before it), or NULL. */
 const char *drmb_result_config(const struct drmb_result_file *f,

@@ -245,30 +245,46 @@ void drmb_sig_diff_keys(const char *a, const char *b, char *out, size_t outlen)
 
 /* ---- series table -------------------------------------------------------- */
 
-static uint64_t hash_key(const char *name, const char *unit, const char *sig)
+/*
+ * FNV-1a of the name, then of the unit, then the interned signature's
+ * address mixed in.  Split in two so a line hashes its name once for all
+ * of its units.
+ */
+#define FNV_OFFSET 1469598103934665603ull
+#define FNV_PRIME 1099511628211ull
+
+static uint64_t hash_name(const char *name)
 {
-	uint64_t h = 1469598103934665603ull;	/* FNV-1a */
+	uint64_t h = FNV_OFFSET;
 
 	for (const char *p = name; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	h = (h ^ 0xff) * 1099511628211ull;
-	for (const char *p = unit; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	return h ^ (uint64_t)(uintptr_t)sig * 0x9e3779b97f4a7c15ull;	/* sig is interned */
+		h = (h ^ (unsigned char)*p) * FNV_PRIME;
+	return (h ^ 0xff) * FNV_PRIME;
 }
 
-static size_t *slot_for(const struct drmb_resultset *rs, const char *name,
+static uint64_t hash_unit(uint64_t name_hash, const char *unit, const char *sig)
+{
+	uint64_t h = name_hash;
+
+	for (const char *p = unit; *p; p++)
+		h = (h ^ (unsigned char)*p) * FNV_PRIME;
+	h ^= (uint64_t)(uintptr_t)sig * 0x9e3779b97f4a7c15ull;	/* sig is interned */
+	return h ^ (h >> 29);	/* the probe uses the low bits */
+}
+
+static size_t *slot_for(const struct drmb_resultset *rs, uint64_t hash, const char *name,
 			const char *unit, const char *sig)
 {
 	size_t mask = rs->table_size - 1;
 
-	for (size_t i = hash_key(name, unit, sig) & mask;; i = (i + 1) & mask) {
+	for (size_t i = hash & mask;; i = (i + 1) & mask) {
 		size_t *slot = &rs->table[i];
 		const struct drmb_series *s;
 		if (!*slot)
 			return slot;
 		s = &rs->series[*slot - 1];
-		if (s->sig == sig && !strcmp(s->name, name) && !strcmp(s->unit, unit))
+		if (s->hash == hash && s->sig == sig && !strcmp(s->name, name) &&
+		    !strcmp(s->unit, unit))
 			return slot;
 	}
 }
@@ -287,7 +303,7 @@ static int grow_table(struct drmb_resultset *rs)
 	for (size_t i = 0; i < old_size; i++) {
 		if (old[i]) {
 			const struct drmb_series *s = &rs->series[old[i] - 1];
-			*slot_for(rs, s->name, s->unit, s->sig) = old[i];
+			*slot_for(rs, s->hash, s->name, s->unit, s->sig) = old[i];
 		}
 	}
 	free(old);
@@ -301,26 +317,28 @@ struct drmb_series *drmb_resultset_find(const struct drmb_resultset *rs,
 
 	if (!rs->table_size)
 		return NULL;
-	slot = slot_for(rs, name, unit, sig);
+	slot = slot_for(rs, hash_unit(hash_name(name), unit, sig), name, unit, sig);
 	return *slot ? &rs->series[*slot - 1] : NULL;
 }
 
-static struct drmb_series *series_get(struct drmb_resultset *rs, const char *name,
-				      const char *unit, const char *sig)
+/* Index of the series of (name, unit, sig), created if new; -ENOMEM. */
+static long series_get(struct drmb_resultset *rs, uint64_t name_hash, const char *name,
+		       const char *unit, const char *sig)
 {
+	uint64_t hash = hash_unit(name_hash, unit, sig);
 	size_t *slot;
 	struct drmb_series *s;
 
 	if ((rs->nseries + 1) * 2 > rs->table_size && grow_table(rs))
-		return NULL;
-	slot = slot_for(rs, name, unit, sig);
+		return -ENOMEM;
+	slot = slot_for(rs, hash, name, unit, sig);
 	if (*slot)
-		return &rs->series[*slot - 1];
+		return (long)(*slot - 1);
 	if (rs->nseries == rs->series_cap) {
 		size_t cap = rs->series_cap ? 2 * rs->series_cap : 64;
 		s = realloc(rs->series, cap * sizeof(*s));
 		if (!s)
-			return NULL;
+			return -ENOMEM;
 		rs->series = s;
 		rs->series_cap = cap;
 	}
@@ -329,20 +347,39 @@ static struct drmb_series *series_get(struct drmb_resultset *rs, const char *nam
 	s->name = strdup(name);
 	s->unit = strdup(unit);
 	s->sig = sig;
+	s->hash = hash;
 	if (!s->name || !s->unit) {
 		free(s->name);
 		free(s->unit);
-		return NULL;
+		return -ENOMEM;
 	}
 	*slot = ++rs->nseries;
-	return s;
+	return (long)(rs->nseries - 1);
+}
+
+/*
+ * Whether line l measures the same series as line p of the same file: the
+ * runs of one benchmark are consecutive lines with the same name, units
+ * (interned per file, so pointers compare) and configuration, and looking
+ * them up once per benchmark instead of once per value is most of reading
+ * a large store.
+ */
+static int same_series(const struct drmb_bench_line *p, const struct drmb_bench_line *l,
+		       const char *p_sig, const char *l_sig)
+{
+	if (p_sig != l_sig || p->nmetrics != l->nmetrics)
+		return 0;
+	for (size_t k = 0; k < l->nmetrics; k++)
+		if (p->metrics[k].unit != l->metrics[k].unit)
+			return 0;
+	return !strcmp(p->name, l->name);
 }
 
 static int add_file(struct drmb_resultset *rs, const char *path, char *err, size_t errlen)
 {
 	struct drmb_result_file *f;
-	const char *sig = NULL;
-	size_t sig_nconfig = (size_t)-1;
+	const char *sig = NULL, *prev_sig = NULL;
+	size_t sig_nconfig = (size_t)-1, *line_series = NULL, line_series_cap = 0;
 	int ret;
 
 	if (rs->nfiles == rs->files_cap) {
@@ -363,18 +400,42 @@ static int add_file(struct drmb_resultset *rs, const char *path, char *err, size
 		if (l->nconfig != sig_nconfig) {
 			sig = signature(rs, f, l->nconfig);
 			sig_nconfig = l->nconfig;
-			if (!sig)
-				return -ENOMEM;
+			if (!sig) {
+				ret = -ENOMEM;
+				goto out;
+			}
 		}
+		/* line_series[k]: the series of metric k, kept from the line before */
+		if (!i || !same_series(&f->lines[i - 1], l, prev_sig, sig)) {
+			uint64_t name_hash = hash_name(l->name);
+			if (l->nmetrics > line_series_cap) {
+				size_t *ls = realloc(line_series, l->nmetrics * sizeof(*ls));
+				if (!ls) {
+					ret = -ENOMEM;
+					goto out;
+				}
+				line_series = ls;
+				line_series_cap = l->nmetrics;
+			}
+			for (size_t k = 0; k < l->nmetrics; k++) {
+				long s = series_get(rs, name_hash, l->name, l->metrics[k].unit, sig);
+				if (s < 0) {
+					ret = (int)s;
+					goto out;
+				}
+				line_series[k] = (size_t)s;
+			}
+		}
+		prev_sig = sig;
 		for (size_t k = 0; k < l->nmetrics; k++) {
-			struct drmb_series *s = series_get(rs, l->name, l->metrics[k].unit, sig);
-			if (!s)
-				return -ENOMEM;
+			struct drmb_series *s = &rs->series[line_series[k]];
 			if (s->n == s->cap) {
 				size_t cap = s->cap ? 2 * s->cap : 16;
 				struct drmb_point *p = realloc(s->pts, cap * sizeof(*p));
-				if (!p)
-					return -ENOMEM;
+				if (!p) {
+					ret = -ENOMEM;
+					goto out;
+				}
 				s->pts = p;
 				s->cap = cap;
 			}
@@ -385,7 +446,22 @@ static int add_file(struct drmb_resultset *rs, const char *path, char *err, size
 			};
 		}
 	}
-	return 0;
+out:
+	/*
+	 * The names and values now live in the series: freeing them here lets
+	 * the next file reuse the memory (a store of 10^6 lines would otherwise
+	 * hold them all).  The lines keep lineno and nconfig for messages and
+	 * drmb_result_config().
+	 */
+	for (size_t i = 0; i < f->nlines; i++) {
+		free(f->lines[i].name);
+		free(f->lines[i].metrics);
+		f->lines[i].name = NULL;
+		f->lines[i].metrics = NULL;
+		f->lines[i].nmetrics = 0;
+	}
+	free(line_series);
+	return ret;
 }
 
 static int cmp_str(const void *a, const void *b)

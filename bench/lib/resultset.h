@@ -11,6 +11,7 @@
 #define DRMB_RESULTSET_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "result.h"
 
@@ -42,12 +43,14 @@ struct drmb_point {
 struct drmb_series {
 	char *name, *unit;
 	const char *sig;	/* "key=value\n"... of the comparable keys, interned */
+	uint64_t hash;		/* of (name, unit, sig): table probes compare it before strings */
 	struct drmb_point *pts;
 	size_t n, cap;
 };
 
 struct drmb_resultset {
-	struct drmb_result_file *files;
+	struct drmb_result_file *files;	/* lines keep lineno and nconfig only: names
+					 * and values are in the series */
 	size_t nfiles, files_cap;
 	struct drmb_series *series;
 	size_t nseries, series_cap;

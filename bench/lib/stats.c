@@ -417,12 +417,75 @@ double drmb_mw_exact_p(double u, size_t n, size_t m)
 	return p < 1 ? p : 1;
 }
 
+/*
+ * LSD radix sort of doubles by their bit patterns, 8 bits a pass, skipping
+ * the passes whose byte is the same in every value (the sign and exponent
+ * bytes of a benchmark's runs usually are).  Flipping the sign bit of
+ * non-negative values and every bit of negative ones makes the unsigned
+ * order the numeric order, except that -0.0 sorts before +0.0 and NaN at
+ * the ends; callers either hold neither (drmb_compare_runs: values > 0, so
+ * the result is the very array drmb_sort_double gives) or only need an
+ * order (the difference sample).  O(n) for the large per-row sorts of a
+ * big comparison; drmb_sort_double for small n or without memory.
+ */
+static void radix_sort_double(double *v, size_t n)
+{
+	size_t count[8][256] = { { 0 } };
+	uint64_t *a, *b, *t;
+
+	if (n < 256 || !(a = malloc(2 * n * sizeof(*a)))) {
+		drmb_sort_double(v, n);
+		return;
+	}
+	b = a + n;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t u;
+		memcpy(&u, &v[i], sizeof(u));
+		u ^= u >> 63 ? ~(uint64_t)0 : (uint64_t)1 << 63;
+		a[i] = u;
+		for (int d = 0; d < 8; d++)
+			count[d][(u >> (8 * d)) & 0xff]++;
+	}
+	for (int d = 0; d < 8; d++) {
+		size_t pos = 0, *c = count[d];
+		if (c[(a[0] >> (8 * d)) & 0xff] == n)
+			continue;	/* one value of this byte: nothing would move */
+		for (int k = 0; k < 256; k++) {
+			size_t here = c[k];
+			c[k] = pos;
+			pos += here;
+		}
+		for (size_t i = 0; i < n; i++)
+			b[c[(a[i] >> (8 * d)) & 0xff]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint64_t u = a[i];
+		u ^= u >> 63 ? (uint64_t)1 << 63 : ~(uint64_t)0;
+		memcpy(&v[i], &u, sizeof(u));
+	}
+	free(a < b ? a : b);
+}
+
 static double *sorted_copy(const double *v, size_t n)
 {
 	double *s = malloc((n ? n : 1) * sizeof(*s));
 	if (s) {
 		memcpy(s, v, n * sizeof(*s));
 		drmb_sort_double(s, n);
+	}
+	return s;
+}
+
+/* The same for values known to be > 0 and finite (see radix_sort_double). */
+static double *sorted_copy_positive(const double *v, size_t n)
+{
+	double *s = malloc((n ? n : 1) * sizeof(*s));
+	if (s) {
+		memcpy(s, v, n * sizeof(*s));
+		radix_sort_double(s, n);
 	}
 	return s;
 }
@@ -535,161 +598,344 @@ int drmb_mann_whitney(const double *x, size_t n, const double *y, size_t m,
 /* ---- Hodges-Lehmann shift and its CI [HL63], [HWC14 4.2, 4.3] ------------ */
 
 /*
- * k-th smallest (0-based) of v[0..n), reordering v: Hoare's FIND
- * (quickselect) with a median-of-three pivot, O(n) on average.
+ * One side of the two-sample differences with its ties folded: the
+ * distinct values v[0..n) of a sorted sample and cum[0..n], where cum[i]
+ * is how many of the sample's values come before v[i] (cum[n] is its
+ * size).  Values are folded only when their bits are equal, so every
+ * difference of the folded sides is bit for bit one of the original ones,
+ * with the product of the two multiplicities: the same multiset of n*m
+ * differences, and each count below is O(distinct values) instead of
+ * O(n+m).  Results from tied data (integer nanoseconds) are a few dozen
+ * distinct values a side.
  */
-static double select_kth(double *v, size_t n, size_t k)
-{
-	size_t lo = 0, hi = n - 1;
+struct folded {
+	double *v;
+	size_t *cum;
+	size_t n;
+};
 
-	while (hi > lo) {
-		size_t mid = lo + (hi - lo) / 2, i = lo, j = hi;
-		double t;
-		if (v[mid] < v[lo]) { t = v[mid]; v[mid] = v[lo]; v[lo] = t; }
-		if (v[hi] < v[mid]) { t = v[hi]; v[hi] = v[mid]; v[mid] = t; }
-		if (v[mid] < v[lo]) { t = v[mid]; v[mid] = v[lo]; v[lo] = t; }
-		double pivot = v[mid];
-		for (;;) {
-			while (v[i] < pivot)
-				i++;
-			while (pivot < v[j])
-				j--;
-			if (i >= j)
-				break;
-			t = v[i]; v[i] = v[j]; v[j] = t;
-			i++;
-			j--;
-		}
-		/* v[lo..j] <= pivot <= v[j+1..hi] */
-		if (k <= j)
-			hi = j;
-		else
-			lo = j + 1;
-	}
-	return v[k];
+static void folded_free(struct folded *f)
+{
+	free(f->v);
+	free(f->cum);
 }
 
-/*
- * #{(i,j): ys[j] - xs[i] <= t} (strict: < t) for sorted xs, ys, in O(n+m),
- * and in *below the largest such difference (-inf if none).
- */
-static size_t diffs_count(const double *xs, size_t n, const double *ys, size_t m,
-			  double t, int strict, double *below)
+static int folded_make(const double *sorted, size_t n, struct folded *f)
 {
-	size_t count = 0, j = 0;
-	double best = -INFINITY;
-
-	/* as x_i grows, y_j - x_i shrinks, so the boundary j only moves right */
-	for (size_t i = 0; i < n; i++) {
-		while (j < m && (strict ? ys[j] - xs[i] < t : ys[j] - xs[i] <= t))
-			j++;
-		count += j;
-		if (j && ys[j - 1] - xs[i] > best)
-			best = ys[j - 1] - xs[i];
-	}
-	if (below)
-		*below = best;
-	return count;
-}
-
-static size_t diffs_le(const double *xs, size_t n, const double *ys, size_t m, double t)
-{
-	return diffs_count(xs, n, ys, m, t, 0, NULL);
-}
-
-/*
- * k-th smallest (1-based) of the n*m differences ys[j] - xs[i] without
- * materialising them.  The bracket (lo, hi] always holds the answer, with
- * count(<= lo) < k <= count(<= hi) and hi an actual difference; each count
- * is O(n+m).  The bracket is narrowed by interpolating the count linearly
- * between its ends (aiming a little below and above k in turn so both ends
- * move); a step that did not halve it is followed by a bisection, and by a
- * check for ties: when every difference in the bracket equals hi, hi is
- * the answer, else the whole group of differences equal to hi leaves the
- * bracket.  Once at most max(1024, 2(n+m)) differences are left, they are
- * collected and the answer selected among them.  A handful of counts
- * suffice for smooth data (plain bisection took ~50 on 5000 runs a side).
- */
-static int kth_diff(const double *xs, size_t n, const double *ys, size_t m,
-		    size_t k, double *out)
-{
-	const size_t collect_max = 1024 > 2 * (n + m) ? 1024 : 2 * (n + m);
-	double lo = ys[0] - xs[n - 1], hi = ys[m - 1] - xs[0], below;
-	size_t c_lo = diffs_le(xs, n, ys, m, lo), c_hi = n * m, prev_width;
-	int stalled = 0, side = 0;
-
-	if (c_lo >= k) {
-		*out = lo;
-		return 0;
-	}
-	prev_width = c_hi - c_lo;
-	while (c_hi - c_lo > collect_max) {
-		double t = lo + (hi - lo) / 2;
-		if (stalled) {
-			/* ties: is hi the only value left, or can its group go? */
-			size_t c_lt = diffs_count(xs, n, ys, m, hi, 1, &below);
-			if (c_lt < k) {
-				*out = hi;
-				return 0;
-			}
-			hi = below;
-			c_hi = c_lt;
-			t = lo + (hi - lo) / 2;	/* and bisect */
-		} else {
-			double target = (double)k + (side ? 0.25 : -0.25) * (double)collect_max;
-			double frac = (target - (double)c_lo) / (double)(c_hi - c_lo);
-			side ^= 1;
-			t = lo + (hi - lo) * (frac < 0 ? 0 : frac > 1 ? 1 : frac);
-			if (!(t > lo && t < hi))
-				t = lo + (hi - lo) / 2;
-		}
-		if (t > lo && t < hi) {
-			size_t c = diffs_count(xs, n, ys, m, t, 0, &below);
-			if (c >= k) {
-				hi = below;	/* the largest difference <= t */
-				c_hi = c;
-			} else {
-				lo = t;
-				c_lo = c;
-			}
-		}
-		stalled = c_hi - c_lo > prev_width / 2;
-		prev_width = c_hi - c_lo;
-	}
-	double *buf = malloc((c_hi - c_lo + 1) * sizeof(*buf));
-	size_t nb = 0, j_lo = 0, j_hi = 0;
-	if (!buf)
+	f->n = 0;
+	f->v = malloc(n * sizeof(*f->v));
+	f->cum = malloc((n + 1) * sizeof(*f->cum));
+	if (!f->v || !f->cum) {
+		folded_free(f);
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		while (j_lo < m && ys[j_lo] - xs[i] <= lo)
-			j_lo++;
-		while (j_hi < m && ys[j_hi] - xs[i] <= hi)
-			j_hi++;
-		for (size_t j = j_lo; j < j_hi; j++)
-			buf[nb++] = ys[j] - xs[i];
 	}
-	*out = select_kth(buf, nb, k - c_lo - 1);
-	free(buf);
+	for (size_t i = 0; i < n; i++) {
+		if (i && !memcmp(&sorted[i], &sorted[i - 1], sizeof(*sorted)))
+			continue;
+		f->cum[f->n] = i;
+		f->v[f->n++] = sorted[i];
+	}
+	f->cum[f->n] = n;
 	return 0;
 }
 
-/* The next difference after the k-th, given a = the k-th: O(n+m). */
-static double next_diff(const double *xs, size_t n, const double *ys, size_t m,
-			size_t k, double a)
+/* What one pass over the differences found for a threshold t. */
+struct diff_count {
+	size_t le;	/* how many of the n*m differences are <= t (strict: < t) */
+	size_t pairs;	/* how many (distinct x, distinct y) pairs those are */
+	double below;	/* the largest of them, -inf if none */
+};
+
+/* One pass, O(x->n + y->n): as x grows, y - x shrinks, so j only moves right. */
+static void diffs_count(const struct folded *x, const struct folded *y, double t,
+			int strict, struct diff_count *out)
+{
+	size_t le = 0, pairs = 0, j = 0;
+	double best = -INFINITY;
+
+	for (size_t i = 0; i < x->n; i++) {
+		if (strict)
+			while (j < y->n && y->v[j] - x->v[i] < t)
+				j++;
+		else
+			while (j < y->n && y->v[j] - x->v[i] <= t)
+				j++;
+		le += (x->cum[i + 1] - x->cum[i]) * y->cum[j];
+		pairs += j;
+		if (j && y->v[j - 1] - x->v[i] > best)
+			best = y->v[j - 1] - x->v[i];
+	}
+	out->le = le;
+	out->pairs = pairs;
+	out->below = best;
+}
+
+/*
+ * A stratified sample of the differences, to start kth_diff near its
+ * answer: ys[j] - xs[i] for every (n/side)-th x and (m/side)-th y of the
+ * unfolded samples (the middle of each stratum), sorted.  Its quantiles
+ * estimate those of all n*m differences.  kth_diff takes them as guesses
+ * and counts to check them, so a poor guess costs a pass or two, never a
+ * wrong answer.
+ */
+#define DIFF_SAMPLE_SIDE 48
+
+struct diff_sample {
+	double *v;
+	size_t n;
+};
+
+static int diff_sample_make(const double *xs, size_t n, const double *ys, size_t m,
+			    struct diff_sample *s)
+{
+	size_t gx = n < DIFF_SAMPLE_SIDE ? n : DIFF_SAMPLE_SIDE;
+	size_t gy = m < DIFF_SAMPLE_SIDE ? m : DIFF_SAMPLE_SIDE;
+
+	s->n = gx * gy;
+	s->v = malloc(s->n * sizeof(*s->v));
+	if (!s->v)
+		return -ENOMEM;
+	for (size_t a = 0; a < gx; a++) {
+		double x = xs[(2 * a + 1) * n / (2 * gx)];
+		for (size_t b = 0; b < gy; b++)
+			s->v[a * gy + b] = ys[(2 * b + 1) * m / (2 * gy)] - x;
+	}
+	radix_sort_double(s->v, s->n);
+	return 0;
+}
+
+/*
+ * kth_diff's bracket (lo, hi]: count(<= lo) < k <= count(<= hi), hi an
+ * actual difference; c_* are those counts, p_* the pairs they cover.
+ */
+struct bracket {
+	double lo, hi;
+	size_t c_lo, c_hi, p_lo, p_hi;
+};
+
+/* Each only tightens: a new end must hold fewer differences, or be closer. */
+static void bracket_lower(struct bracket *b, double lo, const struct diff_count *dc)
+{
+	if (dc->le > b->c_lo || (dc->le == b->c_lo && lo > b->lo)) {
+		b->lo = lo;
+		b->c_lo = dc->le;
+		b->p_lo = dc->pairs;
+	}
+}
+
+static void bracket_upper(struct bracket *b, const struct diff_count *dc)
+{
+	if (dc->le < b->c_hi || (dc->le == b->c_hi && dc->below < b->hi)) {
+		b->hi = dc->below;
+		b->c_hi = dc->le;
+		b->p_hi = dc->pairs;
+	}
+}
+
+/*
+ * Narrows the bracket with the sample: the sample quantiles three binomial
+ * standard deviations either side of rank k/(nm) are counted (strictly
+ * below the lower one, at or below the upper one) and each tightens
+ * whichever end of the bracket it falls on.
+ */
+static void guess_bracket(const struct folded *x, const struct folded *y, size_t k,
+			  const struct diff_sample *s, size_t collect_max, struct bracket *b)
+{
+	double p = (double)k / ((double)x->cum[x->n] * (double)y->cum[y->n]), sn = (double)s->n;
+	double spread = 3 * sqrt(sn * p * (1 - p)) + 1;
+	double r1 = floor(p * sn - spread), r2 = ceil(p * sn + spread);
+	double g1 = s->v[r1 < 0 ? 0 : (size_t)r1];
+	double g2 = s->v[r2 > sn - 1 ? s->n - 1 : (size_t)r2];
+	struct diff_count dc;
+
+	/* count(< g1) = count(<= the largest difference below g1) */
+	diffs_count(x, y, g1, 1, &dc);
+	if (dc.le < k)
+		bracket_lower(b, dc.below, &dc);
+	else
+		bracket_upper(b, &dc);
+	if (b->p_hi - b->p_lo <= collect_max)
+		return;
+	diffs_count(x, y, g2, 0, &dc);
+	if (dc.le >= k)
+		bracket_upper(b, &dc);
+	else
+		bracket_lower(b, g2, &dc);
+}
+
+/* A difference with its multiplicity, as kth_diff collects them. */
+struct wdiff {
+	double d;
+	size_t w;
+};
+
+/*
+ * The value of weighted rank r (1-based) among v[0..n), reordering v:
+ * quickselect with a three-way partition so a group of equal values is
+ * settled at once.  *through is the weight of the values <= the answer.
+ */
+static double select_weighted(struct wdiff *v, size_t n, size_t r, size_t *through)
+{
+	size_t lo = 0, hi = n, before = 0;
+
+	for (;;) {
+		double a = v[lo].d, b = v[lo + (hi - lo) / 2].d, c = v[hi - 1].d;
+		double pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+		size_t lt = lo, i = lo, gt = hi, w_lt = 0, w_eq = 0;
+		struct wdiff t;
+
+		/* [lo, lt) < pivot, [lt, i) == pivot, [gt, hi) > pivot */
+		while (i < gt) {
+			if (v[i].d < pivot) {
+				w_lt += v[i].w;
+				t = v[lt]; v[lt++] = v[i]; v[i++] = t;
+			} else if (pivot < v[i].d) {
+				t = v[--gt]; v[gt] = v[i]; v[i] = t;
+			} else {
+				w_eq += v[i++].w;
+			}
+		}
+		if (r <= before + w_lt) {
+			hi = lt;
+		} else if (r <= before + w_lt + w_eq) {
+			*through = before + w_lt + w_eq;
+			return pivot;
+		} else {
+			before += w_lt + w_eq;
+			lo = gt;
+		}
+	}
+}
+
+/* The smallest difference above a: O(x->n + y->n). */
+static double diff_above(const struct folded *x, const struct folded *y, double a)
 {
 	double best = INFINITY;
 	size_t j = 0;
 
-	if (diffs_le(xs, n, ys, m, a) > k)
-		return a;	/* a repeats */
-	/* per row the first difference above a; as x_i grows that j only moves right */
-	for (size_t i = 0; i < n; i++) {
-		while (j < m && ys[j] - xs[i] <= a)
+	/* per row the first difference above a; as x grows that j only moves right */
+	for (size_t i = 0; i < x->n; i++) {
+		while (j < y->n && y->v[j] - x->v[i] <= a)
 			j++;
-		if (j < m && ys[j] - xs[i] < best)
-			best = ys[j] - xs[i];
+		if (j < y->n && y->v[j] - x->v[i] < best)
+			best = y->v[j] - x->v[i];
 	}
 	return best;
+}
+
+/* The (k+1)-th difference, given a = the k-th. */
+static double next_diff(const struct folded *x, const struct folded *y, size_t k, double a)
+{
+	struct diff_count dc;
+
+	diffs_count(x, y, a, 0, &dc);
+	return dc.le > k ? a : diff_above(x, y, a);	/* a repeats, or the next value */
+}
+
+/*
+ * k-th smallest (1-based) of the n*m differences y - x without
+ * materialising them, and when next is not NULL the (k+1)-th.  The bracket
+ * (lo, hi] always holds the answer; each count is one pass.  The sample's
+ * guesses narrow it first; then the count is interpolated linearly between
+ * its ends (aiming a little below and above k in turn so both ends move);
+ * a step that did not halve it is followed by a bisection, and by a check
+ * for ties: when every difference in the bracket equals hi, hi is the
+ * answer, else the whole group of differences equal to hi leaves the
+ * bracket.  Once at most max(1024, 2(distinct x + distinct y)) pairs are
+ * left, they are collected with their multiplicities and the answer
+ * selected among them.
+ */
+static int kth_diff(const struct folded *x, const struct folded *y, size_t k,
+		    const struct diff_sample *guess, double *out, double *next)
+{
+	const size_t collect_max = 1024 > 2 * (x->n + y->n) ? 1024 : 2 * (x->n + y->n);
+	struct bracket b = {
+		.lo = y->v[0] - x->v[x->n - 1],
+		.hi = y->v[y->n - 1] - x->v[0],
+		.c_hi = x->cum[x->n] * y->cum[y->n],
+		.p_hi = x->n * y->n,
+	};
+	struct diff_count dc;
+	size_t prev_width, through;
+	int stalled = 0, side = 0;
+
+	diffs_count(x, y, b.lo, 0, &dc);
+	b.c_lo = dc.le;
+	b.p_lo = dc.pairs;
+	if (b.c_lo >= k) {
+		*out = b.lo;
+		goto slow_next;
+	}
+	if (guess && b.p_hi - b.p_lo > collect_max)
+		guess_bracket(x, y, k, guess, collect_max, &b);
+	prev_width = b.c_hi - b.c_lo;
+	while (b.p_hi - b.p_lo > collect_max) {
+		double t;
+		if (stalled) {
+			/* ties: is hi the only value left, or can its group go? */
+			diffs_count(x, y, b.hi, 1, &dc);
+			if (dc.le < k) {
+				*out = b.hi;
+				goto slow_next;
+			}
+			bracket_upper(&b, &dc);
+			t = b.lo + (b.hi - b.lo) / 2;	/* and bisect */
+		} else {
+			/* aim ~collect_max/4 pairs either side of k, in weight */
+			double per_pair = (double)(b.c_hi - b.c_lo) / (double)(b.p_hi - b.p_lo);
+			double target = (double)k + (side ? 0.25 : -0.25) * (double)collect_max * per_pair;
+			double frac = (target - (double)b.c_lo) / (double)(b.c_hi - b.c_lo);
+			side ^= 1;
+			t = b.lo + (b.hi - b.lo) * (frac < 0 ? 0 : frac > 1 ? 1 : frac);
+			if (!(t > b.lo && t < b.hi))
+				t = b.lo + (b.hi - b.lo) / 2;
+		}
+		if (t > b.lo && t < b.hi) {
+			diffs_count(x, y, t, 0, &dc);
+			if (dc.le >= k)
+				bracket_upper(&b, &dc);	/* hi: the largest difference <= t */
+			else
+				bracket_lower(&b, t, &dc);
+		}
+		stalled = b.c_hi - b.c_lo > prev_width / 2;
+		prev_width = b.c_hi - b.c_lo;
+	}
+
+	struct wdiff *buf = malloc((b.p_hi - b.p_lo + 1) * sizeof(*buf));
+	size_t nb = 0, j_lo = 0, j_hi = 0;
+	if (!buf)
+		return -ENOMEM;
+	for (size_t i = 0; i < x->n; i++) {
+		size_t wx = x->cum[i + 1] - x->cum[i];
+		while (j_lo < y->n && y->v[j_lo] - x->v[i] <= b.lo)
+			j_lo++;
+		while (j_hi < y->n && y->v[j_hi] - x->v[i] <= b.hi)
+			j_hi++;
+		for (size_t j = j_lo; j < j_hi; j++)
+			buf[nb++] = (struct wdiff){ y->v[j] - x->v[i], wx * (y->cum[j + 1] - y->cum[j]) };
+	}
+	*out = select_weighted(buf, nb, k - b.c_lo, &through);
+	if (next && b.c_lo + through > k) {
+		*next = *out;	/* the k-th value repeats */
+	} else if (next) {
+		/* the smallest difference above it: in the bracket, or above hi */
+		int found = 0;
+		for (size_t i = 0; i < nb; i++) {
+			if (buf[i].d > *out && (!found || buf[i].d < *next)) {
+				*next = buf[i].d;
+				found = 1;
+			}
+		}
+		if (!found)
+			*next = diff_above(x, y, *out);
+	}
+	free(buf);
+	return 0;
+
+slow_next:
+	if (next)
+		*next = next_diff(x, y, k, *out);
+	return 0;
 }
 
 /*
@@ -713,21 +959,28 @@ static int hl_sorted(const double *xs, size_t n, const double *ys, size_t m,
 {
 	double alpha = 1 - conf, a, b;
 	size_t nm = n * m, c = 0;
+	struct diff_sample sample = { 0 }, *guess = NULL;
+	struct folded fx = { 0 }, fy = { 0 };
 	int err;
 
-	if ((err = kth_diff(xs, n, ys, m, (nm + 1) / 2, &a)))
-		return err;
-	if (nm % 2 == 0) {
-		b = next_diff(xs, n, ys, m, nm / 2, a);
-		out->shift = (a + b) / 2;
-	} else {
-		out->shift = a;
+	if ((err = folded_make(xs, n, &fx)) || (err = folded_make(ys, m, &fy)))
+		goto out;
+	/* worth it once the three selections would each take many counts */
+	if (fx.n * fy.n > 64 * (fx.n + fy.n) && fx.n * fy.n > 16384) {
+		if ((err = diff_sample_make(xs, n, ys, m, &sample)))
+			goto out;
+		guess = &sample;
 	}
+	if ((err = kth_diff(&fx, &fy, (nm + 1) / 2, guess, &a, nm % 2 ? NULL : &b)))
+		goto out;
+	out->shift = nm % 2 ? a : (a + b) / 2;
 
 	if (n <= DRMB_MW_EXACT_MAX && m <= DRMB_MW_EXACT_MAX) {
 		double *f = mw_exact_counts(n, m), total = 0, cum = 0;
-		if (!f)
-			return -ENOMEM;
+		if (!f) {
+			err = -ENOMEM;
+			goto out;
+		}
 		for (size_t k = 0; k <= nm; k++)
 			total += f[k];
 		/* c = smallest u with P(U <= u) >= alpha/2 */
@@ -757,11 +1010,15 @@ static int hl_sorted(const double *xs, size_t n, const double *ys, size_t m,
 	if (out->achieved_conf < conf - 1e-12 || c > nm + 1 - c) {
 		out->lo = out->hi = NAN;
 	} else {
-		if ((err = kth_diff(xs, n, ys, m, c, &out->lo)) ||
-		    (err = kth_diff(xs, n, ys, m, nm + 1 - c, &out->hi)))
-			return err;
+		if ((err = kth_diff(&fx, &fy, c, guess, &out->lo, NULL)) ||
+		    (err = kth_diff(&fx, &fy, nm + 1 - c, guess, &out->hi, NULL)))
+			goto out;
 	}
-	return 0;
+out:
+	free(sample.v);
+	folded_free(&fx);
+	folded_free(&fy);
+	return err;
 }
 
 int drmb_hodges_lehmann(const double *x, size_t n, const double *y, size_t m,
@@ -792,6 +1049,33 @@ static double binom_half_cdf(size_t k, size_t n)
 	return sum < 1 ? sum : 1;
 }
 
+/* ln P(B = k-1) for B ~ Binomial(n, 1/2), as drmb_median_ci_sorted sums it. */
+static double binom_half_log_term(size_t k, size_t n, double lg_n1, double ln_half_n)
+{
+	return lg_n1 - lgamma((double)k) - lgamma((double)(n - k + 1) + 1) + ln_half_n;
+}
+
+/*
+ * How many leading terms k = 1, 2, ... of that sum are exactly 0 in double
+ * (exp() of less than -745.2 underflows to 0; -800 keeps a wide margin
+ * over lgamma's rounding), found by bisection: the terms grow with k up to
+ * n/2.  Adding them changes nothing, and for thousands of runs they were
+ * most of the lgamma calls.
+ */
+static size_t binom_half_zero_terms(size_t n, double lg_n1, double ln_half_n)
+{
+	size_t lo = 0, hi = (n + 1) / 2;	/* terms 1..lo are zero; hi: not known to be */
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo + 1) / 2;
+		if (binom_half_log_term(mid, n, lg_n1, ln_half_n) < -800)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
 /*
  * The interval (x_(k), x_(n+1-k)) (1-based) covers the true median with
  * probability 1 - 2 P(B <= k-1), B ~ Binomial(n, 1/2), for any continuous
@@ -810,8 +1094,9 @@ int drmb_median_ci_sorted(const double *sorted, size_t n, double conf,
 	out->median = drmb_quantile_sorted_double(sorted, n, 0.5);
 	/* P(B <= k-1) accumulated term by term: O(n), not O(n^2) lgamma calls */
 	double lg_n1 = lgamma((double)n + 1), ln_half_n = -(double)n * LN2, below = 0;
-	for (k = 1; k <= (n + 1) / 2; k++) {
-		below += exp(lg_n1 - lgamma((double)k) - lgamma((double)(n - k + 1) + 1) + ln_half_n);
+	k = 1 + binom_half_zero_terms(n, lg_n1, ln_half_n);
+	for (; k <= (n + 1) / 2; k++) {
+		below += exp(binom_half_log_term(k, n, lg_n1, ln_half_n));
 		double cover = 1 - 2 * below;
 		if (cover < conf - 1e-12)
 			break;
@@ -917,8 +1202,8 @@ int drmb_compare_runs(const double *x, size_t n, const double *y, size_t m,
 	out->verdict = DRMB_UNKNOWN;
 	lx = malloc(n * sizeof(*lx));
 	ly = malloc(m * sizeof(*ly));
-	sx = sorted_copy(x, n);
-	sy = sorted_copy(y, m);
+	sx = sorted_copy_positive(x, n);
+	sy = sorted_copy_positive(y, m);
 	if (!lx || !ly || !sx || !sy) {
 		err = -ENOMEM;
 		goto out_free;

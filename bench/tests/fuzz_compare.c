@@ -6,7 +6,7 @@
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Ibench -Ibench/lib \
  *     bench/tests/fuzz_compare.c bench/cmd_compare.c bench/cmd_trend.c bench/cmd_hist.c \
- *     bench/lib/resultset.c bench/lib/result.c bench/lib/stats.c -lm -o fuzz_compare
+ *     bench/cli.c bench/lib/resultset.c bench/lib/result.c bench/lib/stats.c -lm -o fuzz_compare
  *   ./fuzz_compare -close_fd_mask=3 -max_total_time=600 CORPUS_DIR
  *
  * (-close_fd_mask=3 silences the commands; libFuzzer and the sanitizers

@@ -11,7 +11,10 @@
  *    under distinct names;
  *  - malformed input: every kind of damage is refused with -EINVAL or
  *    -ENODATA and a message that names the file and the line, so a user can
- *    open the file at the right place.
+ *    open the file at the right place;
+ *  - the fast decimal path: wherever it answers, its double is strtod's bit
+ *    for bit (edge cases, a million random strings of the grammar, printed
+ *    values, and through the reader).
  *
  * Everything happens in a private mkdtemp() directory, removed at the end.
  */
@@ -612,6 +615,13 @@ static const struct bad_case bad_cases[] = {
 	{ "overflowing value", HEAD "BenchmarkA 10 1e999 ns/op\n", 0, -EINVAL, 4 },
 	{ "negative value", HEAD "BenchmarkA 10 -5 ns/op\n", 0, -EINVAL, 4 },
 	{ "value with junk", HEAD "BenchmarkA 10 5x ns/op\n", 0, -EINVAL, 4 },
+	{ "underflowing value", HEAD "BenchmarkA 10 1e-400 ns/op\n", 0, -EINVAL, 4 },
+	{ "hexadecimal value", HEAD "BenchmarkA 10 0x10 ns/op\n", 0, -EINVAL, 4 },
+	{ "value with two points", HEAD "BenchmarkA 10 1.2.3 ns/op\n", 0, -EINVAL, 4 },
+	{ "exponent without digits", HEAD "BenchmarkA 10 1e+ ns/op\n", 0, -EINVAL, 4 },
+	{ "two exponents", HEAD "BenchmarkA 10 1e5e5 ns/op\n", 0, -EINVAL, 4 },
+	{ "doubled sign", HEAD "BenchmarkA 10 --5 ns/op\n", 0, -EINVAL, 4 },
+	{ "negative value in exponent form", HEAD "BenchmarkA 10 -1e-3 ns/op\n", 0, -EINVAL, 4 },
 	{ "zero iterations", HEAD "BenchmarkA 0 5 ns/op\n", 0, -EINVAL, 4 },
 	{ "negative iterations", HEAD "BenchmarkA -3 5 ns/op\n", 0, -EINVAL, 4 },
 	{ "fractional iterations", HEAD "BenchmarkA 1.5 5 ns/op\n", 0, -EINVAL, 4 },
@@ -786,6 +796,146 @@ static void test_samples_corrupt(void)
 	free(cut);
 }
 
+/* ---- the reader's fast decimal path ----------------------------------------- */
+
+static uint64_t dec_rng(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* A random string of the decimal grammar: sign, digits, point, exponent. */
+static void random_decimal(uint64_t *rng, char *buf, size_t len)
+{
+	size_t pos = 0, digits = 1 + dec_rng(rng) % 21, point = dec_rng(rng) % (digits + 2);
+	int zeros = dec_rng(rng) % 4 == 0;
+
+	if (dec_rng(rng) % 8 == 0)
+		buf[pos++] = dec_rng(rng) % 2 ? '-' : '+';
+	for (size_t i = 0; i < digits; i++) {
+		if (i == point)
+			buf[pos++] = '.';
+		buf[pos++] = (char)('0' + (zeros && i < 3 ? 0 : dec_rng(rng) % 10));
+	}
+	if (point == digits)
+		buf[pos++] = '.';
+	if (dec_rng(rng) % 3 == 0) {
+		int edigits = 1 + (int)(dec_rng(rng) % 3);
+		buf[pos++] = dec_rng(rng) % 2 ? 'e' : 'E';
+		if (dec_rng(rng) % 2)
+			buf[pos++] = dec_rng(rng) % 2 ? '-' : '+';
+		for (int i = 0; i < edigits; i++)
+			buf[pos++] = (char)('0' + (i == 0 ? dec_rng(rng) % 3 : dec_rng(rng) % 10));
+	}
+	buf[pos < len ? pos : len - 1] = '\0';
+}
+
+static int same_bits(double a, double b)
+{
+	return !memcmp(&a, &b, sizeof(a));
+}
+
+static void test_decimal_fast(void)
+{
+	static const struct {
+		const char *s;
+		int fast;	/* 1: the fast path must take it */
+	} edges[] = {
+		{ "0", 1 }, { "-0", 1 }, { "+0.000", 1 }, { "0.5", 1 }, { ".5", 1 }, { "5.", 1 },
+		{ "1e22", 1 }, { "1e-22", 1 }, { "1E+05", 1 }, { "1e0005", 1 },
+		{ "9007199254740992", 1 }, { "0.1", 1 }, { "4120", 1 }, { "3.14159e-7", 1 },
+		{ "9007199254740993", 0 }, { "1e23", 0 }, { "1e-23", 0 }, { "1e00005", 0 },
+		{ "12345678901234567890", 0 }, { "1e999", 0 }, { "1e-400", 0 },
+		{ "0x10", 0 }, { "1e", 0 }, { "1e+", 0 }, { ".", 0 }, { "", 0 }, { "+", 0 },
+		{ "--5", 0 }, { "1.2.3", 0 }, { "1e5e5", 0 }, { "inf", 0 }, { "nan", 0 },
+		{ "1,5", 0 }, { " 1", 0 }, { "1 ", 0 }, { "e5", 0 },
+	};
+	uint64_t rng = 0x9e3779b97f4a7c15ull;
+	size_t tried = 0, fast = 0, bad = 0, fmt_fast = 0, fmt_tried = 0;
+	char buf[64], first_bad[64] = "";
+	double v;
+
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		int took = drmb_parse_decimal_fast(edges[i].s, &v);
+		CHECK(took == edges[i].fast && (!took || same_bits(v, strtod(edges[i].s, NULL))),
+		      "fast decimal '%s': %s", edges[i].s,
+		      edges[i].fast ? "taken, strtod's double bit for bit" : "left to strtod");
+	}
+
+	/* random strings of the grammar: wherever the fast path answers, strtod agrees */
+	for (int i = 0; i < 1000000; i++) {
+		random_decimal(&rng, buf, sizeof(buf));
+		tried++;
+		if (!drmb_parse_decimal_fast(buf, &v))
+			continue;
+		fast++;
+		if (!same_bits(v, strtod(buf, NULL)) && !bad++)
+			snprintf(first_bad, sizeof(first_bad), "%s", buf);
+	}
+	CHECK(!bad, "fast decimal: %zu of %zu random decimal strings took the fast path, "
+	      "%zu differ from strtod (first: '%s')", fast, tried, bad, first_bad);
+	CHECK(fast > tried / 4, "fast decimal: the random strings exercise the fast path (%zu)", fast);
+
+	/* what the harness writes: %.6g, %.0f, %.3f, %.17g of values over many decades */
+	bad = 0;
+	for (int i = 0; i < 200000; i++) {
+		double x = (double)(dec_rng(&rng) >> 11) / 9007199254740992.0 *
+			   pow(10, (double)(dec_rng(&rng) % 24) - 9);
+		for (int f = 0; f < 5; f++) {
+			if (f == 0)
+				snprintf(buf, sizeof(buf), "%.6g", x);
+			else if (f == 1)
+				snprintf(buf, sizeof(buf), "%.0f", x);
+			else if (f == 2)
+				snprintf(buf, sizeof(buf), "%.3f", x);
+			else if (f == 3)
+				snprintf(buf, sizeof(buf), "%.17g", x);
+			else
+				snprintf(buf, sizeof(buf), "%.5g", x);
+			fmt_tried++;
+			if (!drmb_parse_decimal_fast(buf, &v))
+				continue;
+			fmt_fast++;
+			if (!same_bits(v, strtod(buf, NULL)) && !bad++)
+				snprintf(first_bad, sizeof(first_bad), "%s", buf);
+		}
+	}
+	CHECK(!bad, "fast decimal: %zu of %zu printed values (%%.6g %%.0f %%.3f %%.17g %%.5g) took "
+	      "the fast path, %zu differ from strtod (first: '%s')", fmt_fast, fmt_tried, bad, first_bad);
+	CHECK(fmt_fast > fmt_tried / 2, "fast decimal: printed values mostly take the fast path (%zu)",
+	      fmt_fast);
+
+	/* through the reader: every value of a file reads as strtod reads it */
+	{
+		char *path = mkpath("decimals.txt"), err[512] = "";
+		FILE *f = fopen(path, "w");
+		struct drmb_result_file rf;
+		double want[4000];
+		int ret, mismatch = 0;
+
+		for (int i = 0; i < 4000; i++) {
+			do
+				random_decimal(&rng, buf, sizeof(buf));
+			while (buf[0] == '-' || !isfinite(strtod(buf, NULL)) ||
+			       (strtod(buf, NULL) != 0 && fabs(strtod(buf, NULL)) < 1e-300));
+			want[i] = strtod(buf, NULL);
+			fprintf(f, "BenchmarkA 1 %s ns/op\n", buf);
+		}
+		fclose(f);
+		ret = drmb_result_read(path, &rf, err, sizeof(err));
+		CHECK(ret == 0 && rf.nlines == 4000, "reader: 4000 random decimals read (%s)", err);
+		for (size_t i = 0; !ret && i < rf.nlines; i++)
+			mismatch += !same_bits(rf.lines[i].metrics[0].value, want[i]);
+		CHECK(!ret && !mismatch, "reader: every value equals strtod's bit for bit (%d differ)",
+		      mismatch);
+		if (!ret)
+			drmb_result_free(&rf);
+		free(path);
+	}
+}
+
 int main(void)
 {
 	snprintf(top, sizeof(top), "/tmp/drmb-test-result.XXXXXX");
@@ -802,6 +952,7 @@ int main(void)
 	test_concurrent();
 	test_malformed();
 	test_samples_corrupt();
+	test_decimal_fast();
 	rm_rf(top);
 	return check_done();
 }

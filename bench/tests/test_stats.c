@@ -482,6 +482,160 @@ static void test_edivisive(void)
 	CHECK(drmb_edivisive(v, 35, &par, cp, 8) == -EINVAL, "NaN in series -> -EINVAL");
 }
 
+/* ---- the fast paths of a large comparison against their plain forms -------- */
+
+/*
+ * Hodges-Lehmann at sizes where the selection folds ties, starts from the
+ * difference sample and takes the (k+1)-th from its collection: shift and
+ * interval must be bit for bit the order statistics of all n*m sorted
+ * differences, for continuous data, integer-rounded data (hundreds of
+ * distinct values), a handful of distinct values, a constant side and a
+ * bimodal one, at odd and even n*m and two coverages.
+ */
+static void test_hl_large_vs_all_pairs(void)
+{
+	enum { MAXN = 1500 };
+	static double x[MAXN], y[MAXN];
+	double *all = malloc((size_t)MAXN * MAXN * sizeof(*all));
+	static const char *const shapes[] = {
+		"continuous", "integer-rounded", "5 distinct", "constant old side", "bimodal",
+	};
+	uint64_t seed = 0x5851f42d4c957f2dull;
+	int bad = 0, trials = 0;
+
+	if (!all) {
+		CHECK(0, "HL large: no memory for the all-pairs reference");
+		return;
+	}
+	for (int shape = 0; shape < 5; shape++) {
+		for (int rep = 0; rep < 4; rep++) {
+			size_t n = 300 + xorshift(&seed) % (MAXN - 300), m = 300 + xorshift(&seed) % (MAXN - 300);
+			if (rep == 0)
+				m += (n * m) % 2;	/* an even n*m: the median averages two */
+			if (m > MAXN)
+				m -= 2;
+			for (int side = 0; side < 2; side++) {
+				double *v = side ? y : x, shift = side ? 0.03 : 0;
+				size_t len = side ? m : n;
+				for (size_t i = 0; i < len; i++) {
+					double u = (double)(xorshift(&seed) >> 11) / 9007199254740992.0;
+					double w = 1000 * (1 + shift) * (1 + 0.02 * (u - 0.5));
+					switch (shape) {
+					case 0: v[i] = w; break;
+					case 1: v[i] = round(w); break;
+					case 2: v[i] = (double)(xorshift(&seed) % 5) + side; break;
+					case 3: v[i] = side ? round(w) : 1000; break;
+					default: v[i] = xorshift(&seed) % 10 ? round(w) : 3 * w; break;
+					}
+				}
+			}
+			size_t nm = n * m;
+			for (size_t i = 0; i < n; i++)
+				for (size_t j = 0; j < m; j++)
+					all[i * m + j] = y[j] - x[i];
+			drmb_sort_double(all, nm);
+			double med = nm % 2 ? all[nm / 2] : (all[nm / 2 - 1] + all[nm / 2]) / 2;
+			for (int c = 0; c < 2; c++) {
+				double conf = c ? 0.90 : 0.95, z = c ? 1.6448536269514722 : 1.959963984540054;
+				double cc = (double)nm / 2 - z * sqrt((double)nm * (double)(n + m + 1) / 12);
+				size_t k = (size_t)llround(cc);
+				struct drmb_hl hl;
+				trials++;
+				if (drmb_hodges_lehmann(x, n, y, m, conf, &hl) ||
+				    memcmp(&hl.shift, &med, sizeof(med)) ||
+				    hl.lo != all[k - 1] || hl.hi != all[nm - k]) {
+					if (!bad++)
+						printf("# %s n=%zu m=%zu conf=%.2f: shift %a want %a, CI [%a, %a] want [%a, %a]\n",
+						       shapes[shape], n, m, conf, hl.shift, med, hl.lo, hl.hi,
+						       all[k - 1], all[nm - k]);
+				}
+			}
+		}
+	}
+	CHECK(!bad, "HL large (%d cases, 300..1500 runs a side; continuous, integer-rounded, 5 distinct, "
+	      "constant, bimodal): shift and CI equal the all-pairs order statistics bit for bit", trials);
+	free(all);
+}
+
+/*
+ * drmb_compare_runs radix-sorts its positive values: the medians and their
+ * intervals must be those of the comparison sort, for values spread over
+ * many binades (subnormal to huge), values that differ only in low
+ * mantissa bytes (every byte's pass matters), and ties; 256..5000 values.
+ */
+static void test_compare_runs_sort(void)
+{
+	enum { MAXN = 5000 };
+	static double x[MAXN], y[MAXN], sx[MAXN], sy[MAXN];
+	struct drmb_cmp_params par = DRMB_CMP_PARAMS_DEFAULT;
+	struct drmb_median_ci mx, my;
+	struct drmb_cmp c;
+	uint64_t seed = 0x2545f4914f6cdd1dull;
+	int bad = 0, trials = 0;
+
+	for (int shape = 0; shape < 4; shape++) {
+		for (int rep = 0; rep < 10; rep++) {
+			size_t n = 256 + xorshift(&seed) % (MAXN - 256), m = 256 + xorshift(&seed) % (MAXN - 256);
+			for (size_t i = 0; i < (n > m ? n : m); i++) {
+				double frac = (double)(xorshift(&seed) >> 11) / 9007199254740992.0;
+				double v = shape == 0 ? ldexp(1 + frac, (int)(xorshift(&seed) % 2090) - 1070) :
+					   shape == 1 ? 1000 + frac :
+					   shape == 3 ? ldexp((double)((1ull << 52) | (xorshift(&seed) % 65536)), -42) :
+					   xorshift(&seed) % 3 ? (double)(1 + xorshift(&seed) % 50) : 4.9e-324 * (double)(1 + i % 7);
+				if (i < n)
+					x[i] = v;
+				if (i < m)
+					y[i] = shape == 1 ? 1000 + (double)(xorshift(&seed) >> 11) / 9007199254740992.0 :
+					       shape == 3 ? ldexp((double)((1ull << 52) | (xorshift(&seed) % 65536)), -42) : v * 1.5;
+			}
+			memcpy(sx, x, n * sizeof(*x));
+			memcpy(sy, y, m * sizeof(*y));
+			drmb_sort_double(sx, n);
+			drmb_sort_double(sy, m);
+			drmb_median_ci_sorted(sx, n, par.conf, &mx);
+			drmb_median_ci_sorted(sy, m, par.conf, &my);
+			trials++;
+			bad += drmb_compare_runs(x, n, y, m, &par, &c) != 0 ||
+			       memcmp(&c.old, &mx, sizeof(mx)) || memcmp(&c.new, &my, sizeof(my));
+		}
+	}
+	CHECK(!bad, "compare_runs, %d cases of 256..5000 values (subnormal to 1e308; differing only in low "
+	      "bytes, or only in the lowest two; ties): medians and CIs are those of the comparison sort", trials);
+}
+
+/*
+ * The median CI skips the leading binomial terms that are 0 in double: the
+ * interval and its coverage must equal those of summing every term.
+ */
+static void test_median_ci_large(void)
+{
+	static const size_t sizes[] = { 1000, 1154, 1155, 1500, 2001, 5000, 20000 };
+	static double v[20000];
+	int bad = 0;
+
+	for (size_t i = 0; i < 20000; i++)
+		v[i] = (double)i;
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		size_t n = sizes[s], best = 0;
+		double lg_n1 = lgamma((double)n + 1), ln_half_n = -(double)n * 0.69314718055994530942;
+		double below = 0, best_conf = 0;
+		struct drmb_median_ci ci;
+		for (size_t k = 1; k <= (n + 1) / 2; k++) {
+			below += exp(lg_n1 - lgamma((double)k) - lgamma((double)(n - k + 1) + 1) + ln_half_n);
+			if (1 - 2 * below < 0.95 - 1e-12)
+				break;
+			best = k;
+			best_conf = 1 - 2 * below;
+		}
+		drmb_median_ci_sorted(v, n, 0.95, &ci);
+		if (ci.lo != v[best - 1] || ci.hi != v[n - best] ||
+		    memcmp(&ci.achieved_conf, &best_conf, sizeof(best_conf)))
+			bad++;
+	}
+	CHECK(!bad, "median CI for 1000..20000 runs: the same order statistics and coverage as summing "
+	      "every binomial term");
+}
+
 int main(void)
 {
 	test_sort();
@@ -494,5 +648,8 @@ int main(void)
 	test_bh();
 	test_verdicts();
 	test_edivisive();
+	test_hl_large_vs_all_pairs();
+	test_compare_runs_sort();
+	test_median_ci_large();
 	return check_done();
 }
