@@ -77,6 +77,13 @@ if "$DRMBENCH" run -q -o "$tmp/real.txt" null >/dev/null 2>&1; then
 else
 	fail "drmbench run -q null failed"
 fi
+# stage metrics of the three breakdowns (their values in us: 1.5 36 ... 27)
+cat >>"$tmp/real.txt" <<EOT
+BenchmarkSubmitLatency/backend=simgpu/driver=simgpu/wait=syncobj 200 50000 ns/op 1500 entry-ns/op 36000 sched-ns/op 300 engine-ns/op 330 exec-ns/op 12500 wake-ns/op
+BenchmarkUserSubmitLatency/backend=simgpu/driver=simgpu/fw-policy=busy 200 1300 ns/op 550 doorbell-ns/op 150 dispatch-ns/op 230 exec-ns/op 180 wake-ns/op
+BenchmarkUserSubmitLatency/backend=simgpu/driver=simgpu/fw-policy=sleep 200 28000 ns/op 27000 doorbell-ns/op 190 dispatch-ns/op 270 exec-ns/op 260 wake-ns/op
+BenchmarkVmBindThroughput/backend=simgpu/driver=simgpu/op=map/mode=sync 200 90000 ns/op 2000 entry-ns/bind 29000 ioctl-to-run-ns/bind 89000 run-to-pt-done-ns/bind 0 pt-done-to-signal-ns/bind 1800 signal-to-waiter-ns/bind
+EOT
 
 report=$tmp/report
 if "$PLOT" -c "$tmp/old" "$tmp/new" -t "$tmp/store" -k "$tmp/kernels" \
@@ -87,7 +94,8 @@ else
 	fail "plot-report exit $?: $(tail -n 3 "$tmp/out")"
 fi
 
-for p in trend-1 compare-ratio-ns_op compare-ns_op compare-ops_s kernels-ns_op sweep dist-cdf dist-tail; do
+for p in trend-1 compare-ratio-ns_op compare-ns_op compare-ops_s kernels-ns_op sweep dist-cdf dist-tail \
+	stages-submit stages-userq stages-bind; do
 	if [ -s "$report/$p.png" ] && [ "$(head -c 4 "$report/$p.png" | od -An -c | tr -d ' ')" = '211PNG' ] &&
 		grep -q '<svg' "$report/$p.svg" 2>/dev/null; then
 		pass "$p: PNG and SVG written"
@@ -104,6 +112,15 @@ if grep -q 'REGRESSION' "$report/index.html" 2>/dev/null; then
 	pass "index.html holds the comparison table with its verdicts"
 else
 	fail "index.html lacks the comparison table"
+fi
+# a row per benchmark line (same-named files pool runs), stages in us,
+# rows named by the parameters that differ
+if grep -qxF "$(printf 'real.txt: fw-policy=sleep\t27\t0.19\t0.27\t0.26')" "$report/stages-userq.tsv" 2>/dev/null &&
+	grep -qxF "$(printf 'real.txt: wait=syncobj\t1.5\t36\t0.3\t0.33\t12.5')" "$report/stages-submit.tsv" &&
+	[ "$(wc -l <"$report/stages-bind.tsv")" -eq 1 ]; then
+	pass "stage tables: medians in us per benchmark line, one set per breakdown"
+else
+	fail "stage tables wrong: $(cat "$report"/stages-*.tsv 2>/dev/null | head -n 4)"
 fi
 if grep -q 'change point' "$report/trend.txt" 2>/dev/null && [ ! -e "$report/trend-2.png" ]; then
 	pass "trend: only the series with a change point is plotted"
