@@ -219,6 +219,18 @@ static inline struct simgpu_job *to_simgpu_job(struct drm_sched_job *job)
 	return container_of(job, struct simgpu_job, base);
 }
 
+/*
+ * The syncobjs a scheduler job (a SUBMIT job, an asynchronous bind) signals:
+ * looked up at ioctl time, where a bad handle fails, and given the job's
+ * finished fence once it is armed (simgpu_submit.c).
+ */
+struct simgpu_signals {
+	u32 count;
+	struct drm_syncobj **syncobjs;
+	struct dma_fence_chain **chains;	/* NULL for a binary syncobj */
+	u64 *points;
+};
+
 #if SIMGPU_HAVE_DRM_GPUVM
 /* Page-table counters of a VM, reported by VM_QUERY. */
 struct simgpu_vm_stats {
@@ -330,10 +342,7 @@ struct simgpu_bind_job {
 	/* The bind's record; 0 when the ioctl failed and has none. */
 	u64 seqno;
 	bool hold_failed;
-	u32 nsignal;
-	struct drm_syncobj **signal;
-	struct dma_fence_chain **chains;
-	u64 *points;
+	struct simgpu_signals signals;
 };
 
 /* A BO in a VM, with the id its leaves carry in the page table. */
@@ -395,6 +404,13 @@ int simgpu_ioctl_submit(struct drm_device *dev, void *data,
 			struct drm_file *file);
 int simgpu_ioctl_job_query(struct drm_device *dev, void *data,
 			   struct drm_file *file);
+int simgpu_check_sync(const struct drm_simgpu_sync *sync);
+int simgpu_signals_init(struct simgpu_signals *sig, u32 max);
+int simgpu_job_add_sync(struct drm_file *file, struct drm_sched_job *job,
+			struct simgpu_signals *sig,
+			const struct drm_simgpu_sync *sync);
+void simgpu_signals_publish(struct simgpu_signals *sig, struct dma_fence *fence);
+void simgpu_signals_fini(struct simgpu_signals *sig);
 
 /* simgpu_userq.c */
 int simgpu_userq_init(struct simgpu_device *sdev);

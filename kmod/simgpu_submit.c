@@ -364,8 +364,7 @@ struct simgpu_submit_job {
 	struct drm_simgpu_job args;
 	struct simgpu_job *job;		/* NULL once pushed */
 	struct drm_simgpu_sync *syncs;
-	struct drm_syncobj **signal_syncobjs;
-	struct dma_fence_chain **chains;
+	struct simgpu_signals signals;
 	struct drm_simgpu_bo_ref *bo_refs;
 	struct drm_gem_object **bos;
 	struct sync_file *out_sync_file;
@@ -390,7 +389,7 @@ struct simgpu_submit {
 #define SIMGPU_BO_REF_FLAGS (SIMGPU_BO_REF_READ | SIMGPU_BO_REF_WRITE)
 #define SIMGPU_JOB_FLAGS (SIMGPU_JOB_IN_FENCE_FD | SIMGPU_JOB_OUT_FENCE_FD)
 
-static int simgpu_check_sync(const struct drm_simgpu_sync *sync)
+int simgpu_check_sync(const struct drm_simgpu_sync *sync)
 {
 	u32 op = sync->flags & (SIMGPU_SYNC_WAIT | SIMGPU_SYNC_SIGNAL);
 
@@ -402,6 +401,87 @@ static int simgpu_check_sync(const struct drm_simgpu_sync *sync)
 	if (!!(sync->flags & SIMGPU_SYNC_TIMELINE) != !!sync->point)
 		return -EINVAL;
 	return 0;
+}
+
+/* Room for @max signal syncobjs; nothing to allocate for 0. */
+int simgpu_signals_init(struct simgpu_signals *sig, u32 max)
+{
+	memset(sig, 0, sizeof(*sig));
+	if (!max)
+		return 0;
+	sig->syncobjs = kcalloc(max, sizeof(*sig->syncobjs), GFP_KERNEL);
+	sig->chains = kcalloc(max, sizeof(*sig->chains), GFP_KERNEL);
+	sig->points = kcalloc(max, sizeof(*sig->points), GFP_KERNEL);
+	if (!sig->syncobjs || !sig->chains || !sig->points)
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * One checked sync of a scheduler job: a WAIT makes the fence at its point
+ * a dependency of @job, a SIGNAL is looked up into @sig (with a chain node
+ * for a timeline point), so a bad handle fails before anything is queued.
+ */
+int simgpu_job_add_sync(struct drm_file *file, struct drm_sched_job *job,
+			struct simgpu_signals *sig,
+			const struct drm_simgpu_sync *sync)
+{
+	struct dma_fence *fence;
+	int ret;
+
+	if (sync->flags & SIMGPU_SYNC_WAIT) {
+		ret = drm_syncobj_find_fence(file, sync->handle, sync->point,
+					     0, &fence);
+		if (ret)
+			return ret;
+		/* The reference is consumed even on failure. */
+		return drm_sched_job_add_dependency(job, fence);
+	}
+
+	sig->syncobjs[sig->count] = drm_syncobj_find(file, sync->handle);
+	if (!sig->syncobjs[sig->count])
+		return -ENOENT;
+	sig->points[sig->count] = sync->point;
+	if (sync->flags & SIMGPU_SYNC_TIMELINE) {
+		sig->chains[sig->count] = dma_fence_chain_alloc();
+		if (!sig->chains[sig->count]) {
+			drm_syncobj_put(sig->syncobjs[sig->count]);
+			sig->syncobjs[sig->count] = NULL;
+			return -ENOMEM;
+		}
+	}
+	sig->count++;
+	return 0;
+}
+
+/* The armed job's @fence into every signal syncobj. Cannot fail. */
+void simgpu_signals_publish(struct simgpu_signals *sig, struct dma_fence *fence)
+{
+	u32 k;
+
+	for (k = 0; k < sig->count; k++) {
+		if (sig->chains[k]) {
+			drm_syncobj_add_point(sig->syncobjs[k], sig->chains[k],
+					      fence, sig->points[k]);
+			sig->chains[k] = NULL;
+		} else {
+			drm_syncobj_replace_fence(sig->syncobjs[k], fence);
+		}
+	}
+}
+
+void simgpu_signals_fini(struct simgpu_signals *sig)
+{
+	u32 k;
+
+	for (k = 0; k < sig->count; k++) {
+		drm_syncobj_put(sig->syncobjs[k]);
+		dma_fence_chain_free(sig->chains[k]);
+	}
+	kfree(sig->syncobjs);
+	kfree(sig->chains);
+	kfree(sig->points);
+	memset(sig, 0, sizeof(*sig));
 }
 
 static int simgpu_check_bo_refs(const struct drm_simgpu_bo_ref *refs, u32 n)
@@ -541,38 +621,14 @@ static int simgpu_submit_add_syncs(struct simgpu_submit *sub,
 			return ret;
 	}
 
+	ret = simgpu_signals_init(&sj->signals, sj->args.sync_count);
+	if (ret)
+		return ret;
 	for (k = 0; k < sj->args.sync_count; k++) {
-		const struct drm_simgpu_sync *sync = &sj->syncs[k];
-
-		if (sync->flags & SIMGPU_SYNC_WAIT) {
-			ret = drm_syncobj_find_fence(sub->file, sync->handle,
-						     sync->point, 0, &fence);
-			if (ret)
-				return ret;
-			ret = drm_sched_job_add_dependency(job, fence);
-			if (ret)
-				return ret;
-			continue;
-		}
-
-		if (!sj->signal_syncobjs) {
-			sj->signal_syncobjs = kcalloc(sj->args.sync_count,
-						      sizeof(*sj->signal_syncobjs),
-						      GFP_KERNEL);
-			sj->chains = kcalloc(sj->args.sync_count,
-					     sizeof(*sj->chains), GFP_KERNEL);
-			if (!sj->signal_syncobjs || !sj->chains)
-				return -ENOMEM;
-		}
-		sj->signal_syncobjs[k] = drm_syncobj_find(sub->file,
-							  sync->handle);
-		if (!sj->signal_syncobjs[k])
-			return -ENOENT;
-		if (sync->flags & SIMGPU_SYNC_TIMELINE) {
-			sj->chains[k] = dma_fence_chain_alloc();
-			if (!sj->chains[k])
-				return -ENOMEM;
-		}
+		ret = simgpu_job_add_sync(sub->file, job, &sj->signals,
+					  &sj->syncs[k]);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -711,19 +767,7 @@ static void simgpu_submit_publish(struct simgpu_submit_job *sj)
 	struct dma_fence *finished = &sj->job->base.s_fence->finished;
 	u32 k;
 
-	for (k = 0; sj->signal_syncobjs && k < sj->args.sync_count; k++) {
-		struct drm_syncobj *syncobj = sj->signal_syncobjs[k];
-
-		if (!syncobj)
-			continue;
-		if (sj->chains[k]) {
-			drm_syncobj_add_point(syncobj, sj->chains[k], finished,
-					      sj->syncs[k].point);
-			sj->chains[k] = NULL;
-		} else {
-			drm_syncobj_replace_fence(syncobj, finished);
-		}
-	}
+	simgpu_signals_publish(&sj->signals, finished);
 
 	for (k = 0; k < sj->args.bo_count; k++)
 		dma_resv_add_fence(sj->bos[k]->resv, finished,
@@ -813,19 +857,12 @@ static void simgpu_submit_cleanup(struct simgpu_submit *sub)
 			fput(sj->out_sync_file->file);
 		if (sj->out_fd >= 0)
 			put_unused_fd(sj->out_fd);
-		for (k = 0; sj->signal_syncobjs && k < sj->args.sync_count; k++) {
-			if (sj->signal_syncobjs[k])
-				drm_syncobj_put(sj->signal_syncobjs[k]);
-			if (sj->chains)
-				dma_fence_chain_free(sj->chains[k]);
-		}
+		simgpu_signals_fini(&sj->signals);
 		for (k = 0; sj->bos && k < sj->args.bo_count; k++)
 			if (sj->bos[k])
 				drm_gem_object_put(sj->bos[k]);
 		if (sj->job)
 			simgpu_job_free(sj->job);
-		kfree(sj->signal_syncobjs);
-		kfree(sj->chains);
 		kfree(sj->bos);
 		kfree(sj->bo_refs);
 		kfree(sj->syncs);

@@ -1224,7 +1224,6 @@ static void simgpu_bind_job_free(struct simgpu_bind_job *job)
 	struct simgpu_device *sdev = vm->sdev;
 	struct simgpu_held_bo *h, *htmp;
 	struct simgpu_pt_op *op, *otmp;
-	u32 k;
 
 	list_for_each_entry_safe(op, otmp, &job->pt_ops, link)
 		kfree(op);
@@ -1242,15 +1241,7 @@ static void simgpu_bind_job_free(struct simgpu_bind_job *job)
 		drm_gem_object_put(obj);
 		kfree(h);
 	}
-	for (k = 0; k < job->nsignal; k++) {
-		if (job->signal && job->signal[k])
-			drm_syncobj_put(job->signal[k]);
-		if (job->chains)
-			dma_fence_chain_free(job->chains[k]);
-	}
-	kfree(job->signal);
-	kfree(job->chains);
-	kfree(job->points);
+	simgpu_signals_fini(&job->signals);
 	simgpu_vm_put(vm);
 	kfree(job);
 	if (atomic_dec_and_test(&sdev->bind_jobs_live))
@@ -1366,8 +1357,7 @@ simgpu_bind_job_create(struct simgpu_vm *vm, struct drm_file *file,
 {
 	struct drm_simgpu_sync *syncs = NULL;
 	struct simgpu_bind_job *job;
-	struct dma_fence *fence;
-	u32 k, n = 0;
+	u32 k;
 	int ret;
 
 	job = kzalloc(sizeof(*job), GFP_KERNEL);
@@ -1389,56 +1379,25 @@ simgpu_bind_job_create(struct simgpu_vm *vm, struct drm_file *file,
 		return job;
 
 	syncs = kvmalloc_array(args->sync_count, sizeof(*syncs), GFP_KERNEL);
-	job->signal = kcalloc(args->sync_count, sizeof(*job->signal),
-			      GFP_KERNEL);
-	job->chains = kcalloc(args->sync_count, sizeof(*job->chains),
-			      GFP_KERNEL);
-	job->points = kcalloc(args->sync_count, sizeof(*job->points),
-			      GFP_KERNEL);
-	if (!syncs || !job->signal || !job->chains || !job->points) {
+	if (!syncs) {
 		ret = -ENOMEM;
 		goto err;
 	}
-	job->nsignal = args->sync_count;
+	ret = simgpu_signals_init(&job->signals, args->sync_count);
+	if (ret)
+		goto err;
 	if (copy_from_user(syncs, u64_to_user_ptr(args->syncs),
 			   array_size(args->sync_count, sizeof(*syncs)))) {
 		ret = -EFAULT;
 		goto err;
 	}
 	for (k = 0; k < args->sync_count; k++) {
-		const struct drm_simgpu_sync *sync = &syncs[k];
-		bool timeline = sync->flags & SIMGPU_SYNC_TIMELINE;
-		u32 dir = sync->flags & (SIMGPU_SYNC_WAIT | SIMGPU_SYNC_SIGNAL);
-
-		ret = -EINVAL;
-		if (sync->flags & ~(SIMGPU_SYNC_WAIT | SIMGPU_SYNC_SIGNAL |
-				    SIMGPU_SYNC_TIMELINE) ||
-		    (dir != SIMGPU_SYNC_WAIT && dir != SIMGPU_SYNC_SIGNAL) ||
-		    timeline != !!sync->point)
+		ret = simgpu_check_sync(&syncs[k]);
+		if (!ret)
+			ret = simgpu_job_add_sync(file, &job->base, &job->signals,
+						  &syncs[k]);
+		if (ret)
 			goto err;
-		if (dir == SIMGPU_SYNC_WAIT) {
-			ret = drm_syncobj_find_fence(file, sync->handle,
-						     sync->point, 0, &fence);
-			if (ret)
-				goto err;
-			/* The reference is consumed even on failure. */
-			ret = drm_sched_job_add_dependency(&job->base, fence);
-			if (ret)
-				goto err;
-			continue;
-		}
-		ret = -ENOENT;
-		job->signal[n] = drm_syncobj_find(file, sync->handle);
-		if (!job->signal[n])
-			goto err;
-		job->points[n] = sync->point;
-		if (timeline) {
-			ret = -ENOMEM;
-			job->chains[n] = dma_fence_chain_alloc();
-			if (!job->chains[n])
-				goto err;
-		}
-		n++;
 	}
 	kvfree(syncs);
 	return job;
@@ -1459,22 +1418,13 @@ static u64 simgpu_bind_job_push(struct simgpu_vm *vm,
 {
 	struct dma_fence *finished;
 	u64 seqno = 0;
-	u32 k;
 
 	drm_sched_job_arm(&job->base);
 	finished = &job->base.s_fence->finished;
 	if (rec)
 		seqno = simgpu_bind_record_add(vm, rec, finished);
 	job->seqno = seqno;
-	for (k = 0; k < job->nsignal && job->signal[k]; k++) {
-		if (job->chains[k]) {
-			drm_syncobj_add_point(job->signal[k], job->chains[k],
-					      finished, job->points[k]);
-			job->chains[k] = NULL;
-		} else {
-			drm_syncobj_replace_fence(job->signal[k], finished);
-		}
-	}
+	simgpu_signals_publish(&job->signals, finished);
 	dma_fence_put(vm->last_fence);
 	vm->last_fence = dma_fence_get(finished);
 	drm_sched_entity_push_job(&job->base);
