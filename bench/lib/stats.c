@@ -29,6 +29,7 @@
  *          statistics of the binomial(n, 1/2) distribution.
  */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1239,23 +1240,54 @@ out_free:
 }
 
 /*
+ * When a change of ln-ratio d counts as reaching the threshold e: d >= e up
+ * to the rounding of the ln values d was computed from.  102 vs 100 is a
+ * change of exactly 2%, but ln(102) - ln(100) is 8.4e-16 below log1p(0.02)
+ * in double, about one ulp of ln(100).  The error of a difference of two ln
+ * values is a few ulps of the larger |ln value|, so the slack is
+ * 8 eps (1 + L), L the larger |ln| of the two sides' medians (per-run
+ * values of one row are of one magnitude): 1e-14 for values near 100, 4e-14
+ * near 1e9 ns, far below any difference a benchmark can resolve (a ratio
+ * of 1.02 + 1e-9 is 1 ns in a second).  The test is symmetric in ln, so
+ * it holds for d and for -d alike (see drmb_decide).
+ */
+static double effect_slack(double a, double b)
+{
+	double la = a > 0 && isfinite(a) ? fabs(log(a)) : 0;
+	double lb = b > 0 && isfinite(b) ? fabs(log(b)) : 0;
+
+	return 8 * DBL_EPSILON * (1 + (la > lb ? la : lb));
+}
+
+static int reaches_effect(double d, double e, double slack)
+{
+	return d >= e - slack;
+}
+
+/*
  * Verdict rules (documented in docs/statistics.md), with e = ln(1 + min_effect):
  *  - fewer than min_runs on a side: UNKNOWN;
- *  - p_adj < alpha and |ln ratio| >= e: REGRESSION or IMPROVEMENT by the
+ *  - p_adj < alpha and |ln ratio| reaches e: REGRESSION or IMPROVEMENT by the
  *    unit's direction (direction < 0, unknown: UNKNOWN, never gated);
- *  - the ratio's CI lies inside (1/(1+e), 1+e): SAME, a change of the
- *    threshold's size is excluded;
+ *  - the ratio's CI lies strictly inside (1/(1+e), 1+e), neither end
+ *    reaching e: SAME, a change of the threshold's size is excluded;
  *  - otherwise UNKNOWN: the data allow a change >= the threshold but do not
  *    show one.  more_runs estimates the runs per side that would decide,
  *    assuming the CI half-width h shrinks as 1/sqrt(runs): to exclude the
  *    threshold needs h <= e - |est|; to make |est| significant needs
  *    se <= |est| / z_{1-alpha/2} with se = h / z_{(1+conf)/2}.
+ * "Reaches" is d >= e up to rounding (reaches_effect): a ratio of exactly
+ * 1 + min_effect (102/100 at 2%) is a change of the minimum effect, and a CI
+ * ending exactly there does not exclude one.  The threshold is symmetric in
+ * ln: on the faster side it is 1/(1+e) (100 after 102: -1.96%), so swapping
+ * OLD and NEW, or reading ns/op as its rate 1/x, keeps the verdict's size.
  */
 void drmb_decide(struct drmb_cmp *c, int direction, const struct drmb_cmp_params *par)
 {
 	const size_t cap = 1000, fallback = 10;	/* 10: statistics.md's gating minimum */
 	double e = log1p(par->min_effect), est = log(c->ratio);
 	double lo = log(c->ratio_lo), hi = log(c->ratio_hi);
+	double slack = effect_slack(c->old.median, c->new.median);
 
 	c->more_runs = 0;
 	if (c->n_old < par->min_runs || c->n_new < par->min_runs) {
@@ -1263,12 +1295,12 @@ void drmb_decide(struct drmb_cmp *c, int direction, const struct drmb_cmp_params
 		c->more_runs = par->min_runs > fallback ? par->min_runs : fallback;
 		return;
 	}
-	if (c->p_adj < par->alpha && fabs(est) >= e) {
+	if (c->p_adj < par->alpha && reaches_effect(fabs(est), e, slack)) {
 		int worse = direction == 1 ? est < 0 : est > 0;
 		c->verdict = direction < 0 ? DRMB_UNKNOWN : worse ? DRMB_REGRESSION : DRMB_IMPROVEMENT;
 		return;
 	}
-	if (!isnan(lo) && !isnan(hi) && lo > -e && hi < e) {
+	if (!isnan(lo) && !isnan(hi) && !reaches_effect(-lo, e, slack) && !reaches_effect(hi, e, slack)) {
 		c->verdict = DRMB_SAME;
 		return;
 	}
@@ -1280,7 +1312,7 @@ void drmb_decide(struct drmb_cmp *c, int direction, const struct drmb_cmp_params
 	}
 	double h = (hi - lo) / 2, factor;
 	double n_eff = 2.0 / (1.0 / (double)c->n_old + 1.0 / (double)c->n_new);
-	if (fabs(est) < e) {
+	if (!reaches_effect(fabs(est), e, slack)) {
 		factor = h / (e - fabs(est));
 	} else {
 		double se = h / norm_quantile((1 + par->conf) / 2);

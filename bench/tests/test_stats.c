@@ -438,6 +438,69 @@ static void test_verdicts(void)
 	CHECK(!strcmp(drmb_verdict_name(DRMB_REGRESSION), "REGRESSION"), "verdict names");
 }
 
+/*
+ * The minimum-effect boundary is exact: a ratio of exactly 1 + min_effect
+ * (102 vs 100 ns at 2%) reaches it, although ln(102) - ln(100) is a hair
+ * (8.4e-16) below log1p(0.02) in double, and a CI ending exactly there does
+ * not exclude it.  On the faster side the threshold is its mirror 1/(1+e):
+ * 100 after 102 (-1.96%), so swapping OLD and NEW (or ns/op for its rate)
+ * keeps the verdict's size.  Ten runs at 100 ns against ten whose 5th and
+ * 6th (hence the Hodges-Lehmann median of the 100 differences, old being
+ * constant) or whose 8th (the upper CI end, D_(77), qwilcox(0.025, 10, 10)
+ * = 24) is 102.
+ */
+static void verdict_of(const double *x, const double *y, int direction, struct drmb_cmp *c)
+{
+	struct drmb_cmp_params par = DRMB_CMP_PARAMS_DEFAULT;
+
+	drmb_compare_runs(x, 10, y, 10, &par, c);
+	c->p_adj = c->p;
+	drmb_decide(c, direction, &par);
+}
+
+static void test_effect_boundary(void)
+{
+	const double base[10] = { 100, 100, 100, 100, 100, 100, 100, 100, 100, 100 };
+	const double at[10] = { 101, 101.5, 101.8, 101.9, 102, 102, 102.1, 102.2, 102.5, 103 };
+	const double below[10] = { 101, 101.5, 101.8, 101.9, 101.99, 101.99, 102.1, 102.2, 102.5, 103 };
+	const double ci_at[10] = { 100.2, 100.4, 100.6, 100.8, 101, 101.2, 101.4, 102, 102, 102 };
+	const double ci_below[10] = { 100.2, 100.4, 100.6, 100.8, 101, 101.2, 101.4, 101.99, 102, 102 };
+	const double down[10] = { 98, 98, 98, 98, 98, 98, 98, 98, 98, 98 };
+	struct drmb_cmp c;
+
+	verdict_of(base, at, 0, &c);
+	CHECK(c.verdict == DRMB_REGRESSION && c.p < 0.01,
+	      "ns/op 100 -> 102 (+2.00%%, p=%.2g, ratio %.17g): REGRESSION, not UNKNOWN need ~%zu",
+	      c.p, c.ratio, c.more_runs);
+	verdict_of(base, at, 1, &c);
+	CHECK(c.verdict == DRMB_IMPROVEMENT, "ops/s 100 -> 102: IMPROVEMENT of exactly 2%%");
+	verdict_of(at, base, 0, &c);
+	CHECK(c.verdict == DRMB_IMPROVEMENT,
+	      "mirror, ns/op 102 -> 100 (ratio 1/1.02, -1.96%%): IMPROVEMENT (got %s, need ~%zu)",
+	      drmb_verdict_name(c.verdict), c.more_runs);
+	verdict_of(at, base, 1, &c);
+	CHECK(c.verdict == DRMB_REGRESSION, "mirror, ops/s 102 -> 100: REGRESSION");
+	verdict_of(base, below, 0, &c);
+	CHECK(c.verdict == DRMB_UNKNOWN, "100 -> 101.99 (+1.99%%, significant): below the effect, UNKNOWN (got %s)",
+	      drmb_verdict_name(c.verdict));
+	verdict_of(below, base, 0, &c);
+	CHECK(c.verdict == DRMB_UNKNOWN, "mirror, 101.99 -> 100: UNKNOWN (got %s)", drmb_verdict_name(c.verdict));
+	verdict_of(base, down, 0, &c);
+	CHECK(c.verdict == DRMB_IMPROVEMENT, "100 -> 98 (-2.00%%, beyond 1/1.02): IMPROVEMENT");
+
+	verdict_of(base, ci_at, 0, &c);
+	CHECK(c.verdict == DRMB_UNKNOWN && check_close(c.ratio_hi, 1.02, 1e-12),
+	      "CI [%.4f, %.17g] ends at +2.00%%: UNKNOWN, not SAME (got %s)", c.ratio_lo, c.ratio_hi,
+	      drmb_verdict_name(c.verdict));
+	verdict_of(ci_at, base, 0, &c);
+	CHECK(c.verdict == DRMB_UNKNOWN, "mirror, CI starting at 1/1.02: UNKNOWN, not SAME (got %s)",
+	      drmb_verdict_name(c.verdict));
+	verdict_of(base, ci_below, 0, &c);
+	CHECK(c.verdict == DRMB_SAME, "CI ending at +1.99%%: SAME (got %s)", drmb_verdict_name(c.verdict));
+	verdict_of(ci_below, base, 0, &c);
+	CHECK(c.verdict == DRMB_SAME, "mirror, CI starting at 1/1.0199: SAME (got %s)", drmb_verdict_name(c.verdict));
+}
+
 static void test_edivisive(void)
 {
 	struct drmb_cpd_params par = DRMB_CPD_PARAMS_DEFAULT;
@@ -647,6 +710,7 @@ int main(void)
 	test_median_ci();
 	test_bh();
 	test_verdicts();
+	test_effect_boundary();
 	test_edivisive();
 	test_hl_large_vs_all_pairs();
 	test_compare_runs_sort();
