@@ -94,6 +94,14 @@ perf-compare: bench/tests/perf_compare bench/drmbench
 	bench/tests/perf_compare 1000 100 1
 	bench/tests/perf_compare 1000 100 10
 
+# trend's false-change-point rate, its power, and its time on a year of nights.
+bench/tests/perf_trend: bench/tests/perf_trend.c bench/lib/libdrmb.a $(HEADERS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< bench/lib/libdrmb.a -lm
+
+perf-trend: bench/tests/perf_trend bench/drmbench
+	bench/tests/perf_trend rate 2000 10
+	bench/tests/perf_trend time 365 100 10
+
 # ---- the two commands of the README ------------------------------------------
 
 deps:
@@ -117,7 +125,8 @@ tests: $(TESTS)
 
 clean:
 	rm -f bench/drmbench bench/drmbench.static bench/suites.gen.c bench/version.gen.h bench/lib/libdrmb.a \
-		$(LIB_OBJS) $(BENCH_OBJS) bench/lib/udev-static.o $(TESTS) bench/tests/perf_compare
+		$(LIB_OBJS) $(BENCH_OBJS) bench/lib/udev-static.o $(TESTS) bench/tests/perf_compare \
+		bench/tests/perf_trend
 
-.PHONY: all check run deps clean tests perf-compare FORCE
+.PHONY: all check run deps clean tests perf-compare perf-trend FORCE
 .DELETE_ON_ERROR:

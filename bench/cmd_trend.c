@@ -3,9 +3,9 @@
  * drmbench trend: per benchmark and unit, the series of per-file medians
  * (one file = one night's `drmbench run`) in the order of a configuration
  * key (date by default, or kernel-release...), and its change points by
- * E-Divisive with Mann-Whitney confirmation (bench/lib/stats.c,
- * docs/statistics.md).  Exit status: 0 done (change points or not),
- * 2 usage or input error.
+ * E-Divisive with a permutation test of each split and a minimum step
+ * (bench/lib/stats.c, docs/statistics.md).  Exit status: 0 done (change
+ * points or not), 2 usage or input error.
  */
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE
@@ -36,8 +36,11 @@ static void usage(FILE *out)
 		"Points are ordered by a configuration key; files measured under other\n"
 		"comparability keys form separate series.\n"
 		"\n"
-		"  -a, --alpha P          Mann-Whitney confirmation level (default 0.001)\n"
+		"  -a, --alpha P          level of the permutation test of each split, in\n"
+		"                         [0.0001, 0.5] (default 0.001)\n"
 		"  -b, --by KEY           order points by KEY, version-aware (default date)\n"
+		"  -e, --min-step PCT     smallest step between the medians on either side\n"
+		"                         of a change point, percent (default 1)\n"
 		"  -h, --help             this text\n"
 		"  -i, --ignore KEYS      comparability keys to ignore, comma-separated,\n"
 		"                         repeatable (the --by key is always ignored)\n"
@@ -224,10 +227,10 @@ static int trend_series(const struct drmb_resultset *rs, const struct drmb_serie
 			       (ratio - 1) * 100, cp[k].p, cp[k].q, rs->files[b->file].path, b->lineno,
 			       rs->files[a->file].path, a->lineno);
 		if (o->tsv)
-			fprintf(o->tsv, "%s\t%s\t%s\t%zu\t%s\t%s\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g\t%s\t%s\n",
+			fprintf(o->tsv, "%s\t%s\t%s\t%zu\t%s\t%s\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g\t%s\t%s\t%zu\n",
 				s->name, s->unit, label[0] ? label + 1 : "", cp[k].index, b->key, a->key,
 				cp[k].before, cp[k].after, ratio, cp[k].p, cp[k].q,
-				rs->files[b->file].path, rs->files[a->file].path);
+				rs->files[b->file].path, rs->files[a->file].path, cp[k].permutations);
 	}
 out:
 	free(nights);
@@ -245,6 +248,7 @@ int cmd_trend(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "ignore", required_argument, NULL, 'i' },
 		{ "min-segment", required_argument, NULL, 'm' },
+		{ "min-step", required_argument, NULL, 'e' },
 		{ "series", required_argument, NULL, 's' },
 		{ "tsv", required_argument, NULL, 't' },
 		{ "window", required_argument, NULL, 'w' },
@@ -262,14 +266,20 @@ int cmd_trend(int argc, char **argv)
 	drmb_resultset_init(&rs, &ig);
 	optind = 1;
 	opterr = 1;
-	while ((opt = getopt_long(argc, argv, "a:b:hi:m:s:t:w:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "a:b:e:hi:m:s:t:w:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
-			if (cli_number("trend", "--alpha", optarg, 1e-12, 0.5, 0, &o.cpd.alpha))
+			/* below 1e-4 the permutations a split needs (1/alpha) get too many */
+			if (cli_number("trend", "--alpha", optarg, 1e-4, 0.5, 0, &o.cpd.alpha))
 				goto out;
 			break;
 		case 'b':
 			o.by = optarg;
+			break;
+		case 'e':
+			if (cli_number("trend", "--min-step", optarg, 0, 1000, CLI_PERCENT, &d))
+				goto out;
+			o.cpd.min_step = d / 100;
 			break;
 		case 'h':
 			usage(stdout);
@@ -322,7 +332,7 @@ int cmd_trend(int argc, char **argv)
 			fprintf(stderr, "drmbench trend: %s: %s\n", tsv_path, strerror(errno));
 			goto out;
 		}
-		fprintf(o.tsv, "name\tunit\tconfig\tindex\tkey_before\tkey_after\tbefore\tafter\tratio\tp\tq\tfile_before\tfile_after\n");
+		fprintf(o.tsv, "name\tunit\tconfig\tindex\tkey_before\tkey_after\tbefore\tafter\tratio\tp\tq\tfile_before\tfile_after\tpermutations\n");
 	}
 	if (series_path) {
 		if (!(o.series = fopen(series_path, "w"))) {

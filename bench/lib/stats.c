@@ -24,11 +24,19 @@
  *          JRSS B 57, 1995.
  *  [MJ14]  D. S. Matteson, N. A. James, "A nonparametric approach for multiple
  *          change point analysis of multivariate data", JASA 109, 2014
- *          (E-Divisive, energy statistic with alpha = 1).
+ *          (E-Divisive, energy statistic with alpha = 1, and its
+ *          permutation test of each split).
+ *  [BC91]  J. Besag, P. Clifford, "Sequential Monte Carlo p-values",
+ *          Biometrika 78, 1991 (stopping the permutations early).
+ *  [SLF14] G. L. Steele, D. Lea, C. H. Flood, "Fast splittable
+ *          pseudorandom number generators", OOPSLA 2014 (splitmix64).
+ *  [CP34]  C. J. Clopper, E. S. Pearson, Biometrika 26, 1934 (the exact
+ *          binomial confidence bound).
  *  benchstat (golang.org/x/perf/benchstat): median with a CI from order
  *          statistics of the binomial(n, 1/2) distribution.
  */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1239,23 +1247,54 @@ out_free:
 }
 
 /*
+ * When a change of ln-ratio d counts as reaching the threshold e: d >= e up
+ * to the rounding of the ln values d was computed from.  102 vs 100 is a
+ * change of exactly 2%, but ln(102) - ln(100) is 8.4e-16 below log1p(0.02)
+ * in double, about one ulp of ln(100).  The error of a difference of two ln
+ * values is a few ulps of the larger |ln value|, so the slack is
+ * 8 eps (1 + L), L the larger |ln| of the two sides' medians (per-run
+ * values of one row are of one magnitude): 1e-14 for values near 100, 4e-14
+ * near 1e9 ns, far below any difference a benchmark can resolve (a ratio
+ * of 1.02 + 1e-9 is 1 ns in a second).  The test is symmetric in ln, so
+ * it holds for d and for -d alike (see drmb_decide).
+ */
+static double effect_slack(double a, double b)
+{
+	double la = a > 0 && isfinite(a) ? fabs(log(a)) : 0;
+	double lb = b > 0 && isfinite(b) ? fabs(log(b)) : 0;
+
+	return 8 * DBL_EPSILON * (1 + (la > lb ? la : lb));
+}
+
+static int reaches_effect(double d, double e, double slack)
+{
+	return d >= e - slack;
+}
+
+/*
  * Verdict rules (documented in docs/statistics.md), with e = ln(1 + min_effect):
  *  - fewer than min_runs on a side: UNKNOWN;
- *  - p_adj < alpha and |ln ratio| >= e: REGRESSION or IMPROVEMENT by the
+ *  - p_adj < alpha and |ln ratio| reaches e: REGRESSION or IMPROVEMENT by the
  *    unit's direction (direction < 0, unknown: UNKNOWN, never gated);
- *  - the ratio's CI lies inside (1/(1+e), 1+e): SAME, a change of the
- *    threshold's size is excluded;
+ *  - the ratio's CI lies strictly inside (1/(1+e), 1+e), neither end
+ *    reaching e: SAME, a change of the threshold's size is excluded;
  *  - otherwise UNKNOWN: the data allow a change >= the threshold but do not
  *    show one.  more_runs estimates the runs per side that would decide,
  *    assuming the CI half-width h shrinks as 1/sqrt(runs): to exclude the
  *    threshold needs h <= e - |est|; to make |est| significant needs
  *    se <= |est| / z_{1-alpha/2} with se = h / z_{(1+conf)/2}.
+ * "Reaches" is d >= e up to rounding (reaches_effect): a ratio of exactly
+ * 1 + min_effect (102/100 at 2%) is a change of the minimum effect, and a CI
+ * ending exactly there does not exclude one.  The threshold is symmetric in
+ * ln: on the faster side it is 1/(1+e) (100 after 102: -1.96%), so swapping
+ * OLD and NEW, or reading ns/op as its rate 1/x, keeps the verdict's size.
  */
 void drmb_decide(struct drmb_cmp *c, int direction, const struct drmb_cmp_params *par)
 {
 	const size_t cap = 1000, fallback = 10;	/* 10: statistics.md's gating minimum */
 	double e = log1p(par->min_effect), est = log(c->ratio);
 	double lo = log(c->ratio_lo), hi = log(c->ratio_hi);
+	double slack = effect_slack(c->old.median, c->new.median);
 
 	c->more_runs = 0;
 	if (c->n_old < par->min_runs || c->n_new < par->min_runs) {
@@ -1263,12 +1302,12 @@ void drmb_decide(struct drmb_cmp *c, int direction, const struct drmb_cmp_params
 		c->more_runs = par->min_runs > fallback ? par->min_runs : fallback;
 		return;
 	}
-	if (c->p_adj < par->alpha && fabs(est) >= e) {
+	if (c->p_adj < par->alpha && reaches_effect(fabs(est), e, slack)) {
 		int worse = direction == 1 ? est < 0 : est > 0;
 		c->verdict = direction < 0 ? DRMB_UNKNOWN : worse ? DRMB_REGRESSION : DRMB_IMPROVEMENT;
 		return;
 	}
-	if (!isnan(lo) && !isnan(hi) && lo > -e && hi < e) {
+	if (!isnan(lo) && !isnan(hi) && !reaches_effect(-lo, e, slack) && !reaches_effect(hi, e, slack)) {
 		c->verdict = DRMB_SAME;
 		return;
 	}
@@ -1280,7 +1319,7 @@ void drmb_decide(struct drmb_cmp *c, int direction, const struct drmb_cmp_params
 	}
 	double h = (hi - lo) / 2, factor;
 	double n_eff = 2.0 / (1.0 / (double)c->n_old + 1.0 / (double)c->n_new);
-	if (fabs(est) < e) {
+	if (!reaches_effect(fabs(est), e, slack)) {
 		factor = h / (e - fabs(est));
 	} else {
 		double se = h / norm_quantile((1 + par->conf) / 2);
@@ -1301,11 +1340,20 @@ void drmb_decide(struct drmb_cmp *c, int direction, const struct drmb_cmp_params
  *   E = 2/(|a||b|) sum|a_i - b_j| - 1/C(|a|,2) sum_{i<k}|a_i - a_k|
  *       - 1/C(|b|,2) sum_{j<k}|b_j - b_k|,
  *   Q = |a||b| / (|a| + |b|) * E.
- * O((r-l)^2); callers keep r - l within the window.
+ * From the three sums of distances; energy_q computes them directly,
+ * O((r-l)^2), for the final report; the search updates them as it moves.
  */
+static double energy_from_sums(double na, double nb, double between, double in_a, double in_b)
+{
+	double e = 2 * between / (na * nb) - (na > 1 ? in_a / (na * (na - 1) / 2) : 0) -
+		   (nb > 1 ? in_b / (nb * (nb - 1) / 2) : 0);
+
+	return na * nb / (na + nb) * e;
+}
+
 static double energy_q(const double *v, size_t l, size_t t, size_t r)
 {
-	double na = (double)(t - l), nb = (double)(r - t), between = 0, in_a = 0, in_b = 0;
+	double between = 0, in_a = 0, in_b = 0;
 
 	for (size_t i = l; i < t; i++)
 		for (size_t j = t; j < r; j++)
@@ -1316,9 +1364,7 @@ static double energy_q(const double *v, size_t l, size_t t, size_t r)
 	for (size_t j = t; j < r; j++)
 		for (size_t k = j + 1; k < r; k++)
 			in_b += fabs(v[j] - v[k]);
-	double e = 2 * between / (na * nb) - (na > 1 ? in_a / (na * (na - 1) / 2) : 0) -
-		   (nb > 1 ? in_b / (nb * (nb - 1) / 2) : 0);
-	return na * nb / (na + nb) * e;
+	return energy_from_sums((double)(t - l), (double)(r - t), between, in_a, in_b);
 }
 
 static size_t window_start(size_t lo, size_t t, size_t half)
@@ -1331,108 +1377,357 @@ static size_t window_end(size_t hi, size_t t, size_t half)
 	return hi - t > half ? t + half : hi;
 }
 
+/*
+ * sum of |x - v[i]| for i in [a, b).  Four partial sums: one chain of
+ * dependent additions was the permutation test's bottleneck.
+ */
+static double dist_sum(const double *v, size_t a, size_t b, double x)
+{
+	double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+	size_t i = a;
+
+	for (; i + 4 <= b; i += 4) {
+		s0 += fabs(x - v[i]);
+		s1 += fabs(x - v[i + 1]);
+		s2 += fabs(x - v[i + 2]);
+		s3 += fabs(x - v[i + 3]);
+	}
+	for (; i < b; i++)
+		s0 += fabs(x - v[i]);
+	return (s0 + s1) + (s2 + s3);
+}
+
+/*
+ * The split t of [lo, hi) with the largest Q, each side limited to the
+ * `half` points next to t (Otava's windowing: a long series is judged
+ * locally, so an old step does not mask a new one), at least min_seg
+ * points a side.  Moving t by one moves one point from B to A, and the
+ * window's ends by at most one point each, so the three sums are updated
+ * in O(window) per split instead of recomputed in O(window^2): the search
+ * is O((hi - lo) window).  Returns 0 when no split fits.
+ */
+static size_t best_split(const double *v, size_t lo, size_t hi, size_t min_seg, size_t half,
+			 double *q_out)
+{
+	size_t t = lo + min_seg, best_t = 0;
+	double best_q = -INFINITY;
+
+	if (hi - lo < 2 * min_seg)
+		return 0;
+	size_t a = window_start(lo, t, half), b = window_end(hi, t, half);
+	double between = 0, in_a = 0, in_b = 0;
+	for (size_t i = a; i < t; i++) {
+		between += dist_sum(v, t, b, v[i]);
+		in_a += dist_sum(v, i + 1, t, v[i]);
+	}
+	for (size_t j = t; j < b; j++)
+		in_b += dist_sum(v, j + 1, b, v[j]);
+	for (;;) {
+		double q = energy_from_sums((double)(t - a), (double)(b - t), between, in_a, in_b);
+		if (q > best_q) {
+			best_q = q;
+			best_t = t;
+		}
+		if (t + 1 + min_seg > hi)
+			break;
+		/* v[t] moves from B to A */
+		double to_a = dist_sum(v, a, t, v[t]), to_b = dist_sum(v, t + 1, b, v[t]);
+		in_a += to_a;
+		in_b -= to_b;
+		between += to_b - to_a;
+		t++;
+		if (window_start(lo, t, half) > a) {	/* v[a] leaves A */
+			in_a -= dist_sum(v, a + 1, t, v[a]);
+			between -= dist_sum(v, t, b, v[a]);
+			a++;
+		}
+		if (window_end(hi, t, half) > b) {	/* v[b] joins B */
+			in_b += dist_sum(v, t, b, v[b]);
+			between += dist_sum(v, a, t, v[b]);
+			b++;
+		}
+	}
+	*q_out = best_q;
+	return best_t;
+}
+
+/* splitmix64 (Steele, Lea, Flood 2014): a seeded, portable generator. */
+static uint64_t splitmix64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* Uniform in [0, n), n >= 1, without modulo bias (rejection of the short last block). */
+static size_t uniform_below(uint64_t *s, size_t n)
+{
+	uint64_t limit = UINT64_MAX - UINT64_MAX % n, x;
+
+	do
+		x = splitmix64(s);
+	while (x >= limit);
+	return (size_t)(x % n);
+}
+
+size_t drmb_cpd_permutations(const struct drmb_cpd_params *par)
+{
+	double need;
+
+	if (par->permutations)
+		return par->permutations;
+	/* the least P whose smallest p, 1/(1+P), is <= alpha; at least 999 */
+	need = ceil(1 / par->alpha - 1e-9) - 1;
+	return need > 999 ? (size_t)need : 999;
+}
+
 struct cpd_state {
 	const double *v;
 	const struct drmb_cpd_params *par;
+	double *buf;		/* the permuted segment */
+	size_t min_seg, half, perms, max_exceed;
 	size_t *idx;		/* accepted split points */
+	double *pval;		/* their permutation p */
 	size_t nidx, cap;
 	int err;
 };
 
 /*
- * Bisect [lo, hi): the split t with the largest Q, each side limited to the
- * window/2 points next to t (Otava's windowing: a long series is judged
- * locally, so an old step does not mask a new one, and the cost stays
- * O(n window^2)).  The split is kept when Mann-Whitney between the two
- * window halves gives p <= alpha; then both halves are searched again.
+ * Is the best split of [lo, hi) more than the best split of a random
+ * order of the same points?  A permutation test of the whole search, as
+ * E-Divisive [MJ14] and Chromium's dashboard do: the segment is shuffled
+ * (Fisher-Yates), the argmax search redone, and
+ * p = (1 + #{permuted max Q >= observed max Q}) / (1 + P): the choice of
+ * the split among all candidates is part of the null distribution, which
+ * a test of the two chosen sides (Mann-Whitney, before) ignored.  Exact
+ * for exchangeable points whatever P.  The permuted maxima only have to
+ * be counted until they exceed what p <= alpha allows (Besag & Clifford
+ * 1991's sequential stop): a segment without a change typically stops
+ * after a handful of permutations, a real change costs all P.  The
+ * generator is seeded from the segment's values, so the same series
+ * always gives the same answer [BC91, SLF14].  Ties within 1e-9 of the observed Q count
+ * as reaching it (rounding of the updated sums must not make p smaller).
+ */
+static int split_significant(struct cpd_state *s, size_t lo, size_t hi, double q_obs, double *p)
+{
+	size_t n = hi - lo, exceed = 0;
+	uint64_t seed = 0x6472646d62656e63ull ^ n;
+	double bar = q_obs - 1e-9 * fabs(q_obs);
+
+	memcpy(s->buf, s->v + lo, n * sizeof(*s->buf));
+	for (size_t i = 0; i < n; i++) {
+		uint64_t bits;
+		memcpy(&bits, &s->v[lo + i], sizeof(bits));
+		seed = (seed ^ bits) * 0x100000001b3ull;
+	}
+	for (size_t k = 0; k < s->perms; k++) {
+		double q;
+		for (size_t i = n - 1; i > 0; i--) {
+			size_t j = uniform_below(&seed, i + 1);
+			double t = s->buf[i];
+			s->buf[i] = s->buf[j];
+			s->buf[j] = t;
+		}
+		if (best_split(s->buf, 0, n, s->min_seg, s->half, &q) && q >= bar &&
+		    ++exceed > s->max_exceed)
+			return 0;
+	}
+	*p = (double)(1 + exceed) / (double)(1 + s->perms);
+	return 1;
+}
+
+/*
+ * Bisect [lo, hi) at its best split when the permutation test finds it
+ * significant (p <= alpha); then search both halves again.
  */
 static void cpd_bisect(struct cpd_state *s, size_t lo, size_t hi)
 {
-	size_t min_seg = s->par->min_segment ? s->par->min_segment : 1;
-	size_t half = s->par->window / 2 > min_seg ? s->par->window / 2 : min_seg;
-	size_t best_t = 0;
-	double best_q = -INFINITY;
-	struct drmb_mw mw;
+	size_t best_t;
+	double best_q, p;
 
-	if (s->err || hi - lo < 2 * min_seg)
+	if (s->err)
 		return;
-	for (size_t t = lo + min_seg; t + min_seg <= hi; t++) {
-		double q = energy_q(s->v, window_start(lo, t, half), t, window_end(hi, t, half));
-		if (q > best_q) {
-			best_q = q;
-			best_t = t;
-		}
-	}
-	if (!best_t)
-		return;
-	size_t l = window_start(lo, best_t, half), r = window_end(hi, best_t, half);
-	if (drmb_mann_whitney(s->v + l, best_t - l, s->v + best_t, r - best_t, &mw)) {
-		s->err = -ENOMEM;
-		return;
-	}
-	if (!(mw.p <= s->par->alpha))
+	best_t = best_split(s->v, lo, hi, s->min_seg, s->half, &best_q);
+	if (!best_t || !split_significant(s, lo, hi, best_q, &p))
 		return;
 	if (s->nidx == s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : 16;
-		size_t *n = realloc(s->idx, cap * sizeof(*n));
-		if (!n) {
+		size_t *ni = realloc(s->idx, cap * sizeof(*ni));
+		if (ni)
+			s->idx = ni;
+		double *np = ni ? realloc(s->pval, cap * sizeof(*np)) : NULL;
+		if (!np) {
 			s->err = -ENOMEM;
 			return;
 		}
-		s->idx = n;
+		s->pval = np;
 		s->cap = cap;
 	}
-	s->idx[s->nidx++] = best_t;
+	s->idx[s->nidx] = best_t;
+	s->pval[s->nidx++] = p;
 	cpd_bisect(s, lo, best_t);
 	cpd_bisect(s, best_t, hi);
 }
 
-static int cmp_size(const void *a, const void *b)
+struct cp_sorted {
+	size_t t;
+	double p;
+};
+
+static int cmp_cp(const void *a, const void *b)
 {
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	size_t x = ((const struct cp_sorted *)a)->t, y = ((const struct cp_sorted *)b)->t;
 	return (x > y) - (x < y);
+}
+
+/*
+ * The medians of the segments next to change point k of cps[0..n) in
+ * v[0..len), each limited to the window/2 points next to it.  tmp holds
+ * at least window points.
+ */
+static void cp_medians(const double *v, size_t len, const struct cp_sorted *cps, size_t n,
+		       size_t k, size_t half, double *tmp, double *before, double *after,
+		       size_t *l_out, size_t *r_out)
+{
+	size_t t = cps[k].t;
+	size_t lo = k ? cps[k - 1].t : 0, hi = k + 1 < n ? cps[k + 1].t : len;
+	size_t l = window_start(lo, t, half), r = window_end(hi, t, half);
+
+	memcpy(tmp, v + l, (r - l) * sizeof(*tmp));
+	*before = drmb_median_double(tmp, t - l);
+	*after = drmb_median_double(tmp + (t - l), r - t);
+	*l_out = l;
+	*r_out = r;
+}
+
+/*
+ * The size of a step for --min-step: |ln(after / before)| against
+ * ln(1 + min_step), the same symmetric, rounding-exact rule as the minimum
+ * effect of a verdict.  A step to or from a value <= 0 has no ratio; it
+ * counts when the values differ.
+ */
+static int step_reaches(double before, double after, double min_step)
+{
+	if (!(before > 0 && after > 0))
+		return before != after;
+	return reaches_effect(fabs(log(after / before)), log1p(min_step),
+			      effect_slack(before, after));
 }
 
 int drmb_edivisive(const double *v, size_t n, const struct drmb_cpd_params *par,
 		   struct drmb_change_point *cp, size_t max_cp)
 {
 	struct cpd_state s = { .v = v, .par = par };
-	size_t half, count;
+	struct cp_sorted *cps = NULL;
+	double *tmp = NULL;
+	size_t count = 0, ncp;
+	int ret = 0;
 
-	if (!v || !par || (max_cp && !cp) || par->window < 2)
+	if (!v || !par || (max_cp && !cp) || par->window < 2 || !(par->alpha > 0 && par->alpha < 1) ||
+	    !(par->min_step >= 0))
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++)
 		if (!isfinite(v[i]))
 			return -EINVAL;
+	s.min_seg = par->min_segment ? par->min_segment : 1;
+	s.half = par->window / 2 > s.min_seg ? par->window / 2 : s.min_seg;
+	s.perms = drmb_cpd_permutations(par);
+	if (s.perms > DRMB_CPD_MAX_PERMUTATIONS)
+		return -EINVAL;
+	/* p = (1 + exceed) / (1 + P) <= alpha  <=>  exceed <= alpha (1 + P) - 1 */
+	double allow = floor(par->alpha * (double)(1 + s.perms) * (1 + 1e-12)) - 1;
+	if (allow < 0)
+		return 0;	/* P too small for any p <= alpha */
+	s.max_exceed = (size_t)allow;
+	s.buf = malloc((n ? n : 1) * sizeof(*s.buf));
+	tmp = malloc((2 * s.half + 1) * sizeof(*tmp));
+	if (!s.buf || !tmp) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	cpd_bisect(&s, 0, n);
 	if (s.err) {
-		free(s.idx);
-		return s.err;
+		ret = s.err;
+		goto out;
 	}
-	if (s.nidx)
-		qsort(s.idx, s.nidx, sizeof(*s.idx), cmp_size);
-	half = par->window / 2;
-	count = s.nidx < max_cp ? s.nidx : max_cp;
-	/* describe each step by the final neighbouring segments, window-limited */
-	for (size_t k = 0; k < count; k++) {
-		size_t t = s.idx[k];
-		size_t lo = k ? s.idx[k - 1] : 0, hi = k + 1 < s.nidx ? s.idx[k + 1] : n;
-		size_t l = window_start(lo, t, half), r = window_end(hi, t, half);
-		double *tmp = malloc((r - l) * sizeof(*tmp));
-		struct drmb_mw mw;
-		if (!tmp || drmb_mann_whitney(v + l, t - l, v + t, r - t, &mw)) {
-			free(tmp);
-			free(s.idx);
-			return -ENOMEM;
+	ncp = s.nidx;
+	cps = malloc((ncp ? ncp : 1) * sizeof(*cps));
+	if (!cps) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t k = 0; k < ncp; k++)
+		cps[k] = (struct cp_sorted){ s.idx[k], s.pval[k] };
+	qsort(cps, ncp, sizeof(*cps), cmp_cp);
+	/*
+	 * --min-step: drop the smallest step below it and measure its
+	 * neighbours again against their merged segments, until every step
+	 * left is large enough.  A drift then reads as a few small steps, none
+	 * of which is reported, unless it adds up to min_step somewhere.
+	 */
+	for (;;) {
+		size_t worst = ncp;
+		double worst_step = INFINITY, b, a;
+		size_t l, r;
+		for (size_t k = 0; k < ncp; k++) {
+			cp_medians(v, n, cps, ncp, k, s.half, tmp, &b, &a, &l, &r);
+			if (step_reaches(b, a, par->min_step))
+				continue;
+			double step = b > 0 && a > 0 ? fabs(log(a / b)) : 0;
+			if (step < worst_step) {
+				worst_step = step;
+				worst = k;
+			}
 		}
-		memcpy(tmp, v + l, (r - l) * sizeof(*tmp));
-		cp[k].index = t;
-		cp[k].q = energy_q(v, l, t, r);
-		cp[k].p = mw.p;
-		cp[k].before = drmb_median_double(tmp, t - l);
-		cp[k].after = drmb_median_double(tmp + (t - l), r - t);
-		free(tmp);
+		if (worst == ncp)
+			break;
+		memmove(cps + worst, cps + worst + 1, (ncp - worst - 1) * sizeof(*cps));
+		ncp--;
 	}
+	count = ncp < max_cp ? ncp : max_cp;
+	for (size_t k = 0; k < count; k++) {
+		size_t l, r;
+		cp_medians(v, n, cps, ncp, k, s.half, tmp, &cp[k].before, &cp[k].after, &l, &r);
+		cp[k].index = cps[k].t;
+		cp[k].q = energy_q(v, l, cps[k].t, r);
+		cp[k].p = cps[k].p;
+		cp[k].permutations = s.perms;
+	}
+	ret = (int)count;
+out:
 	free(s.idx);
-	return (int)count;
+	free(s.pval);
+	free(s.buf);
+	free(tmp);
+	free(cps);
+	return ret;
+}
+
+/* ---- a rate's upper bound (Clopper-Pearson) ----------------------------- */
+
+/*
+ * [CP34]: the binomial CDF at x is decreasing in p, so bisection on p
+ * finds the bound.
+ */
+double drmb_binom_upper(size_t x, size_t n, double conf)
+{
+	double lo = 0, hi = 1, lg_n1 = lgamma((double)n + 1);
+
+	if (!n || x > n || !(conf > 0 && conf < 1))
+		return NAN;
+	if (x == n)
+		return 1;
+	for (int it = 0; it < 100; it++) {
+		double p = (lo + hi) / 2, cdf = 0;
+		for (size_t i = 0; i <= x; i++)
+			cdf += exp(lg_n1 - lgamma((double)i + 1) - lgamma((double)(n - i) + 1) +
+				   (double)i * log(p) + (double)(n - i) * log1p(-p));
+		if (cdf > 1 - conf)
+			lo = p;
+		else
+			hi = p;
+	}
+	return hi;
 }

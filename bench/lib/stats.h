@@ -150,25 +150,48 @@ void drmb_decide(struct drmb_cmp *c, int higher_is_better,
 struct drmb_cpd_params {
 	size_t window;		/* points per detection window, default 50 */
 	size_t min_segment;	/* default 5 */
-	double alpha;		/* Mann-Whitney confirmation between segments, default 0.001 */
+	double alpha;		/* on the permutation p of each split, default 0.001 */
+	double min_step;	/* smallest step between adjacent segment medians, fraction, default 0.01 */
+	size_t permutations;	/* P; 0: max(999, ceil(1/alpha) - 1), see drmb_cpd_permutations */
 };
-#define DRMB_CPD_PARAMS_DEFAULT { .window = 50, .min_segment = 5, .alpha = 0.001 }
+#define DRMB_CPD_PARAMS_DEFAULT { .window = 50, .min_segment = 5, .alpha = 0.001, .min_step = 0.01 }
+
+/*
+ * The number of permutations P a split is tested with under par.  More than
+ * DRMB_CPD_MAX_PERMUTATIONS (alpha below 1e-6 without an explicit P) is
+ * refused by drmb_edivisive with -EINVAL: a change point would cost too much.
+ */
+size_t drmb_cpd_permutations(const struct drmb_cpd_params *par);
+#define DRMB_CPD_MAX_PERMUTATIONS 1000000
 
 struct drmb_change_point {
 	size_t index;		/* first point of the new segment */
-	double q;		/* energy statistic at the split */
-	double p;		/* Mann-Whitney p between the two adjacent segments */
+	double q;		/* energy statistic between the adjacent segments */
+	double p;		/* permutation p of the split, (1 + #permuted max Q >= Q) / (1 + P) */
 	double before, after;	/* medians of the adjacent segments */
+	size_t permutations;	/* P */
 };
 
 /*
  * E-Divisive change points of series v[0..n) (Matteson & James 2014, as in
- * Otava/MongoDB's signal processing): recursive bisection at argmax of the
- * energy statistic Q, each split confirmed by Mann-Whitney between the two
- * segments.  Writes up to max_cp points sorted by index; returns how many,
- * or -errno.
+ * Otava/MongoDB's signal processing and Chromium's dashboard): recursive
+ * bisection at argmax of the energy statistic Q (each side limited to
+ * window/2 points), each split kept when a permutation test of the whole
+ * search gives p <= alpha (deterministic: seeded from the values).  Then
+ * change points whose adjacent segment medians differ by less than
+ * min_step are merged away, smallest first.  Writes up to max_cp points
+ * sorted by index; returns how many, or -errno (-EINVAL for a non-finite
+ * value or bad parameters).
  */
 int drmb_edivisive(const double *v, size_t n, const struct drmb_cpd_params *par,
 		   struct drmb_change_point *cp, size_t max_cp);
+
+/*
+ * One-sided upper confidence bound on a binomial rate after x events in n
+ * trials (Clopper-Pearson): the p with P(Binomial(n, p) <= x) = 1 - conf.
+ * With x = 0 and conf 0.95 it is 1 - 0.05^(1/n) ~ 3/n, the rule of three.
+ * NaN for n == 0, x > n or conf outside (0, 1).
+ */
+double drmb_binom_upper(size_t x, size_t n, double conf);
 
 #endif

@@ -360,6 +360,24 @@ static void test_trend(void)
 	      "trend --tsv -: change point row with the keys on either side");
 	CHECK(has(series, "name\tunit\tconfig\tindex\tkey\tmedian") && has(series, "Flat\tns/op\t\t29\t"),
 	      "trend --series: one row per point");
+	CHECK(has(out, "name\tunit\tconfig\tindex\tkey_before\tkey_after\tbefore\tafter\tratio\tp\tq\t"
+		       "file_before\tfile_after\tpermutations\n") && has(out, "store/night21.txt\t999\n"),
+	      "trend --tsv: the permutations column last (P = 999 at alpha 0.001)");
+	char first[sizeof(out)];
+	snprintf(first, sizeof(first), "%s", out);
+	st = run("trend", "--tsv", "-", path_in("store"), NULL);
+	CHECK(st == 0 && !strcmp(first, out), "trend twice on the same store: the same change points and p, byte for byte");
+	st = run("trend", "--min-step", "7", path_in("store"), NULL);
+	CHECK(st == 0 && has(out, "0 change points") && !has(out, "Wake (ns/op)"),
+	      "trend --min-step 7: the +6%% step is not reported (exit %d)", st);
+	st = run("trend", "-e", "5%", path_in("store"), NULL);
+	CHECK(st == 0 && has(out, "Wake (ns/op): 30 points by date, 1 change point"),
+	      "trend -e 5%%: the +6%% step is (exit %d)", st);
+	st = run("trend", "--min-step", "-1", path_in("store"), NULL);
+	CHECK(st == 2 && has(err, "--min-step '-1'"), "trend --min-step -1: exit 2 naming it");
+	st = run("trend", "--alpha", "1e-5", path_in("store"), NULL);
+	CHECK(st == 2 && has(err, "--alpha '1e-5'") && has(err, "0.0001"),
+	      "trend --alpha below 1e-4 (too many permutations): exit 2 naming the range");
 	st = run("trend", "--by", "no-such-key", path_in("store"), NULL);
 	CHECK(st == 2 && has(err, "night01.txt:5: no 'no-such-key:'"), "trend --by missing key: exit 2 naming file:line");
 	st = run("trend", path_in("base"), path_in("k66"), NULL);

@@ -438,6 +438,69 @@ static void test_verdicts(void)
 	CHECK(!strcmp(drmb_verdict_name(DRMB_REGRESSION), "REGRESSION"), "verdict names");
 }
 
+/*
+ * The minimum-effect boundary is exact: a ratio of exactly 1 + min_effect
+ * (102 vs 100 ns at 2%) reaches it, although ln(102) - ln(100) is a hair
+ * (8.4e-16) below log1p(0.02) in double, and a CI ending exactly there does
+ * not exclude it.  On the faster side the threshold is its mirror 1/(1+e):
+ * 100 after 102 (-1.96%), so swapping OLD and NEW (or ns/op for its rate)
+ * keeps the verdict's size.  Ten runs at 100 ns against ten whose 5th and
+ * 6th (hence the Hodges-Lehmann median of the 100 differences, old being
+ * constant) or whose 8th (the upper CI end, D_(77), qwilcox(0.025, 10, 10)
+ * = 24) is 102.
+ */
+static void verdict_of(const double *x, const double *y, int direction, struct drmb_cmp *c)
+{
+	struct drmb_cmp_params par = DRMB_CMP_PARAMS_DEFAULT;
+
+	drmb_compare_runs(x, 10, y, 10, &par, c);
+	c->p_adj = c->p;
+	drmb_decide(c, direction, &par);
+}
+
+static void test_effect_boundary(void)
+{
+	const double base[10] = { 100, 100, 100, 100, 100, 100, 100, 100, 100, 100 };
+	const double at[10] = { 101, 101.5, 101.8, 101.9, 102, 102, 102.1, 102.2, 102.5, 103 };
+	const double below[10] = { 101, 101.5, 101.8, 101.9, 101.99, 101.99, 102.1, 102.2, 102.5, 103 };
+	const double ci_at[10] = { 100.2, 100.4, 100.6, 100.8, 101, 101.2, 101.4, 102, 102, 102 };
+	const double ci_below[10] = { 100.2, 100.4, 100.6, 100.8, 101, 101.2, 101.4, 101.99, 102, 102 };
+	const double down[10] = { 98, 98, 98, 98, 98, 98, 98, 98, 98, 98 };
+	struct drmb_cmp c;
+
+	verdict_of(base, at, 0, &c);
+	CHECK(c.verdict == DRMB_REGRESSION && c.p < 0.01,
+	      "ns/op 100 -> 102 (+2.00%%, p=%.2g, ratio %.17g): REGRESSION, not UNKNOWN need ~%zu",
+	      c.p, c.ratio, c.more_runs);
+	verdict_of(base, at, 1, &c);
+	CHECK(c.verdict == DRMB_IMPROVEMENT, "ops/s 100 -> 102: IMPROVEMENT of exactly 2%%");
+	verdict_of(at, base, 0, &c);
+	CHECK(c.verdict == DRMB_IMPROVEMENT,
+	      "mirror, ns/op 102 -> 100 (ratio 1/1.02, -1.96%%): IMPROVEMENT (got %s, need ~%zu)",
+	      drmb_verdict_name(c.verdict), c.more_runs);
+	verdict_of(at, base, 1, &c);
+	CHECK(c.verdict == DRMB_REGRESSION, "mirror, ops/s 102 -> 100: REGRESSION");
+	verdict_of(base, below, 0, &c);
+	CHECK(c.verdict == DRMB_UNKNOWN, "100 -> 101.99 (+1.99%%, significant): below the effect, UNKNOWN (got %s)",
+	      drmb_verdict_name(c.verdict));
+	verdict_of(below, base, 0, &c);
+	CHECK(c.verdict == DRMB_UNKNOWN, "mirror, 101.99 -> 100: UNKNOWN (got %s)", drmb_verdict_name(c.verdict));
+	verdict_of(base, down, 0, &c);
+	CHECK(c.verdict == DRMB_IMPROVEMENT, "100 -> 98 (-2.00%%, beyond 1/1.02): IMPROVEMENT");
+
+	verdict_of(base, ci_at, 0, &c);
+	CHECK(c.verdict == DRMB_UNKNOWN && check_close(c.ratio_hi, 1.02, 1e-12),
+	      "CI [%.4f, %.17g] ends at +2.00%%: UNKNOWN, not SAME (got %s)", c.ratio_lo, c.ratio_hi,
+	      drmb_verdict_name(c.verdict));
+	verdict_of(ci_at, base, 0, &c);
+	CHECK(c.verdict == DRMB_UNKNOWN, "mirror, CI starting at 1/1.02: UNKNOWN, not SAME (got %s)",
+	      drmb_verdict_name(c.verdict));
+	verdict_of(base, ci_below, 0, &c);
+	CHECK(c.verdict == DRMB_SAME, "CI ending at +1.99%%: SAME (got %s)", drmb_verdict_name(c.verdict));
+	verdict_of(ci_below, base, 0, &c);
+	CHECK(c.verdict == DRMB_SAME, "mirror, CI starting at 1/1.0199: SAME (got %s)", drmb_verdict_name(c.verdict));
+}
+
 static void test_edivisive(void)
 {
 	struct drmb_cpd_params par = DRMB_CPD_PARAMS_DEFAULT;
@@ -480,6 +543,111 @@ static void test_edivisive(void)
 	CHECK(drmb_edivisive(v, 3, &par, cp, 8) == 0, "3 points: nothing");
 	v[3] = NAN;
 	CHECK(drmb_edivisive(v, 35, &par, cp, 8) == -EINVAL, "NaN in series -> -EINVAL");
+	v[3] = 1000;
+	par.min_step = -1;
+	CHECK(drmb_edivisive(v, 35, &par, cp, 8) == -EINVAL, "negative min_step -> -EINVAL");
+}
+
+/* ln-normal noise of sd `sd` around 1 (Box-Muller on xorshift) */
+static double noise(uint64_t *seed, double sd)
+{
+	double u1 = ((double)(xorshift(seed) >> 11) + 0.5) / 9007199254740992.0;
+	double u2 = (double)(xorshift(seed) >> 11) / 9007199254740992.0;
+
+	return exp(sd * sqrt(-2 * log(u1)) * cos(2 * 3.14159265358979323846 * u2));
+}
+
+/*
+ * The permutation test of the split search and the minimum step: a clear
+ * step is found where it is, with p = (1 + k)/(1 + P); a drift below
+ * min_step is not reported (it is with min_step 0, so the filter is what
+ * removes it); the same input gives the same output, bit for bit; and on
+ * flat histories the rate of change points stays near alpha, where testing
+ * the chosen split as if it had been fixed in advance (the old
+ * Mann-Whitney confirmation) gave several times alpha.
+ */
+static void test_edivisive_permutation(void)
+{
+	struct drmb_cpd_params par = DRMB_CPD_PARAMS_DEFAULT;
+	struct drmb_change_point cp[8], again[8];
+	double v[60];
+	uint64_t seed = 99;
+	int n, m;
+
+	CHECK(drmb_cpd_permutations(&par) == 999, "P at alpha 0.001: 999 (got %zu)", drmb_cpd_permutations(&par));
+	par.alpha = 1e-4;
+	CHECK(drmb_cpd_permutations(&par) == 9999, "P at alpha 1e-4: 9999 (got %zu)", drmb_cpd_permutations(&par));
+	par.alpha = 1e-7;
+	CHECK(drmb_edivisive(v, 0, &par, cp, 8) == -EINVAL, "alpha 1e-7 (1e7 permutations): -EINVAL");
+	par.alpha = 0.001;
+
+	/* 60 nights, 0.4% noise (medians of 10 runs at 1%), +3% from night 40 */
+	for (int i = 0; i < 60; i++)
+		v[i] = 1000 * noise(&seed, 0.004) * (i >= 40 ? 1.03 : 1);
+	n = drmb_edivisive(v, 60, &par, cp, 8);
+	CHECK(n == 1 && cp[0].index == 40, "+3%% step at night 40: one change point at 40 (n=%d at %zu)",
+	      n, n > 0 ? cp[0].index : 0);
+	if (n == 1) {
+		double k = cp[0].p * (double)(1 + cp[0].permutations) - 1;
+		CHECK(cp[0].permutations == 999 && cp[0].p <= par.alpha && fabs(k - round(k)) < 1e-9,
+		      "its p is (1 + k)/(1 + P) <= alpha (p=%g, P=%zu)", cp[0].p, cp[0].permutations);
+		CHECK(cp[0].after / cp[0].before > 1.02 && cp[0].after / cp[0].before < 1.04,
+		      "step between the segment medians ~ +3%% (%g)", cp[0].after / cp[0].before);
+	}
+	m = drmb_edivisive(v, 60, &par, again, 8);
+	CHECK(m == n && !memcmp(cp, again, (size_t)(n > 0 ? n : 0) * sizeof(*cp)),
+	      "same input, same output, bit for bit");
+	par.min_step = 0.035;
+	n = drmb_edivisive(v, 60, &par, cp, 8);
+	CHECK(n == 0, "the +3%% step with --min-step 3.5%%: not reported (n=%d)", n);
+	par.min_step = 0.01;
+
+	/* a step of exactly min_step counts, either way (the verdicts' rule;
+	 * |ln(100/103)| is a hair below log1p(0.03) in double) */
+	par.min_step = 0.03;
+	for (int i = 0; i < 60; i++)
+		v[i] = i < 30 ? 100 : 103;
+	n = drmb_edivisive(v, 60, &par, cp, 8);
+	CHECK(n == 1 && cp[0].index == 30, "100 -> 103, exactly a 3%% min_step: reported (n=%d)", n);
+	for (int i = 0; i < 60; i++)
+		v[i] = i < 30 ? 103 : 100;
+	n = drmb_edivisive(v, 60, &par, cp, 8);
+	CHECK(n == 1 && cp[0].index == 30, "103 -> 100, its mirror 1/1.03: reported (n=%d)", n);
+	par.min_step = 0.0301;
+	n = drmb_edivisive(v, 60, &par, cp, 8);
+	CHECK(n == 0, "the same with min_step 3.01%%: not reported (n=%d)", n);
+	par.min_step = 0.01;
+
+	/* a slow drift of +0.8% over 60 nights with 0.05% noise */
+	for (int i = 0; i < 60; i++)
+		v[i] = 1000 * (1 + 0.008 * i / 59.0) * noise(&seed, 0.0005);
+	n = drmb_edivisive(v, 60, &par, cp, 8);
+	CHECK(n == 0, "drift of 0.8%% in all, below min_step 1%%: no change point (n=%d)", n);
+	par.min_step = 0;
+	n = drmb_edivisive(v, 60, &par, cp, 8);
+	CHECK(n >= 1, "the same drift with min_step 0: significant splits (n=%d)", n);
+
+	/* the rate bound perf_trend prints: exact for x = 0, the defining CDF otherwise */
+	CHECK_CLOSE(drmb_binom_upper(0, 300, 0.95), 1 - pow(0.05, 1.0 / 300), 1e-12, "Clopper-Pearson 0 of 300");
+	double u = drmb_binom_upper(5, 100, 0.95), cdf = 0;
+	for (int i = 0; i <= 5; i++)
+		cdf += exp(lgamma(101) - lgamma(i + 1) - lgamma(101 - i) + i * log(u) + (100 - i) * log1p(-u));
+	CHECK_CLOSE(cdf, 0.05, 1e-9, "Clopper-Pearson 5 of 100: P(Binomial(100, bound) <= 5) = 0.05");
+	CHECK(drmb_binom_upper(3, 3, 0.95) == 1 && isnan(drmb_binom_upper(4, 3, 0.95)) &&
+	      isnan(drmb_binom_upper(0, 0, 0.95)), "Clopper-Pearson edges: x == n -> 1, x > n or n == 0 -> NaN");
+
+	/* 400 flat histories at alpha 0.01 with min_step 0: about 4 expected;
+	 * P(Binomial(400, 0.01) > 12) ~ 1e-4.  The Mann-Whitney test of the
+	 * chosen split flagged 65 of these 400 (16%). */
+	int flagged = 0;
+	par.alpha = 0.01;
+	seed = 2024;
+	for (int h = 0; h < 400; h++) {
+		for (int i = 0; i < 60; i++)
+			v[i] = 1000 * noise(&seed, 0.004);
+		flagged += drmb_edivisive(v, 60, &par, cp, 8) > 0;
+	}
+	CHECK(flagged <= 12, "400 flat histories at alpha 0.01, min_step 0: %d with a change point (<= 12)", flagged);
 }
 
 /* ---- the fast paths of a large comparison against their plain forms -------- */
@@ -647,7 +815,9 @@ int main(void)
 	test_median_ci();
 	test_bh();
 	test_verdicts();
+	test_effect_boundary();
 	test_edivisive();
+	test_edivisive_permutation();
 	test_hl_large_vs_all_pairs();
 	test_compare_runs_sort();
 	test_median_ci_large();
