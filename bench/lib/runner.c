@@ -58,6 +58,8 @@ struct run_state {
 	const struct drmb_bench *canary;
 	struct drmb_samples cs;
 	struct drmb_placement canary_pl;
+	uint64_t canary_ns;	/* wall time spent in canary passes: their cost */
+	unsigned int canary_passes;
 	unsigned int ran, skipped, failed;
 	double *run_p50, *run_p99, *run_canary, *run_floor;
 	/* Per-run values of the benchmark's own metrics (stage breakdowns). */
@@ -252,6 +254,7 @@ static int canary_measure(struct run_state *st, const struct drmb_placement *pl,
 {
 	struct drmb_summary sum;
 	struct drmb_case cc;
+	uint64_t t0 = drmb_now_ns();
 	cpu_set_t saved;
 	int have_saved, ret;
 
@@ -271,6 +274,8 @@ static int canary_measure(struct run_state *st, const struct drmb_placement *pl,
 	}
 	if (have_saved)
 		sched_setaffinity(0, sizeof(saved), &saved);
+	st->canary_ns += drmb_now_ns() - t0;
+	st->canary_passes++;
 	if (!ret)
 		ret = drmb_summarize_u64(st->cs.ns, st->cs.n, &sum);
 	if (!ret && !(sum.have & DRMB_HAVE_P50))
@@ -691,8 +696,16 @@ int drmb_run(const struct drmb_run_opts *o, const struct drmb_entry *e, size_t n
 			st.ran, st.skipped, st.failed);
 		ret = st.failed ? DRMB_RUN_FAILED : DRMB_RUN_ALL_SKIPPED;
 	} else {
+		if (st.canary_passes)
+			drmb_result_comment(&st.w, "canary cost: %u passes, %.2f s, %.1f ms per run",
+					    st.canary_passes, st.canary_ns / 1e9,
+					    st.canary_ns / 1e6 / st.canary_passes);
 		ret = drmb_result_commit(&st.w, result_path, pathlen, err, errlen);
 		if (!ret) {
+			if (st.canary_passes)
+				fprintf(out, "canary: %u passes, %.2f s in all, %.1f ms per run\n",
+					st.canary_passes, st.canary_ns / 1e9,
+					st.canary_ns / 1e6 / st.canary_passes);
 			fprintf(out, "%u ran, %u skipped, %u failed; result: %s\n",
 				st.ran, st.skipped, st.failed, result_path);
 			ret = st.failed ? DRMB_RUN_FAILED : DRMB_RUN_OK;
