@@ -471,7 +471,9 @@ int main(void)
 	test_no_canary();
 	test_deterministic();
 	test_run();
-	if (getenv("KEEP")) return check_done();
+	/* KEEP=1 leaves the files for a look at what compare said */
+	if (getenv("KEEP"))
+		return check_done();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd))
 		printf("warning: could not remove %s\n", dir);
