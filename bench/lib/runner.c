@@ -273,7 +273,10 @@ static int canary_measure(struct run_state *st, const struct drmb_placement *pl,
 	have_saved = !sched_getaffinity(0, sizeof(saved), &saved);
 	ret = case_setup(&cc);
 	if (!ret) {
+		/* The warm-up gets a quarter of the cap: at most 2.5 s in all. */
+		cc.max_run_ns = CANARY_MAX_NS / 4;
 		ret = pass_into(st, &cc, &st->cs, CANARY_WARMUP, 0);
+		cc.max_run_ns = CANARY_MAX_NS;
 		if (!ret)
 			ret = pass_into(st, &cc, &st->cs, CANARY_SAMPLES, 0);
 		case_teardown(&cc);
