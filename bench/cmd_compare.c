@@ -2,9 +2,12 @@
 /*
  * drmbench compare: did NEW change against OLD?  The method is in
  * docs/statistics.md and lives in bench/lib/stats.c; this file reads the
- * two sides, refuses incomparable runs, and prints the benchstat-shaped
- * table and the TSV.  Exit status: 0 no regression, 1 a regression,
- * 2 usage or input error.
+ * two sides, refuses incomparable runs, checks the environment canaries
+ * (canary-ns, measured before every run) first, and prints the
+ * benchstat-shaped table and the TSV.  Exit status: 0 no regression,
+ * 1 a regression, 2 usage or input error, 3 ENVIRONMENT CHANGED (the
+ * canaries of the two sides differ beyond their noise: no REGRESSION or
+ * IMPROVEMENT is handed out).
  */
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE
@@ -24,7 +27,20 @@
 
 #define EXIT_REGRESSION 1
 #define EXIT_USAGE 2
+#define EXIT_ENV_CHANGED 3
 #define MAX_REFUSAL_KINDS 8
+
+/*
+ * Deterministic rows (icount on both sides): the minimum effect is
+ * max(--det-min-effect, DET_NOISE_K x the row's noise) instead of
+ * --min-effect (docs/statistics.md says why 3 and 0.25%).
+ */
+#define DET_NOISE_K 3.0
+#define DET_MIN_EFFECT_DEFAULT 0.0025
+
+/* Units that describe the machine, not the benchmark: checked first, never rows. */
+#define UNIT_CANARY "canary-ns"
+#define UNIT_STEAL "steal-ms"
 
 static void usage(FILE *out)
 {
@@ -39,9 +55,14 @@ static void usage(FILE *out)
 		"\n"
 		"  -a, --alpha P          significance level on BH-adjusted p (default 0.01)\n"
 		"  -c, --confidence C     coverage of the confidence intervals (default 0.95)\n"
+		"      --det-min-effect PCT\n"
+		"                         deterministic rows (icount on both sides): the\n"
+		"                         threshold is the larger of this and 3 x the\n"
+		"                         row's noise, in percent (default 0.25)\n"
 		"  -e, --min-effect PCT   smallest change that counts, in percent (default 2)\n"
 		"  -f, --by-file          one value per file (the median of its runs): when\n"
-		"                         each file is a boot and boots vary more than runs\n"		"  -h, --help             this text\n"
+		"                         each file is a boot and boots vary more than runs\n"
+		"  -h, --help             this text\n"
 		"  -i, --ignore KEYS      comparability keys to ignore, comma-separated,\n"
 		"                         repeatable (e.g. kernel,kernel-release)\n"
 		"  -m, --min-runs N       fewer runs on a side gives UNKNOWN (default 3)\n"
@@ -50,7 +71,12 @@ static void usage(FILE *out)
 		"  -t, --tsv FILE         write the rows as TSV to FILE ('-': stdout,\n"
 		"                         instead of the table)\n"
 		"\n"
-		"Exit status: 0 no regression, 1 regression, 2 usage or input error.\n");
+		"The canaries (canary-ns: a futex-wake p50 measured before every run) are\n"
+		"compared first; when they differ beyond their noise the environment\n"
+		"changed, and no REGRESSION or IMPROVEMENT is handed out.\n"
+		"\n"
+		"Exit status: 0 no regression, 1 regression, 2 usage or input error,\n"
+		"3 ENVIRONMENT CHANGED (the canaries differ; verdicts withheld).\n");
 }
 
 struct row {
@@ -59,6 +85,9 @@ struct row {
 	struct drmb_cmp c;
 	int have_cmp;		/* 0: could not be compared (why says so) */
 	int noisy;		/* above --max-noise: shown, not gated */
+	int deterministic;	/* icount on both sides: noise-matched threshold */
+	int env_changed;	/* a verdict withheld: the canaries moved */
+	double min_effect;	/* the threshold this row was judged by */
 	char why[160];
 };
 
@@ -290,7 +319,9 @@ static void print_table(struct row *rows, size_t nrows, const struct drmb_cmp_pa
 			else
 				snprintf(ci, sizeof(ci), "[%+.2f%%, %+.2f%%]",
 					 (r->c.ratio_lo - 1) * 100, (r->c.ratio_hi - 1) * 100);
-			if (r->c.verdict == DRMB_UNKNOWN && r->c.more_runs)
+			if (r->env_changed)
+				snprintf(verdict, sizeof(verdict), "UNKNOWN (environment changed)");
+			else if (r->c.verdict == DRMB_UNKNOWN && r->c.more_runs)
 				snprintf(verdict, sizeof(verdict), "UNKNOWN (need ~%s%zu %s per side)",
 					 r->c.more_runs >= 1000 ? ">" : "", r->c.more_runs, unit_word);
 			else if (r->c.verdict == DRMB_UNKNOWN && r->dir == DRMB_DIRECTION_UNKNOWN)
@@ -344,12 +375,288 @@ static int write_tsv(FILE *out, const struct row *rows, size_t nrows)
 	return ferror(out) ? -EIO : 0;
 }
 
+/* ---- the environment check ---------------------------------------------- */
+
+static int is_env_unit(const char *unit)
+{
+	return !strcmp(unit, UNIT_CANARY) || !strcmp(unit, UNIT_STEAL);
+}
+
+/* The value of key in effect for a series' first run, or NULL. */
+static const char *series_key(const struct drmb_resultset *rs, const struct drmb_series *s,
+			      const char *key)
+{
+	const struct drmb_result_file *f = &rs->files[s->pts[0].file];
+
+	return drmb_result_config(f, &f->lines[s->pts[0].line], key);
+}
+
+/* One side's values of an environment unit, each with its file. */
+struct env_vals {
+	struct env_val {
+		double v;
+		unsigned int file;
+	} *a;
+	size_t n, cap;
+};
+
+static int env_push(struct env_vals *e, const struct drmb_series *s)
+{
+	if (e->n + s->n > e->cap) {
+		size_t cap = (e->n + s->n) * 2;
+		struct env_val *a = realloc(e->a, cap * sizeof(*a));
+		if (!a)
+			return -ENOMEM;
+		e->a = a;
+		e->cap = cap;
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		e->a[e->n].v = s->pts[i].value;
+		e->a[e->n++].file = s->pts[i].file;
+	}
+	return 0;
+}
+
+static int cmp_env_file(const void *a, const void *b)
+{
+	const struct env_val *x = a, *y = b;
+
+	return x->file < y->file ? -1 : x->file > y->file;
+}
+
+/* The values to test: every run, or (--by-file) the median of each file's. */
+static double *env_values(struct env_vals *e, int by_file, size_t *n)
+{
+	double *v = malloc((e->n ? e->n : 1) * sizeof(*v));
+	size_t nv = 0;
+
+	if (!v)
+		return NULL;
+	if (!by_file) {
+		for (size_t i = 0; i < e->n; i++)
+			v[i] = e->a[i].v;
+		*n = e->n;
+		return v;
+	}
+	qsort(e->a, e->n, sizeof(*e->a), cmp_env_file);
+	for (size_t i = 0; i < e->n;) {
+		size_t j = i, k = 0;
+		while (j < e->n && e->a[j].file == e->a[i].file)
+			j++;
+		for (; i < j; i++)
+			v[nv + k++] = e->a[i].v;
+		v[nv] = drmb_median_double(v + nv, k);
+		nv++;
+	}
+	*n = nv;
+	return v;
+}
+
+struct env_check {
+	int have[2];		/* the side has canary-ns at all */
+	const char *def[2];	/* its canary: key */
+	int checked, changed, deterministic;
+	struct drmb_cmp c;
+	double min_effect;
+	double steal_med[2], steal_max[2];
+	size_t nsteal[2];
+};
+
+static int has_unit(const struct side *s, const char *unit)
+{
+	for (size_t i = 0; i < s->rs.nseries; i++)
+		if (!strcmp(s->rs.series[i].unit, unit))
+			return 1;
+	return 0;
+}
+
+/*
+ * The threshold of a row: --min-effect, or on deterministic rows the larger
+ * of --det-min-effect and DET_NOISE_K x the row's noise (a fraction).
+ */
+static double row_min_effect(const struct drmb_cmp *c, int deterministic,
+			     const struct drmb_cmp_params *par, double det_min_effect)
+{
+	double e;
+
+	if (!deterministic)
+		return par->min_effect;
+	e = log1p(det_min_effect);
+	if (!isnan(c->noise) && DET_NOISE_K * c->noise > e)
+		e = DET_NOISE_K * c->noise;
+	return expm1(e);
+}
+
+/*
+ * Pools the canaries of the benchmarks compared (same name and comparable
+ * keys on both sides, so both sides pool the same mix of placements) and
+ * compares them as a row is compared, lower is better: when Mann-Whitney
+ * says they differ (p < alpha, this one test) by at least the minimum
+ * effect, the environment changed.  Steal time is gathered alongside.
+ */
+static int env_check(struct side *old, struct side *new, int by_file,
+		     const struct drmb_cmp_params *par, double det_min_effect,
+		     struct env_check *ec)
+{
+	struct side *sides[2] = { old, new };
+	struct env_vals cv[2] = { { 0 } }, sv[2] = { { 0 } };
+	int ret = 0, det = 1;
+
+	memset(ec, 0, sizeof(*ec));
+	for (int k = 0; k < 2; k++) {
+		ec->have[k] = has_unit(sides[k], UNIT_CANARY);
+		for (size_t f = 0; f < sides[k]->rs.nfiles && !ec->def[k]; f++)
+			ec->def[k] = drmb_result_config(&sides[k]->rs.files[f], NULL, "canary");
+	}
+	for (size_t i = 0; i < old->rs.nseries && !ret; i++) {
+		const struct drmb_series *o = &old->rs.series[i], *n;
+		struct env_vals *c = cv, *st = sv;
+		if (!is_env_unit(o->unit))
+			continue;
+		n = find_sorted(new, o);
+		if (!n || strcmp(o->sig, n->sig))
+			continue;
+		if (!strcmp(o->unit, UNIT_STEAL)) {
+			ret = env_push(&st[0], o);
+			if (!ret)
+				ret = env_push(&st[1], n);
+			continue;
+		}
+		det &= series_key(&old->rs, o, "icount") && series_key(&new->rs, n, "icount");
+		ret = env_push(&c[0], o);
+		if (!ret)
+			ret = env_push(&c[1], n);
+	}
+	for (int k = 0; k < 2 && !ret; k++) {
+		size_t nv;
+		double *v = env_values(&sv[k], by_file, &nv);
+		if (!v) {
+			ret = -ENOMEM;
+			break;
+		}
+		ec->nsteal[k] = nv;
+		if (nv) {
+			ec->steal_med[k] = drmb_median_double(v, nv);	/* sorts v */
+			ec->steal_max[k] = v[nv - 1];
+		}
+		free(v);
+	}
+	if (!ret && cv[0].n && cv[1].n &&
+	    !(ec->def[0] && ec->def[1] && strcmp(ec->def[0], ec->def[1]))) {
+		size_t nx, ny;
+		double *x = env_values(&cv[0], by_file, &nx), *y = env_values(&cv[1], by_file, &ny);
+		if (!x || !y) {
+			ret = -ENOMEM;
+		} else if (!drmb_compare_runs(x, nx, y, ny, par, &ec->c)) {
+			struct drmb_cmp_params cpar = *par;
+
+			ec->checked = 1;
+			ec->deterministic = det;
+			cpar.min_effect = ec->min_effect =
+				row_min_effect(&ec->c, det, par, det_min_effect);
+			ec->c.p_adj = ec->c.p;	/* one test of its own, not among the rows */
+			drmb_decide(&ec->c, DRMB_LOWER_IS_BETTER, &cpar);
+			ec->changed = ec->c.verdict == DRMB_REGRESSION ||
+				      ec->c.verdict == DRMB_IMPROVEMENT;
+		}
+		free(x);
+		free(y);
+	}
+	for (int k = 0; k < 2; k++) {
+		free(cv[k].a);
+		free(sv[k].a);
+	}
+	return ret;
+}
+
+static void fmt_ratio_ci(char *buf, size_t len, const struct drmb_cmp *c)
+{
+	if (isnan(c->ratio_lo))
+		snprintf(buf, len, "?");
+	else
+		snprintf(buf, len, "[%+.2f%%, %+.2f%%]", (c->ratio_lo - 1) * 100,
+			 (c->ratio_hi - 1) * 100);
+}
+
+/* Each file's host-cpu-pressure line (vm-run writes it), at most 8 a side. */
+static void print_pressure(FILE *out, const struct side *s)
+{
+	size_t shown = 0, more = 0;
+
+	for (size_t f = 0; f < s->rs.nfiles; f++) {
+		const char *v = drmb_result_config(&s->rs.files[f], NULL, "host-cpu-pressure");
+		if (!v)
+			continue;
+		if (shown++ < 8)
+			fprintf(out, "  %s host-cpu-pressure: %s (%s)\n", s->label, v,
+				s->rs.files[f].path);
+		else
+			more++;
+	}
+	if (!shown)
+		fprintf(out, "  %s host-cpu-pressure: not recorded\n", s->label);
+	else if (more)
+		fprintf(out, "  %s host-cpu-pressure: %zu more files\n", s->label, more);
+}
+
+/* A canary median in seconds with its CI half-width: "41.20µs ± 3%". */
+static void fmt_canary(char *buf, size_t len, const struct drmb_median_ci *m)
+{
+	char v[32];
+
+	fmt_si(v, sizeof(v), m->median * 1e-9);
+	if (isnan(m->lo))
+		snprintf(buf, len, "%ss ± ?", v);
+	else
+		snprintf(buf, len, "%ss ± %.0f%%", v,
+			 fmax(m->hi - m->median, m->median - m->lo) / m->median * 100);
+}
+
+static void print_env(FILE *out, const struct env_check *ec, const struct side *old,
+		      const struct side *new, const char *unit_word)
+{
+	char o[48], n[48], ci[64];
+
+	if (!ec->checked)
+		return;
+	fmt_canary(o, sizeof(o), &ec->c.old);
+	fmt_canary(n, sizeof(n), &ec->c.new);
+	fmt_ratio_ci(ci, sizeof(ci), &ec->c);
+	if (!ec->changed) {
+		fprintf(out, "canary (futex-wake p50 before every run): OLD %s  NEW %s  %+.2f%% %s (p=%.3f n=%zu+%zu): environment unchanged\n",
+			o, n, (ec->c.ratio - 1) * 100, ci, ec->c.p, ec->c.n_old, ec->c.n_new);
+	} else {
+		fprintf(out,
+			"ENVIRONMENT CHANGED: the canaries (a futex-wake p50 measured before every run,\n"
+			"which no DRM change can move) differ between the sides beyond their noise;\n"
+			"no REGRESSION or IMPROVEMENT is handed out (those rows are UNKNOWN).\n");
+		fprintf(out, "  OLD canary: %s (n=%zu %s)\n", o, ec->c.n_old, unit_word);
+		fprintf(out, "  NEW canary: %s (n=%zu %s)\n", n, ec->c.n_new, unit_word);
+		fprintf(out, "  NEW/OLD: %+.2f%%, 95%% CI %s, p=%.3g; threshold %.2f%%%s\n",
+			(ec->c.ratio - 1) * 100, ci, ec->c.p, ec->min_effect * 100,
+			ec->deterministic ? " (deterministic: max of --det-min-effect and 3 x noise)" : "");
+		print_pressure(out, old);
+		print_pressure(out, new);
+		fprintf(out,
+			"  What to do: measure both sides again on a quiet machine, or interleaved\n"
+			"  (old, new, old, new) so the load falls on both; gate on deterministic\n"
+			"  results (scripts/vm-run -d) where host load cannot reach; floor-ratio\n"
+			"  (each run over its own canary) is tabled below for reading, never gated.\n");
+	}
+	if (ec->nsteal[0] || ec->nsteal[1])
+		fprintf(out, "steal time per %s (ms, median and max): OLD %.0f, %.0f  NEW %.0f, %.0f\n",
+			unit_word[0] == 'f' ? "file" : "run", ec->steal_med[0], ec->steal_max[0],
+			ec->steal_med[1], ec->steal_max[1]);
+	fprintf(out, "\n");
+}
+
 int cmd_compare(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "alpha", required_argument, NULL, 'a' },
 		{ "by-file", no_argument, NULL, 'f' },
 		{ "confidence", required_argument, NULL, 'c' },
+		{ "det-min-effect", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "ignore", required_argument, NULL, 'i' },
 		{ "max-noise", required_argument, NULL, 'n' },
@@ -363,9 +670,11 @@ int cmd_compare(int argc, char **argv)
 	struct side old = { .label = "OLD" }, new = { .label = "NEW" };
 	struct row *rows = NULL;
 	size_t nrows = 0, only_old = 0, only_new = 0;
-	double max_noise = 0, d;
+	double max_noise = 0, d, det_min_effect = DET_MIN_EFFECT_DEFAULT;
+	struct env_check ec;
+	size_t ndet = 0;
 	const char *tsv = NULL;
-	int opt, status = EXIT_USAGE, regression = 0;
+	int opt, status = EXIT_USAGE, regression = 0, withheld = 0;
 	int by_file = 0;
 	size_t refused = 0;
 	const char *warned = NULL;	/* the last benchmark named only on one side */
@@ -388,6 +697,11 @@ int cmd_compare(int argc, char **argv)
 		case 'c':
 			if (cli_number("compare", "--confidence", optarg, 0.5, 0.9999, 0, &par.conf))
 				goto out;
+			break;
+		case 'D':
+			if (cli_number("compare", "--det-min-effect", optarg, 0, 1000, CLI_PERCENT, &d))
+				goto out;
+			det_min_effect = d / 100;
 			break;
 		case 'e':
 			if (cli_number("compare", "--min-effect", optarg, 0, 1000, CLI_PERCENT, &d))
@@ -459,8 +773,11 @@ int cmd_compare(int argc, char **argv)
 	if (!rows)
 		goto out;
 	for (size_t i = 0; i < old.rs.nseries; i++) {
-		const struct drmb_series *o = &old.rs.series[i], *n = find_sorted(&new, o);
+		const struct drmb_series *o = &old.rs.series[i], *n;
 		char a[300], b[300], diff[600], keys[300];
+		if (is_env_unit(o->unit))
+			continue;	/* the environment check's, below */
+		n = find_sorted(&new, o);
 		if (!n) {
 			/* one warning per benchmark, not per unit of it */
 			if ((!warned || strcmp(warned, o->name)) && only_old++ < 5)
@@ -493,6 +810,7 @@ int cmd_compare(int argc, char **argv)
 		r->old = o;
 		r->new = n;
 		r->dir = drmb_unit_direction(o->unit);
+		r->deterministic = series_key(&old.rs, o, "icount") && series_key(&new.rs, n, "icount");
 		double *x = values_of(o), *y = values_of(n);
 		if (!x || !y) {
 			free(x);
@@ -530,7 +848,7 @@ int cmd_compare(int argc, char **argv)
 	for (size_t i = 0; i < new.rs.nseries; i++) {
 		const struct drmb_series *n = &new.rs.series[i];
 		char a[300];
-		if (find_sorted(&old, n) || (warned && !strcmp(warned, n->name)))
+		if (is_env_unit(n->unit) || find_sorted(&old, n) || (warned && !strcmp(warned, n->name)))
 			continue;
 		warned = n->name;
 		if (only_new++ < 5)
@@ -561,6 +879,20 @@ int cmd_compare(int argc, char **argv)
 		goto out;
 	}
 
+	/* The environment first: what the rows say depends on it. */
+	if (env_check(&old, &new, by_file, &par, det_min_effect, &ec))
+		goto out;
+	for (int k = 0; k < 2; k++)
+		if (!ec.have[k])
+			fprintf(stderr, "drmbench compare: no canary on %s: environment not checked\n",
+				k ? "NEW" : "OLD");
+	if (ec.have[0] && ec.have[1] && ec.def[0] && ec.def[1] && strcmp(ec.def[0], ec.def[1]))
+		fprintf(stderr, "drmbench compare: the canaries were measured differently (canary: %s vs %s): environment not checked\n",
+			ec.def[0], ec.def[1]);
+	if (ec.changed)
+		fprintf(stderr, "drmbench compare: ENVIRONMENT CHANGED: canary %+.2f%% (p=%.3g, n=%zu+%zu); no REGRESSION or IMPROVEMENT handed out\n",
+			(ec.c.ratio - 1) * 100, ec.c.p, ec.c.n_old, ec.c.n_new);
+
 	/* Benjamini-Hochberg across every row that has a p-value */
 	double *p = malloc(nrows * sizeof(*p));
 	if (!p)
@@ -575,18 +907,40 @@ int cmd_compare(int argc, char **argv)
 		struct row *r = &rows[i];
 		if (!r->have_cmp)
 			continue;
+		struct drmb_cmp_params rpar = par;
 		r->c.p_adj = p[i];
-		drmb_decide(&r->c, r->dir, &par);
+		rpar.min_effect = r->min_effect = row_min_effect(&r->c, r->deterministic, &par, det_min_effect);
+		drmb_decide(&r->c, r->dir, &rpar);
 		r->noisy = max_noise > 0 && r->c.noise > max_noise;
+		if (r->deterministic) {
+			char note[64];
+			ndet++;
+			snprintf(note, sizeof(note), "%sdeterministic: min effect %.3g%%",
+				 r->why[0] ? "; " : "", r->min_effect * 100);
+			strncat(r->why, note, sizeof(r->why) - strlen(r->why) - 1);
+		}
+		if (ec.changed && (r->c.verdict == DRMB_REGRESSION || r->c.verdict == DRMB_IMPROVEMENT)) {
+			r->c.verdict = DRMB_UNKNOWN;
+			r->env_changed = 1;
+			withheld++;
+			strncat(r->why, r->why[0] ? "; environment changed" : "environment changed",
+				sizeof(r->why) - strlen(r->why) - 1);
+		}
 		if (r->c.verdict == DRMB_REGRESSION && !r->noisy)
 			regression = 1;
 	}
 	free(p);
 
 	if (tsv && !strcmp(tsv, "-")) {
+		print_env(stderr, &ec, &old, &new, by_file ? "files" : "runs");
 		if (write_tsv(stdout, rows, nrows))
 			goto out;
 	} else {
+		print_env(stdout, &ec, &old, &new, by_file ? "files" : "runs");
+		if (ndet)
+			printf("deterministic rows (icount on both sides): %zu, each judged by the larger of\n"
+			       "%.3g%% (--det-min-effect) and %.0f x its noise instead of --min-effect\n\n",
+			       ndet, det_min_effect * 100, DET_NOISE_K);
 		char ol[32], nl[32];
 		snprintf(ol, sizeof(ol), "OLD (%zu files)", old.rs.nfiles);
 		snprintf(nl, sizeof(nl), "NEW (%zu files)", new.rs.nfiles);
@@ -608,8 +962,12 @@ int cmd_compare(int argc, char **argv)
 		fprintf(stderr, "drmbench compare: write error on stdout\n");
 		goto out;
 	}
-	/* a regression among the comparable rows says more than the refusals */
-	status = regression ? EXIT_REGRESSION : refused ? EXIT_USAGE : 0;
+	/*
+	 * A changed environment says the verdicts cannot be had; a regression
+	 * among the comparable rows says more than the refusals.
+	 */
+	status = ec.changed ? EXIT_ENV_CHANGED : regression ? EXIT_REGRESSION :
+		 refused ? EXIT_USAGE : 0;
 out:
 	free(rows);
 	free(old.sorted);

@@ -40,6 +40,8 @@ static void usage_run(FILE *f)
 "  -n, --samples=N         samples per run (default 10000; quick: 200)\n"
 "      --counters          perf counters even under QEMU TCG (off there by\n"
 "                          default: see docs/measuring.md)\n"
+"      --no-canary         no per-run environment canary (a futex-wake pass\n"
+"                          before every run: canary-ns, floor-ratio)\n"
 "      --no-counters       no perf counters (they add cost to every context\n"
 "                          switch the measured path makes)\n"
 "      --no-dma-latency    do not hold /dev/cpu_dma_latency at 0\n"
@@ -189,6 +191,7 @@ static int cmd_run(int argc, char **argv)
 		{ "max-time", required_argument, NULL, 't' },
 		{ "no-dma-latency", no_argument, NULL, 'D' },
 		{ "counters", no_argument, NULL, 'K' },
+		{ "no-canary", no_argument, NULL, 'N' },
 		{ "no-counters", no_argument, NULL, 'C' },
 		{ "no-mlock", no_argument, NULL, 'M' },
 		{ "output", required_argument, NULL, 'o' },
@@ -269,6 +272,9 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'M':
 			o.env.no_mlock = 1;
+			break;
+		case 'N':
+			o.no_canary = 1;
 			break;
 		case 'n':
 			if (parse_uint("--samples", optarg, 100000000, &v))

@@ -78,6 +78,11 @@ void drmb_env_setup(struct drmb_env *e, const struct drmb_env_opts *o)
 	} else {
 		drmb_counters_open(&e->counters);
 	}
+	{
+		uint64_t ns;
+
+		e->steal = strcmp(accel, "tcg") && strcmp(accel, "none") && !drmb_steal_ns(&ns);
+	}
 }
 
 void drmb_env_release(struct drmb_env *e)
@@ -95,6 +100,41 @@ int drmb_env_waiter_sched(const struct drmb_env *e)
 	if (!e->opts.fifo_prio)
 		return 0;
 	return -pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+}
+
+int drmb_parse_proc_stat_steal(const char *text, uint64_t *ticks)
+{
+	unsigned long long v[8];
+
+	/* cpu  user nice system idle iowait irq softirq steal ... */
+	if (strncmp(text, "cpu ", 4) ||
+	    sscanf(text + 4, "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+		   &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
+		return -ENOENT;
+	*ticks = v[7];
+	return 0;
+}
+
+int drmb_steal_ns(uint64_t *ns)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	uint64_t ticks;
+	char buf[512];
+	ssize_t n;
+	int fd, ret;
+
+	fd = open("/proc/stat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0 || hz <= 0)
+		return -ENOENT;
+	buf[n] = '\0';
+	ret = drmb_parse_proc_stat_steal(buf, &ticks);
+	if (!ret)
+		*ns = ticks * (1000000000ull / (uint64_t)hz);
+	return ret;
 }
 
 /* ---- recorded environment --------------------------------------------- */

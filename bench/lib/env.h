@@ -86,6 +86,12 @@ struct drmb_env {
 	char mlock[80];
 	char waiter_sched[80];
 	struct drmb_counters counters;
+	/*
+	 * 1 when the kernel accounts steal time: a guest of a hypervisor that
+	 * reports it (KVM, Xen, Hyper-V, VMware) with /proc/stat's steal
+	 * column. Metal and TCG guests have no steal to report.
+	 */
+	int steal;
 };
 
 /* Applies what is permitted and records what is not; never fails hard. */
@@ -93,6 +99,15 @@ void drmb_env_setup(struct drmb_env *e, const struct drmb_env_opts *o);
 void drmb_env_release(struct drmb_env *e);
 /* Puts the calling (waiter) thread under the configured policy. */
 int drmb_env_waiter_sched(const struct drmb_env *e);
+
+/*
+ * Steal time summed over every CPU so far, ns: time the vCPUs were ready
+ * but the hypervisor ran something else (/proc/stat's aggregate "cpu"
+ * line, 8th value, USER_HZ ticks). -ENOENT when the kernel has no column.
+ */
+int drmb_steal_ns(uint64_t *ns);
+/* The steal ticks of a /proc/stat text: 0, or -ENOENT without the column. */
+int drmb_parse_proc_stat_steal(const char *text, uint64_t *ticks);
 
 /* ---- recorded environment --------------------------------------------- */
 

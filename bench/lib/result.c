@@ -123,10 +123,16 @@ void drmb_kv_free(struct drmb_kvlist *l)
  * or are measurements themselves. Every other key, including ones this
  * version does not know, must match for two runs to be compared.
  */
+/*
+ * host-cpu-pressure (vm-run's reading of the host over a guest's life) and
+ * canary (how the per-run canary was measured) describe the machine, not
+ * what was measured: compare checks the canary values themselves, and
+ * says so when the two sides' canary definitions differ.
+ */
 static const char *const informational_keys[] = {
 	"date", "host", "cmdline", "drmbench-version", "clock-overhead-ns",
 	"runs", "kernel-version", "drm-devices", "result-file",
-	"note", NULL,
+	"note", "host-cpu-pressure", "canary", NULL,
 };
 
 int drmb_key_is_comparable(const char *key)

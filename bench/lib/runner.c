@@ -3,13 +3,22 @@
  * The run loop. Per entry, every combination of parameter values (and
  * placements, for two-thread benchmarks) is a case; per case: open the
  * backend's device, resolve the placement, requires(), setup(), then per run
- * a warm-up pass and a measured pass with counters around it, the raw
- * samples to the sidecar, the summary to the result file. Floors for the
- * floor ratio are measured lazily, once per placement, in this same process.
+ * the environment canary, a warm-up pass and a measured pass with counters
+ * (and the steal clock) around it, the raw samples to the sidecar, the
+ * summary to the result file.
+ *
+ * The canary is a short futex-wake pass (CANARY_SAMPLES after
+ * CANARY_WARMUP, capped at CANARY_MAX_NS; its median) measured right before every run
+ * of every case, in this process, on the case's placement (else the
+ * default one resolved at start): nothing a DRM change does can move it,
+ * so when it moves the machine did. Its p50 is written on the run's line
+ * as canary-ns, floor-ratio is the run's p50 over it, and compare checks
+ * the canaries of both sides before it hands out any verdict.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,21 +33,23 @@
 #include "runner.h"
 #include "stats.h"
 
-#define FLOOR_RUNS 3
 #define MAX_DEVICES 8
-#define MAX_FLOORS 8
+/*
+ * 200 samples for a p50 (stats.h), after 20 warm-up, cut short after 2 s.
+ * A loaded TCG host can make a cross-vCPU wake take ~25 ms: then the
+ * canary is the median of the samples it got (at least CANARY_MIN), and
+ * the result says so, because that is the run the canary is for.
+ */
+#define CANARY_SAMPLES 200
+#define CANARY_WARMUP 20
+#define CANARY_MIN 20
+#define CANARY_MAX_NS 2000000000ull
 
 struct open_device {
 	const struct drmb_backend *backend;
 	struct drmb_device dev;
 	int ret;
 	char why[DRMB_WHY_LEN];
-};
-
-struct floor {
-	char placement[24];
-	double p50;
-	int ret;
 };
 
 struct run_state {
@@ -49,10 +60,14 @@ struct run_state {
 	struct drmb_samples s;
 	struct open_device devs[MAX_DEVICES];
 	unsigned int ndevs;
-	struct floor floors[MAX_FLOORS];
-	unsigned int nfloors;
+	/* The canary: futex-wake, its own sample buffer, the default placement. */
+	const struct drmb_bench *canary;
+	struct drmb_samples cs;
+	struct drmb_placement canary_pl;
+	uint64_t canary_ns;	/* wall time spent in canary passes: their cost */
+	unsigned int canary_passes;
 	unsigned int ran, skipped, failed;
-	double *run_p50, *run_p99;
+	double *run_p50, *run_p99, *run_canary, *run_floor;
 	/* Per-run values of the benchmark's own metrics (stage breakdowns). */
 	double run_metric[DRMB_MAX_METRICS][256];
 };
@@ -167,22 +182,28 @@ static int pick_device(struct run_state *st, struct drmb_case *c, char *why, siz
 
 /* ---- one pass ------------------------------------------------------------- */
 
-static int pass(struct run_state *st, struct drmb_case *c, size_t cap, int counted)
+static int pass_into(struct run_state *st, struct drmb_case *c, struct drmb_samples *s,
+		     size_t cap, int counted)
 {
 	int ret;
 
-	st->s.n = 0;
-	st->s.cap = cap;
-	st->s.ops_per_sample = 1;
+	s->n = 0;
+	s->cap = cap;
+	s->ops_per_sample = 1;
 	c->nmetrics = 0;
 	if (counted)
 		drmb_counters_start(&st->env.counters);
-	ret = c->bench->run(c, &st->s);
+	ret = c->bench->run(c, s);
 	if (counted)
 		drmb_counters_stop(&st->env.counters);
-	if (!ret && !st->s.n)
+	if (!ret && !s->n)
 		ret = drmb_why(c, -EIO, "run produced no samples");
 	return ret;
+}
+
+static int pass(struct run_state *st, struct drmb_case *c, size_t cap, int counted)
+{
+	return pass_into(st, c, &st->s, cap, counted);
 }
 
 static size_t warmup_samples(size_t samples)
@@ -225,59 +246,61 @@ static int is_skip(int ret)
 	       ret == -ENOTTY || ret == -EACCES || ret == -EPERM;
 }
 
-/* ---- floors ------------------------------------------------------------- */
+/* ---- the canary --------------------------------------------------------- */
 
-/* Futex wake p50 on this placement, measured now if not yet. */
-static struct floor *floor_for(struct run_state *st, const struct drmb_placement *pl)
+/*
+ * One canary pass on placement pl (the case's, else the default): the p50
+ * of CANARY_SAMPLES futex wakes after CANARY_WARMUP, or -errno with why.
+ * Uncounted: the run's counters take differences around its own pass. The
+ * calling thread's affinity is put back, so the canary never changes where
+ * the case's own thread runs.
+ */
+static int canary_measure(struct run_state *st, const struct drmb_placement *pl,
+			  double *p50, char *why, size_t whylen)
 {
-	const struct drmb_bench *fb = drmb_bench_find("futex-wake");
-	struct drmb_case fc;
-	double p50[FLOOR_RUNS];
-	struct floor *f;
-	unsigned int i, r;
-	int set_up;
+	struct drmb_summary sum;
+	struct drmb_case cc;
+	uint64_t t0 = drmb_now_ns();
+	cpu_set_t saved;
+	int have_saved, ret;
 
-	for (i = 0; i < st->nfloors; i++)
-		if (!strcmp(st->floors[i].placement, pl->name))
-			return &st->floors[i];
-	if (st->nfloors == MAX_FLOORS || !fb)
-		return NULL;
-	f = &st->floors[st->nfloors++];
-	snprintf(f->placement, sizeof(f->placement), "%s", pl->name);
-
-	memset(&fc, 0, sizeof(fc));
-	fc.bench = fb;
-	fc.placement = pl;
-	fc.env = &st->env;
-	fc.samples = st->o->samples;
-	fc.max_run_ns = st->o->max_run_ns;
-	f->ret = case_setup(&fc);
-	set_up = !f->ret;
-	for (r = 0; !f->ret && r < FLOOR_RUNS; r++) {
-		struct drmb_summary sum;
-
-		f->ret = pass(st, &fc, warmup_samples(st->o->samples), 0);
-		/* Counted like every measured pass: counters cost a little per switch. */
-		if (!f->ret)
-			f->ret = pass(st, &fc, st->o->samples, 1);
-		if (!f->ret)
-			f->ret = drmb_summarize_u64(st->s.ns, st->s.n, &sum);
-		if (!f->ret && !(sum.have & DRMB_HAVE_P50))
-			f->ret = -ERANGE;
-		if (!f->ret)
-			p50[r] = sum.p50;
+	memset(&cc, 0, sizeof(cc));
+	cc.bench = st->canary;
+	cc.placement = pl;
+	cc.env = &st->env;
+	cc.samples = CANARY_SAMPLES;
+	cc.max_run_ns = CANARY_MAX_NS;
+	have_saved = !sched_getaffinity(0, sizeof(saved), &saved);
+	ret = case_setup(&cc);
+	if (!ret) {
+		/* The warm-up gets a quarter of the cap: at most 2.5 s in all. */
+		cc.max_run_ns = CANARY_MAX_NS / 4;
+		ret = pass_into(st, &cc, &st->cs, CANARY_WARMUP, 0);
+		cc.max_run_ns = CANARY_MAX_NS;
+		if (!ret)
+			ret = pass_into(st, &cc, &st->cs, CANARY_SAMPLES, 0);
+		case_teardown(&cc);
 	}
-	if (set_up)
-		case_teardown(&fc);
-	if (!f->ret) {
-		f->p50 = drmb_median_double(p50, FLOOR_RUNS);
-		drmb_result_comment(&st->w, "floor futex-wake placement=%s p50 %.0f ns (median of %d runs, for floor-ratio)",
-				    pl->name, f->p50, FLOOR_RUNS);
-	} else {
-		drmb_result_comment(&st->w, "floor futex-wake placement=%s unavailable: %s",
-				    pl->name, fc.why[0] ? fc.why : strerror(-f->ret));
+	if (have_saved)
+		sched_setaffinity(0, sizeof(saved), &saved);
+	st->canary_ns += drmb_now_ns() - t0;
+	st->canary_passes++;
+	if (!ret)
+		ret = drmb_summarize_u64(st->cs.ns, st->cs.n, &sum);	/* sorts */
+	if (!ret && st->cs.n < CANARY_MIN)
+		ret = drmb_why(&cc, -ERANGE, "%zu of %d samples in %llu ms: no median",
+			       st->cs.n, CANARY_SAMPLES, CANARY_MAX_NS / 1000000);
+	if (ret) {
+		snprintf(why, whylen, "%s", cc.why[0] ? cc.why : strerror(-ret));
+		return ret;
 	}
-	return f;
+	*p50 = drmb_quantile_sorted_u64(st->cs.ns, st->cs.n, 0.5);
+	if (st->cs.n < CANARY_SAMPLES)
+		snprintf(why, whylen, "%zu of %d samples in %llu ms", st->cs.n, CANARY_SAMPLES,
+			 CANARY_MAX_NS / 1000000);
+	else
+		why[0] = '\0';
+	return 0;
 }
 
 /* ---- one case ------------------------------------------------------------- */
@@ -303,13 +326,12 @@ static void add_metric(struct drmb_metric *m, size_t *n, double v, const char *u
 static int measure_case(struct run_state *st, struct drmb_case *c, const char *name)
 {
 	const struct drmb_run_opts *o = st->o;
-	struct floor *fl = NULL;
-	unsigned int r, nruns = 0;
-	char a[32], b[32];
-	int ret;
-
-	if ((c->bench->flags & DRMB_BENCH_FLOOR_RATIO) && c->placement)
-		fl = floor_for(st, c->placement);
+	const struct drmb_placement *cpl = c->placement ? c->placement : &st->canary_pl;
+	int floor_ratio = !!(c->bench->flags & DRMB_BENCH_FLOOR_RATIO);
+	unsigned int r, nruns = 0, ncanary = 0, nfloor = 0;
+	uint64_t steal_total = 0;
+	char a[32], b[32], why[DRMB_WHY_LEN];
+	int ret, canary_failed = 0;
 
 	ret = case_setup(c);
 	if (ret)
@@ -317,13 +339,28 @@ static int measure_case(struct run_state *st, struct drmb_case *c, const char *n
 	for (r = 0; r < o->runs; r++) {
 		struct drmb_metric m[32];
 		struct drmb_summary sum;
-		double ops, per;
+		double ops, per, canary = NAN;
+		uint64_t steal0 = 0, steal1 = 0;
 		size_t nm = 0;
 		unsigned int i;
+		int steal_ok;
 
+		/* Right before the run, so the two see the same machine. */
+		if (st->canary && canary_measure(st, cpl, &canary, why, sizeof(why))) {
+			if (!canary_failed++)
+				drmb_result_comment(&st->w, "canary unavailable for Benchmark%s run %u: %s",
+						    name, r, why);
+			canary = NAN;
+		} else if (st->canary && why[0]) {
+			drmb_result_comment(&st->w, "canary of Benchmark%s run %u from %s (time cap)",
+					    name, r, why);
+		}
 		ret = pass(st, c, warmup_samples(o->samples), 0);
-		if (!ret)
-			ret = pass(st, c, o->samples, 1);
+		if (ret)
+			break;
+		steal_ok = st->env.steal && !drmb_steal_ns(&steal0);
+		ret = pass(st, c, o->samples, 1);
+		steal_ok = steal_ok && !drmb_steal_ns(&steal1) && steal1 >= steal0;
 		if (ret)
 			break;
 		ops = (double)st->s.n * st->s.ops_per_sample;
@@ -349,8 +386,18 @@ static int measure_case(struct run_state *st, struct drmb_case *c, const char *n
 		add_metric(m, &nm, sum.mad / per, "mad-ns/op");
 		if (c->bench->flags & DRMB_BENCH_THROUGHPUT)
 			add_metric(m, &nm, 1e9 / (sum.mean / per), "ops/s");
-		if (fl && !fl->ret && (sum.have & DRMB_HAVE_P50))
-			add_metric(m, &nm, sum.p50 / fl->p50, "floor-ratio");
+		if (!isnan(canary)) {
+			add_metric(m, &nm, canary, "canary-ns");
+			st->run_canary[ncanary++] = canary;
+			if (floor_ratio && (sum.have & DRMB_HAVE_P50)) {
+				add_metric(m, &nm, sum.p50 / canary, "floor-ratio");
+				st->run_floor[nfloor++] = sum.p50 / canary;
+			}
+		}
+		if (steal_ok) {
+			add_metric(m, &nm, (double)(steal1 - steal0) / 1e6, "steal-ms");
+			steal_total += steal1 - steal0;
+		}
 		for (i = 0; i < DRMB_NR_COUNTERS; i++)
 			if (st->env.counters.fd[i] >= 0)
 				add_metric(m, &nm, st->env.counters.value[i] / ops,
@@ -372,7 +419,7 @@ static int measure_case(struct run_state *st, struct drmb_case *c, const char *n
 		return ret;
 
 	{
-		double p50s[256], noise, med50, med99;
+		double p50s[256], noise, med50, med99, cnoise = NAN, cmed = NAN;
 		unsigned int i, n99 = 0;
 
 		for (i = 0; i < nruns; i++)
@@ -387,10 +434,20 @@ static int measure_case(struct run_state *st, struct drmb_case *c, const char *n
 		fmt_ns(b, sizeof(b), med99);
 		fprintf(st->out, "  %-58s %2u runs  %s %9s  p99 %9s", name, nruns,
 			c->bench->headline ? c->bench->headline : "p50", a, b);
-		if (fl && !fl->ret && !isnan(med50))
-			fprintf(st->out, "  x%.2f floor", med50 / fl->p50);
+		if (nfloor)
+			fprintf(st->out, "  x%.2f floor", drmb_median_double(st->run_floor, nfloor));
 		if (!isnan(noise))
 			fprintf(st->out, "  noise %.1f%%", noise * 100);
+		if (ncanary) {
+			cnoise = drmb_log_mad_noise(st->run_canary, ncanary);
+			cmed = drmb_median_double(st->run_canary, ncanary);
+			fmt_ns(a, sizeof(a), cmed);
+			fprintf(st->out, "  canary %s", a);
+			if (!isnan(cnoise))
+				fprintf(st->out, " noise %.1f%%", cnoise * 100);
+		}
+		if (steal_total)
+			fprintf(st->out, "  steal %.1f ms", (double)steal_total / 1e6);
 		fprintf(st->out, "\n");
 		for (i = 0; i < c->nmetrics && nruns; i++) {
 			/* Metrics a run always sets in the same order; medians over runs. */
@@ -403,6 +460,9 @@ static int measure_case(struct run_state *st, struct drmb_case *c, const char *n
 		if (!isnan(noise))
 			drmb_result_comment(&st->w, "noise %s %.2f%% over %u runs (1.4826*MAD of ln per-run p50)",
 					    name, noise * 100, nruns);
+		if (!isnan(cnoise))
+			drmb_result_comment(&st->w, "canary %s median %.0f ns, noise %.2f%% over %u runs",
+					    name, cmed, cnoise * 100, ncanary);
 	}
 	return 0;
 }
@@ -570,6 +630,12 @@ static int write_config(struct run_state *st)
 	ret |= drmb_kv_set(&kv, "waiter-sched", "%s", st->env.waiter_sched);
 	drmb_counters_describe(&st->env.counters, buf, sizeof(buf));
 	ret |= drmb_kv_set(&kv, "counters", "%s", buf);
+	if (st->canary)
+		ret |= drmb_kv_set(&kv, "canary", "futex-wake p50 of %d samples (%d warm-up, at most %llu ms) before every run; placement of the case, else %s",
+				   CANARY_SAMPLES, CANARY_WARMUP, CANARY_MAX_NS / 1000000,
+				   st->canary_pl.name);
+	else
+		ret |= drmb_kv_set(&kv, "canary", "off (--no-canary)");
 	/* Labels come last and win: the VM runner knows the accel for sure. */
 	for (i = 0; i < o->labels.n; i++)
 		ret |= drmb_kv_set(&kv, o->labels.kv[i].key, "%s", o->labels.kv[i].value);
@@ -604,7 +670,11 @@ int drmb_run(const struct drmb_run_opts *o, const struct drmb_entry *e, size_t n
 	ret = drmb_samples_init(&st.s, o->samples);
 	st.run_p50 = calloc(o->runs, sizeof(double));
 	st.run_p99 = calloc(o->runs, sizeof(double));
-	if (ret || !st.run_p50 || !st.run_p99) {
+	st.run_canary = calloc(o->runs, sizeof(double));
+	st.run_floor = calloc(o->runs, sizeof(double));
+	if (!ret && !o->no_canary)
+		ret = drmb_samples_init(&st.cs, CANARY_SAMPLES);
+	if (ret || !st.run_p50 || !st.run_p99 || !st.run_canary || !st.run_floor) {
 		snprintf(err, errlen, "cannot allocate %zu samples", o->samples);
 		ret = -ENOMEM;
 		goto out_free;
@@ -618,6 +688,14 @@ int drmb_run(const struct drmb_run_opts *o, const struct drmb_entry *e, size_t n
 	guard_tmp_files(&st.w);
 
 	drmb_env_setup(&st.env, &o->env);
+	if (!o->no_canary) {
+		char why[DRMB_WHY_LEN];
+
+		st.canary = drmb_bench_find("futex-wake");
+		/* Cases without a placement of their own: the machine's default. */
+		if (drmb_placement_resolve("auto", &st.canary_pl, why, sizeof(why)))
+			drmb_placement_resolve("none", &st.canary_pl, why, sizeof(why));
+	}
 	fprintf(out, "drmbench: %u runs x %zu samples%s; cpu-dma-latency %s; clock overhead %.1f ns\n",
 		o->runs, o->samples, o->quick ? " (quick)" : "", st.env.dma_latency,
 		st.env.clock_overhead_ns);
@@ -636,8 +714,16 @@ int drmb_run(const struct drmb_run_opts *o, const struct drmb_entry *e, size_t n
 			st.ran, st.skipped, st.failed);
 		ret = st.failed ? DRMB_RUN_FAILED : DRMB_RUN_ALL_SKIPPED;
 	} else {
+		if (st.canary_passes)
+			drmb_result_comment(&st.w, "canary cost: %u passes, %.2f s, %.1f ms per run",
+					    st.canary_passes, st.canary_ns / 1e9,
+					    st.canary_ns / 1e6 / st.canary_passes);
 		ret = drmb_result_commit(&st.w, result_path, pathlen, err, errlen);
 		if (!ret) {
+			if (st.canary_passes)
+				fprintf(out, "canary: %u passes, %.2f s in all, %.1f ms per run\n",
+					st.canary_passes, st.canary_ns / 1e9,
+					st.canary_ns / 1e6 / st.canary_passes);
 			fprintf(out, "%u ran, %u skipped, %u failed; result: %s\n",
 				st.ran, st.skipped, st.failed, result_path);
 			ret = st.failed ? DRMB_RUN_FAILED : DRMB_RUN_OK;
@@ -655,7 +741,10 @@ int drmb_run(const struct drmb_run_opts *o, const struct drmb_entry *e, size_t n
 	}
 out_free:
 	drmb_samples_fini(&st.s);
+	drmb_samples_fini(&st.cs);
 	free(st.run_p50);
 	free(st.run_p99);
+	free(st.run_canary);
+	free(st.run_floor);
 	return ret;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Running benchmarks: parameter validation and sweep expansion, the run
- * loop (warm-up, measured runs, counters, summaries, floor ratio) and the
+ * loop (canary, warm-up, measured runs, counters, summaries, floor ratio) and the
  * result file. Suites (workloads/NAME.suite) are lists of entries.
  */
 #ifndef DRMB_RUNNER_H
@@ -68,6 +68,7 @@ struct drmb_run_opts {
 	const char *label;		/* file name label */
 	const char *cmdline;
 	struct drmb_kvlist labels;	/* --label k=v */
+	int no_canary;			/* no per-run canary (nor floor-ratio) */
 	struct drmb_env_opts env;
 };
 
