@@ -30,14 +30,6 @@
 #define EXIT_ENV_CHANGED 3
 #define MAX_REFUSAL_KINDS 8
 
-/*
- * Deterministic rows (icount on both sides): the minimum effect is
- * max(--det-min-effect, DET_NOISE_K x the row's noise) instead of
- * --min-effect (docs/statistics.md says why 3 and 0.25%).
- */
-#define DET_NOISE_K 3.0
-#define DET_MIN_EFFECT_DEFAULT 0.0025
-
 /* Units that describe the machine, not the benchmark: checked first, never rows. */
 #define UNIT_CANARY "canary-ns"
 #define UNIT_STEAL "steal-ms"
@@ -470,21 +462,11 @@ static int has_unit(const struct side *s, const char *unit)
 	return 0;
 }
 
-/*
- * The threshold of a row: --min-effect, or on deterministic rows the larger
- * of --det-min-effect and DET_NOISE_K x the row's noise (a fraction).
- */
+/* The threshold of a row: --min-effect, or the deterministic rule. */
 static double row_min_effect(const struct drmb_cmp *c, int deterministic,
 			     const struct drmb_cmp_params *par, double det_min_effect)
 {
-	double e;
-
-	if (!deterministic)
-		return par->min_effect;
-	e = log1p(det_min_effect);
-	if (!isnan(c->noise) && DET_NOISE_K * c->noise > e)
-		e = DET_NOISE_K * c->noise;
-	return expm1(e);
+	return deterministic ? drmb_det_min_effect(c->noise, det_min_effect) : par->min_effect;
 }
 
 /*
@@ -670,7 +652,7 @@ int cmd_compare(int argc, char **argv)
 	struct side old = { .label = "OLD" }, new = { .label = "NEW" };
 	struct row *rows = NULL;
 	size_t nrows = 0, only_old = 0, only_new = 0;
-	double max_noise = 0, d, det_min_effect = DET_MIN_EFFECT_DEFAULT;
+	double max_noise = 0, d, det_min_effect = DRMB_DET_MIN_EFFECT_DEFAULT;
 	struct env_check ec;
 	size_t ndet = 0;
 	const char *tsv = NULL;
@@ -940,7 +922,7 @@ int cmd_compare(int argc, char **argv)
 		if (ndet)
 			printf("deterministic rows (icount on both sides): %zu, each judged by the larger of\n"
 			       "%.3g%% (--det-min-effect) and %.0f x its noise instead of --min-effect\n\n",
-			       ndet, det_min_effect * 100, DET_NOISE_K);
+			       ndet, det_min_effect * 100, DRMB_DET_NOISE_K);
 		char ol[32], nl[32];
 		snprintf(ol, sizeof(ol), "OLD (%zu files)", old.rs.nfiles);
 		snprintf(nl, sizeof(nl), "NEW (%zu files)", new.rs.nfiles);

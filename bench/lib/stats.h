@@ -145,6 +145,16 @@ int drmb_compare_runs(const double *x, size_t n, const double *y, size_t m,
 void drmb_decide(struct drmb_cmp *c, int higher_is_better,
 		 const struct drmb_cmp_params *par);
 
+/*
+ * The minimum effect of a deterministic row (virtual time, icount on both
+ * sides): max(floor, DRMB_DET_NOISE_K x noise), noise being the row's
+ * 1.4826 MAD of ln per-run values (NaN: the floor alone).  Both are
+ * fractions; docs/statistics.md says why 3 and 0.25%.
+ */
+#define DRMB_DET_NOISE_K 3.0
+#define DRMB_DET_MIN_EFFECT_DEFAULT 0.0025
+double drmb_det_min_effect(double noise, double floor);
+
 /* ---- change points ------------------------------------------------------ */
 
 struct drmb_cpd_params {
