@@ -74,9 +74,19 @@ extern uint simgpu_userq_stall_timeout_ms;
 struct simgpu_device;
 struct simgpu_vm;
 
-/* A hardware fence of an engine; the scheduler holds it as parent fence. */
+/*
+ * A hardware fence: the parent fence of one scheduler job, which the job's
+ * scheduler fence holds until it is released. It keeps alive what that
+ * scheduler fence points to: a queue's own scheduler (the fence reads its
+ * name). A job killed before run_job gets its fence signalled as parent
+ * all the same (simgpu_hw_fence_job_done()).
+ */
 struct simgpu_hw_fence {
 	struct dma_fence base;
+	/* The lock of a fence no engine runs (a killed job's). */
+	spinlock_t lock;
+	/* Referenced; kept until the fence is freed. */
+	struct simgpu_sched *sched;
 };
 
 /*
@@ -100,10 +110,15 @@ struct simgpu_engine {
 
 /*
  * struct simgpu_sched - a drm_gpu_scheduler feeding an engine: one per
- * engine (shared by the queues on it) or one per OWN_SCHED queue.
+ * engine (shared by the queues on it) or one per OWN_SCHED queue. An own
+ * scheduler is referenced by its queue and by its jobs' hardware fences:
+ * drm_sched's fences read its name as long as a sync_file keeps them.
  */
 struct simgpu_sched {
 	struct drm_gpu_scheduler base;
+	/* Only for @own: the device's schedulers live as long as it. */
+	struct kref ref;
+	bool own;
 	struct simgpu_engine *engine;
 	char name[24];
 	u32 credit_limit;
@@ -195,6 +210,8 @@ struct simgpu_job {
 	/* Allocated at submit, initialised by run_job: no allocation there. */
 	struct simgpu_hw_fence *hw_fence;
 	bool hw_fence_live;
+	/* drm_sched_job_arm() was called: the scheduler fence is out. */
+	bool armed;
 	/* On engine->active while the engine owns the job. */
 	struct list_head link;
 	u64 seqno;
@@ -389,7 +406,11 @@ int simgpu_sched_init(struct simgpu_device *sdev, struct simgpu_sched *s,
 		      struct simgpu_engine *engine, u32 credit_limit,
 		      u64 timeout_ns, u32 submit_wq, const char *name);
 void simgpu_sched_fini(struct simgpu_sched *s);
+void simgpu_sched_put(struct simgpu_sched *s);
 void simgpu_job_free(struct simgpu_job *job);
+struct simgpu_hw_fence *simgpu_hw_fence_alloc(struct simgpu_sched *sched);
+void simgpu_hw_fence_job_done(struct simgpu_hw_fence *hw, bool live,
+			      struct drm_sched_fence *s_fence);
 
 /* simgpu_submit.c */
 void simgpu_queue_put(struct simgpu_queue *queue);

@@ -29,10 +29,89 @@ static const char *simgpu_fence_get_timeline_name(struct dma_fence *fence)
 	return "simgpu-engine";
 }
 
+static void simgpu_sched_release(struct kref *ref)
+{
+	kfree(container_of(ref, struct simgpu_sched, ref));
+}
+
+/* Drop a reference to an own scheduler; the device's are not counted. */
+void simgpu_sched_put(struct simgpu_sched *s)
+{
+	if (s && s->own)
+		kref_put(&s->ref, simgpu_sched_release);
+}
+
+static void simgpu_hw_fence_free(struct simgpu_hw_fence *hw)
+{
+	simgpu_sched_put(hw->sched);
+	kfree(hw);
+}
+
+static void simgpu_hw_fence_free_rcu(struct rcu_head *rcu)
+{
+	simgpu_hw_fence_free(container_of(rcu, struct simgpu_hw_fence,
+					  base.rcu));
+}
+
+/*
+ * Called when the scheduler fence holding us as parent is released. Its
+ * memory goes after an RCU grace period: lockless readers of it (and of
+ * the scheduler name it points to) may still be there.
+ */
+static void simgpu_hw_fence_release(struct dma_fence *fence)
+{
+	call_rcu(&fence->rcu, simgpu_hw_fence_free_rcu);
+}
+
 static const struct dma_fence_ops simgpu_hw_fence_ops = {
 	.get_driver_name = simgpu_fence_get_driver_name,
 	.get_timeline_name = simgpu_fence_get_timeline_name,
+	.release = simgpu_hw_fence_release,
 };
+
+/* In the ioctl, so that run_job (the fence signalling path) need not. */
+struct simgpu_hw_fence *simgpu_hw_fence_alloc(struct simgpu_sched *sched)
+{
+	struct simgpu_hw_fence *hw = kzalloc(sizeof(*hw), GFP_KERNEL);
+
+	if (!hw)
+		return NULL;
+	spin_lock_init(&hw->lock);
+	if (sched && sched->own)
+		kref_get(&sched->ref);
+	hw->sched = sched;
+	return hw;
+}
+
+/*
+ * The job is being freed. A fence run_job initialised (@live) loses the
+ * job's reference. A job that was armed but never ran (killed with its
+ * entity) left its scheduler fence without a parent: @hw becomes that
+ * parent, signalled, so it keeps the scheduler alive for as long as the
+ * scheduler fence exists, as the parent of a job that ran does. Else @hw
+ * was never seen by anyone.
+ */
+void simgpu_hw_fence_job_done(struct simgpu_hw_fence *hw, bool live,
+			      struct drm_sched_fence *s_fence)
+{
+	if (!hw)
+		return;
+	if (live) {
+		dma_fence_put(&hw->base);
+		return;
+	}
+	if (!s_fence) {
+		simgpu_hw_fence_free(hw);
+		return;
+	}
+	dma_fence_init(&hw->base, &simgpu_hw_fence_ops, &hw->lock,
+		       dma_fence_context_alloc(1), 1);
+	dma_fence_set_error(&hw->base, -ECANCELED);
+	dma_fence_signal(&hw->base);
+	/* Release: pairs with the acquire of drm_sched's deadline path. */
+	if (cmpxchg_release(&s_fence->parent, NULL, &hw->base))
+		dma_fence_put(&hw->base);
+}
 
 static struct drm_simgpu_job_record *
 simgpu_record(struct simgpu_queue *queue, u64 seqno)
@@ -362,11 +441,10 @@ void simgpu_job_free(struct simgpu_job *job)
 	struct simgpu_sched *sched = job->sched;
 	struct simgpu_queue *queue = job->queue;
 
+	/* Before the cleanup drops the job's scheduler fence reference. */
+	simgpu_hw_fence_job_done(job->hw_fence, job->hw_fence_live,
+				 job->armed ? job->base.s_fence : NULL);
 	drm_sched_job_cleanup(&job->base);
-	if (job->hw_fence_live)
-		dma_fence_put(&job->hw_fence->base);
-	else
-		kfree(job->hw_fence);
 	kfree(job);
 
 	/* The queue reference keeps an own scheduler alive past the wake. */

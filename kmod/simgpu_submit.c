@@ -31,7 +31,7 @@ static void simgpu_queue_release(struct kref *ref)
 	if (queue->vm)
 		simgpu_vm_put(queue->vm);
 	kvfree(queue->records);
-	kfree(queue->own_sched);
+	simgpu_sched_put(queue->own_sched);
 	kfree(queue);
 }
 
@@ -184,6 +184,8 @@ int simgpu_ioctl_queue_create(struct drm_device *dev, void *data,
 			ret = -ENOMEM;
 			goto err_free;
 		}
+		kref_init(&queue->own_sched->ref);
+		queue->own_sched->own = true;
 		snprintf(name, sizeof(name), "simgpu-e%u-q", args->engine);
 		ret = simgpu_sched_init(sdev, queue->own_sched, queue->engine,
 					args->credit_limit ?: simgpu_params.credit_limit,
@@ -221,7 +223,7 @@ err_free:
 		simgpu_vm_put(queue->vm);
 	}
 	kvfree(queue->records);
-	kfree(queue->own_sched);
+	simgpu_sched_put(queue->own_sched);
 	kfree(queue);
 	return ret;
 }
@@ -585,7 +587,7 @@ static struct simgpu_job *simgpu_job_create(struct simgpu_submit *sub,
 	job->duration_ns = a->duration_ns;
 
 	/* Allocated here so run_job, in the fence signalling path, need not. */
-	job->hw_fence = kzalloc(sizeof(*job->hw_fence), GFP_KERNEL);
+	job->hw_fence = simgpu_hw_fence_alloc(job->sched);
 	if (!job->hw_fence) {
 		ret = -ENOMEM;
 		goto err_free;
@@ -795,8 +797,10 @@ static int simgpu_submit_commit(struct simgpu_submit *sub, u64 *first_seqno)
 	if (ret)
 		goto out_unlock;
 
-	for (i = 0; i < sub->count; i++)
+	for (i = 0; i < sub->count; i++) {
 		drm_sched_job_arm(&sub->jobs[i].job->base);
+		sub->jobs[i].job->armed = true;
+	}
 
 	/* The last step that can fail: armed jobs are still only ours. */
 	for (i = 0; i < sub->count; i++) {

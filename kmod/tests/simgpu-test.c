@@ -31,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/sync_file.h>
+
 #include <xf86drm.h>
 #include <drm/simgpu_drm.h>
 
@@ -4000,6 +4002,74 @@ static enum result test_userq_ring_wrap(void)
 	return PASS;
 }
 
+/*
+ * --- Robustness (issue 17): what any client, however hostile, may not do to
+ * the kernel. Each test is the reproducer of a bug that was found.
+ */
+
+/* The timeline name a sync_file reports for its only fence. */
+static int sync_file_timeline(int sf, char *name, size_t len)
+{
+	struct sync_fence_info fi;
+	struct sync_file_info si = {
+		.num_fences = 1, .sync_fence_info = (uintptr_t)&fi,
+	};
+
+	memset(&fi, 0, sizeof(fi));
+	if (ioctl(sf, SYNC_IOC_FILE_INFO, &si))
+		return -errno;
+	snprintf(name, len, "%s", fi.obj_name);
+	return 0;
+}
+
+static bool fd_signalled(int f, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = f, .events = POLLIN };
+
+	return poll(&pfd, 1, timeout_ms) == 1 && (pfd.revents & POLLIN);
+}
+
+/*
+ * K1: the scheduler fence of a job on an OWN_SCHED queue reads its timeline
+ * name from the queue's drm_gpu_scheduler. A sync_file keeps the fence after
+ * QUEUE_DESTROY, so the scheduler must stay until the fence goes. New
+ * schedulers on another engine (another name) reuse freed memory: a freed
+ * scheduler shows as a changed name here, and as an oops on poisoned memory
+ * in a guest with slub_debug. 7.x kernels name a signalled fence
+ * "signaled-timeline" without asking the driver.
+ */
+static enum result test_fence_outlives_own_sched(void)
+{
+	struct drm_simgpu_job job = { .flags = SIMGPU_JOB_OUT_FENCE_FD };
+	char name[64], before[64];
+	uint32_t q, others[8];
+	unsigned int i;
+	bool same;
+
+	if (info.engine_count < 2)
+		return why(SKIP, "needs 2 engines: the scheduler names differ by engine");
+	CHECK(queue_create(fd, 0, 1, SIMGPU_QUEUE_CREATE_OWN_SCHED, 0, &q) == 0);
+	CHECK(submit(fd, q, &job, 1, NULL) == 0);
+	CHECK(fd_signalled(job.out_fence_fd, HANG_NS / MS));
+	CHECK(sync_file_timeline(job.out_fence_fd, before, sizeof(before)) == 0);
+	CHECK(!strcmp(before, "simgpu-e0-q") || !strcmp(before, "signaled-timeline"));
+	CHECK(queue_destroy(fd, q) == 0);
+	/* The job's last references go from the scheduler's free work. */
+	usleep(200 * 1000);
+	for (i = 0; i < ARRAY_SIZE(others); i++)
+		CHECK(queue_create(fd, 1, 1, SIMGPU_QUEUE_CREATE_OWN_SCHED, 0,
+				   &others[i]) == 0);
+	CHECK(sync_file_timeline(job.out_fence_fd, name, sizeof(name)) == 0);
+	same = !strcmp(name, before);
+	for (i = 0; i < ARRAY_SIZE(others); i++)
+		CHECK(queue_destroy(fd, others[i]) == 0);
+	close(job.out_fence_fd);
+	if (!same)
+		return why(FAIL, "the fence's timeline name changed from '%s' to '%s' after its queue was destroyed: it reads a freed scheduler",
+			   before, name);
+	return PASS;
+}
+
 struct test {
 	const char *name;
 	enum result (*fn)(void);
@@ -4074,6 +4144,7 @@ static const struct test tests[] = {
 	{ "userq-concurrent-destroy", test_userq_concurrent_destroy },
 	{ "userq-bad-args", test_userq_bad_args },
 	{ "userq-limit", test_userq_limit },
+	{ "fence-outlives-own-sched", test_fence_outlives_own_sched },
 };
 
 /* The first render node whose driver is simgpu, by name, not by path. */
