@@ -515,7 +515,10 @@ err_parent:
 	return ret;
 }
 
-/* No file is open (the fops hold the module), so no queue exists. */
+/*
+ * No file is open (the fops hold the module), so no queue exists, and no
+ * fence of ours exists (each holds the module), so no job.
+ */
 static void __exit simgpu_exit(void)
 {
 	struct simgpu_device *sdev = simgpu_device;
@@ -528,6 +531,8 @@ static void __exit simgpu_exit(void)
 	simgpu_workqueues_fini(sdev);
 	devres_release_group(parent, NULL);
 	simgpu_parent_destroy(parent);
+	/* The last fences' frees may still be running their RCU callbacks. */
+	rcu_barrier();
 }
 
 module_init(simgpu_init);

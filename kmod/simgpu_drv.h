@@ -75,11 +75,12 @@ struct simgpu_device;
 struct simgpu_vm;
 
 /*
- * A hardware fence: the parent fence of one scheduler job, which the job's
- * scheduler fence holds until it is released. It keeps alive what that
- * scheduler fence points to: a queue's own scheduler (the fence reads its
- * name). A job killed before run_job gets its fence signalled as parent
- * all the same (simgpu_hw_fence_job_done()).
+ * A hardware fence: the parent fence of one scheduler job (a SUBMIT job or
+ * an asynchronous bind), which the job's scheduler fence holds until it is
+ * released. It keeps alive what that scheduler fence points to: the module
+ * and a queue's own scheduler (the fence reads its name). A job killed
+ * before run_job gets its fence signalled as parent all the same
+ * (simgpu_hw_fence_job_done()).
  */
 struct simgpu_hw_fence {
 	struct dma_fence base;
@@ -143,6 +144,9 @@ struct simgpu_device {
 	/* Runs asynchronous VM_BIND jobs: one entity per VM. */
 	struct drm_gpu_scheduler bind_sched;
 	bool bind_sched_ready;
+	/* Fence context of the bind jobs' hardware fences; run_job's seqno. */
+	u64 bind_fence_context;
+	u64 bind_fence_seqno;
 	/* Bind jobs not yet freed; the scheduler goes once it is zero. */
 	atomic_t bind_jobs_live;
 	wait_queue_head_t bind_idle_wq;
@@ -360,6 +364,9 @@ struct simgpu_bind_job {
 	u64 seqno;
 	bool hold_failed;
 	struct simgpu_signals signals;
+	/* The parent of the job's scheduler fence: pins the module. */
+	struct simgpu_hw_fence *fence;
+	bool fence_live;
 };
 
 /* A BO in a VM, with the id its leaves carry in the page table. */
@@ -408,6 +415,9 @@ int simgpu_sched_init(struct simgpu_device *sdev, struct simgpu_sched *s,
 void simgpu_sched_fini(struct simgpu_sched *s);
 void simgpu_sched_put(struct simgpu_sched *s);
 void simgpu_job_free(struct simgpu_job *job);
+extern const struct dma_fence_ops simgpu_hw_fence_ops;
+void simgpu_fence_module_get(void);
+void simgpu_fence_module_put(void);
 struct simgpu_hw_fence *simgpu_hw_fence_alloc(struct simgpu_sched *sched);
 void simgpu_hw_fence_job_done(struct simgpu_hw_fence *hw, bool live,
 			      struct drm_sched_fence *s_fence);

@@ -10,6 +10,7 @@
  * 0 handed to an idle engine completes inside run_job.
  */
 
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
@@ -41,10 +42,28 @@ void simgpu_sched_put(struct simgpu_sched *s)
 		kref_put(&s->ref, simgpu_sched_release);
 }
 
+/*
+ * Every fence simgpu implements pins the module from its allocation until
+ * it is freed: a sync_file, syncobj or another driver may keep it after
+ * every simgpu file is closed, and its ops, lock and scheduler live in the
+ * module. The reference goes last, from an RCU callback: module exit waits
+ * for those with rcu_barrier().
+ */
+void simgpu_fence_module_get(void)
+{
+	__module_get(THIS_MODULE);
+}
+
+void simgpu_fence_module_put(void)
+{
+	module_put(THIS_MODULE);
+}
+
 static void simgpu_hw_fence_free(struct simgpu_hw_fence *hw)
 {
 	simgpu_sched_put(hw->sched);
 	kfree(hw);
+	simgpu_fence_module_put();
 }
 
 static void simgpu_hw_fence_free_rcu(struct rcu_head *rcu)
@@ -63,7 +82,7 @@ static void simgpu_hw_fence_release(struct dma_fence *fence)
 	call_rcu(&fence->rcu, simgpu_hw_fence_free_rcu);
 }
 
-static const struct dma_fence_ops simgpu_hw_fence_ops = {
+const struct dma_fence_ops simgpu_hw_fence_ops = {
 	.get_driver_name = simgpu_fence_get_driver_name,
 	.get_timeline_name = simgpu_fence_get_timeline_name,
 	.release = simgpu_hw_fence_release,
@@ -76,6 +95,7 @@ struct simgpu_hw_fence *simgpu_hw_fence_alloc(struct simgpu_sched *sched)
 
 	if (!hw)
 		return NULL;
+	simgpu_fence_module_get();
 	spin_lock_init(&hw->lock);
 	if (sched && sched->own)
 		kref_get(&sched->ref);
@@ -101,6 +121,7 @@ void simgpu_hw_fence_job_done(struct simgpu_hw_fence *hw, bool live,
 		return;
 	}
 	if (!s_fence) {
+		/* In the ioctl that failed: its open file pins the module. */
 		simgpu_hw_fence_free(hw);
 		return;
 	}

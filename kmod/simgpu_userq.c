@@ -150,9 +150,22 @@ static const char *simgpu_bridge_get_timeline_name(struct dma_fence *fence)
 	return "simgpu-userq";
 }
 
+static void simgpu_bridge_fence_free_rcu(struct rcu_head *rcu)
+{
+	kfree(container_of(rcu, struct simgpu_bridge_fence, base.rcu));
+	simgpu_fence_module_put();
+}
+
+/* The fence pins the module until it is freed (simgpu_fence_module_get()). */
+static void simgpu_bridge_fence_release(struct dma_fence *fence)
+{
+	call_rcu(&fence->rcu, simgpu_bridge_fence_free_rcu);
+}
+
 static const struct dma_fence_ops simgpu_bridge_fence_ops = {
 	.get_driver_name = simgpu_bridge_get_driver_name,
 	.get_timeline_name = simgpu_bridge_get_timeline_name,
+	.release = simgpu_bridge_fence_release,
 };
 
 static u64 simgpu_userq_stall_ns(void)
@@ -1263,6 +1276,7 @@ static int simgpu_bridge_to(struct simgpu_userq *queue, struct drm_file *file,
 	}
 
 	spin_lock_init(&fence->lock);
+	simgpu_fence_module_get();
 	dma_fence_init(&fence->base, &simgpu_bridge_fence_ops, &fence->lock,
 		       queue->fence_context,
 		       atomic64_inc_return(&queue->fence_seqno));

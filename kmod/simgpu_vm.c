@@ -1242,6 +1242,7 @@ static void simgpu_bind_job_free(struct simgpu_bind_job *job)
 		kfree(h);
 	}
 	simgpu_signals_fini(&job->signals);
+	simgpu_hw_fence_job_done(job->fence, false, NULL);
 	simgpu_vm_put(vm);
 	kfree(job);
 	if (atomic_dec_and_test(&sdev->bind_jobs_live))
@@ -1290,7 +1291,21 @@ static struct dma_fence *simgpu_bind_run_job(struct drm_sched_job *sched_job)
 	mutex_unlock(&vm->pt_lock);
 	simgpu_bind_record_stage(vm, job->seqno, 0, done);
 	simgpu_bind_job_unreserve(job);
-	return ret ? ERR_PTR(ret) : NULL;
+
+	/* Done already; returned so the scheduler fence holds it as parent. */
+	dma_fence_init(&job->fence->base, &simgpu_hw_fence_ops,
+		       &job->fence->lock, vm->sdev->bind_fence_context,
+		       ++vm->sdev->bind_fence_seqno);
+	/* One reference is the job's, the returned one the scheduler's. */
+	dma_fence_get(&job->fence->base);
+	job->fence_live = true;
+	if (ret) {
+		dma_fence_set_error(&job->fence->base, ret);
+		/* 6.1's scheduler does not pass the parent's error on. */
+		dma_fence_set_error(&sched_job->s_fence->finished, ret);
+	}
+	dma_fence_signal(&job->fence->base);
+	return &job->fence->base;
 }
 
 /* Bind jobs have no timeout (MAX_SCHEDULE_TIMEOUT); never called. */
@@ -1302,8 +1317,14 @@ simgpu_bind_timedout_job(struct drm_sched_job *sched_job)
 
 static void simgpu_bind_free_job(struct drm_sched_job *sched_job)
 {
+	struct simgpu_bind_job *job = to_bind_job(sched_job);
+
+	/* Pushed, so armed: a killed job's fence becomes the parent. */
+	simgpu_hw_fence_job_done(job->fence, job->fence_live,
+				 sched_job->s_fence);
+	job->fence = NULL;
 	drm_sched_job_cleanup(sched_job);
-	simgpu_bind_job_free(to_bind_job(sched_job));
+	simgpu_bind_job_free(job);
 }
 
 static const struct drm_sched_backend_ops simgpu_bind_sched_ops = {
@@ -1324,6 +1345,7 @@ int simgpu_vm_init(struct simgpu_device *sdev)
 	};
 	int ret;
 
+	sdev->bind_fence_context = dma_fence_context_alloc(1);
 	atomic_set(&sdev->bind_jobs_live, 0);
 	init_waitqueue_head(&sdev->bind_idle_wq);
 	ret = simgpu_sched_init_compat(&sdev->bind_sched, &p);
@@ -1370,7 +1392,9 @@ simgpu_bind_job_create(struct simgpu_vm *vm, struct drm_file *file,
 	drm_gpuvm_get(&vm->base);
 	atomic_inc(&vm->sdev->bind_jobs_live);
 
-	ret = simgpu_sched_job_init_compat(&job->base, &vm->entity, 1, file);
+	job->fence = simgpu_hw_fence_alloc(NULL);
+	ret = job->fence ? simgpu_sched_job_init_compat(&job->base, &vm->entity,
+							1, file) : -ENOMEM;
 	if (ret) {
 		simgpu_bind_job_free(job);
 		return ERR_PTR(ret);

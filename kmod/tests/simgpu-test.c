@@ -4070,6 +4070,93 @@ static enum result test_fence_outlives_own_sched(void)
 	return PASS;
 }
 
+static long module_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/simgpu/refcnt", "r");
+	long n = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &n) != 1)
+		n = -1;
+	fclose(f);
+	return n;
+}
+
+/* Wait until the module's count is back to @base; the last count seen. */
+static long refcnt_settle(long base)
+{
+	uint64_t deadline = now_ns() + HANG_NS;
+	long n;
+
+	while ((n = module_refcnt()) != base && now_ns() < deadline)
+		usleep(10 * 1000);
+	return n;
+}
+
+/*
+ * A fence of a file that is closed already: after the close, @sf (a
+ * sync_file) must still count in the module's references, and no more once
+ * it is closed.
+ */
+static enum result fence_pins_module(long base, int sf, const char *what)
+{
+	long held;
+
+	CHECK(fd_signalled(sf, HANG_NS / MS));
+	/* The closed file's jobs are freed by the scheduler's work. */
+	usleep(100 * 1000);
+	held = module_refcnt();
+	close(sf);
+	CHECK(refcnt_settle(base) == base);
+	if (held <= base)
+		return why(FAIL, "%s: simgpu's refcnt is %ld with only the fence left, as without it: rmmod would unload the fence's ops",
+			   what, held);
+	return PASS;
+}
+
+/*
+ * K3: a sync_file keeps simgpu's fences after every simgpu file is closed;
+ * their ops (and the scheduler they name) are in the module, so they must
+ * hold it: rmmod then says "in use" instead of leaving the sync_file with
+ * freed text. Seen through /sys/module/simgpu/refcnt: a SUBMIT out-fence
+ * and an asynchronous bind's fence, from a file closed before them.
+ */
+static enum result test_fence_pins_module(void)
+{
+	struct drm_simgpu_job job = { .flags = SIMGPU_JOB_OUT_FENCE_FD };
+	long base = module_refcnt();
+	enum result r;
+	uint32_t q;
+	int f, sf;
+
+	if (base < 0)
+		return why(SKIP, "no /sys/module/simgpu/refcnt (simgpu built in?)");
+	f = open_simgpu();
+	CHECK(f >= 0);
+	CHECK(queue_create(f, 0, 1, 0, 0, &q) == 0);
+	CHECK(submit(f, q, &job, 1, NULL) == 0);
+	close(f);
+	r = fence_pins_module(base, job.out_fence_fd, "SUBMIT out-fence");
+	if (r != PASS || !(info.features & SIMGPU_FEATURE_VM_BIND))
+		return r;
+
+	{
+		struct drm_simgpu_vm_bind_op op = op_null(VA0, 2 * MiB);
+		struct drm_simgpu_sync sig = { .flags = SIMGPU_SYNC_SIGNAL };
+		uint32_t vm;
+
+		f = open_simgpu();
+		CHECK(f >= 0);
+		CHECK(drmSyncobjCreate(f, 0, &sig.handle) == 0);
+		CHECK(vm_create(f, 0, 0, &vm) == 0);
+		CHECK(vm_bind_async(f, vm, &op, 1, &sig, 1, 0) == 0);
+		CHECK(drmSyncobjExportSyncFile(f, sig.handle, &sf) == 0);
+		close(f);
+		return fence_pins_module(base, sf, "VM_BIND fence");
+	}
+}
+
 struct test {
 	const char *name;
 	enum result (*fn)(void);
@@ -4145,6 +4232,7 @@ static const struct test tests[] = {
 	{ "userq-bad-args", test_userq_bad_args },
 	{ "userq-limit", test_userq_limit },
 	{ "fence-outlives-own-sched", test_fence_outlives_own_sched },
+	{ "fence-pins-module", test_fence_pins_module },
 };
 
 /* The first render node whose driver is simgpu, by name, not by path. */
