@@ -125,9 +125,16 @@ struct simgpu_sched {
 	u32 credit_limit;
 	u32 submit_wq;
 	u64 timeout_ns;
-	/* Jobs initialised and not yet freed; teardown waits for zero. */
+	/*
+	 * Jobs initialised and not yet freed. The device's schedulers are
+	 * torn down at rmmod, waiting for zero; an own scheduler counts one
+	 * more until its queue retires it, and whoever brings the count to
+	 * zero has @fini_work finish it, so a queue's teardown never waits
+	 * for work it depends on (another client's, say).
+	 */
 	atomic_t live_jobs;
 	wait_queue_head_t idle_wq;
+	struct work_struct fini_work;
 };
 
 struct simgpu_device {
@@ -139,6 +146,8 @@ struct simgpu_device {
 	u32 engine_count;
 	struct simgpu_engine engines[SIMGPU_MAX_ENGINES];
 	struct simgpu_sched scheds[SIMGPU_MAX_ENGINES];
+	/* Finishes retired own schedulers; drained at rmmod. */
+	struct workqueue_struct *retire_wq;
 	/* Page-table pages of every VM: proves teardown frees them all. */
 	atomic64_t vm_tables_live;
 	/* Runs asynchronous VM_BIND jobs: one entity per VM. */
@@ -412,7 +421,7 @@ void simgpu_engines_fini(struct simgpu_device *sdev);
 int simgpu_sched_init(struct simgpu_device *sdev, struct simgpu_sched *s,
 		      struct simgpu_engine *engine, u32 credit_limit,
 		      u64 timeout_ns, u32 submit_wq, const char *name);
-void simgpu_sched_fini(struct simgpu_sched *s);
+void simgpu_sched_retire(struct simgpu_sched *s);
 void simgpu_sched_put(struct simgpu_sched *s);
 void simgpu_job_free(struct simgpu_job *job);
 extern const struct dma_fence_ops simgpu_hw_fence_ops;

@@ -30,6 +30,8 @@ static const char *simgpu_fence_get_timeline_name(struct dma_fence *fence)
 	return "simgpu-engine";
 }
 
+static void simgpu_sched_fini_work(struct work_struct *work);
+
 static void simgpu_sched_release(struct kref *ref)
 {
 	kfree(container_of(ref, struct simgpu_sched, ref));
@@ -468,9 +470,14 @@ void simgpu_job_free(struct simgpu_job *job)
 	drm_sched_job_cleanup(&job->base);
 	kfree(job);
 
-	/* The queue reference keeps an own scheduler alive past the wake. */
-	if (atomic_dec_and_test(&sched->live_jobs))
-		wake_up_all(&sched->idle_wq);
+	/* The queue reference keeps an own scheduler alive past this. */
+	if (atomic_dec_and_test(&sched->live_jobs)) {
+		if (sched->own)
+			queue_work(sched->engine->sdev->retire_wq,
+				   &sched->fini_work);
+		else
+			wake_up_all(&sched->idle_wq);
+	}
 	simgpu_queue_put(queue);
 }
 
@@ -506,8 +513,9 @@ int simgpu_sched_init(struct simgpu_device *sdev, struct simgpu_sched *s,
 	s->credit_limit = credit_limit;
 	s->timeout_ns = timeout_ns;
 	s->submit_wq = submit_wq;
-	atomic_set(&s->live_jobs, 0);
+	atomic_set(&s->live_jobs, s->own ? 1 : 0);
 	init_waitqueue_head(&s->idle_wq);
+	INIT_WORK(&s->fini_work, simgpu_sched_fini_work);
 
 	return simgpu_sched_init_compat(&s->base, &p);
 }
@@ -515,13 +523,38 @@ int simgpu_sched_init(struct simgpu_device *sdev, struct simgpu_sched *s,
 /*
  * The scheduler's entities must be gone. Jobs still on the engine are
  * cancelled rather than waited for, and drm_sched_fini() only runs once every
- * job was freed: on older kernels it does not free pending jobs.
+ * job was freed: on older kernels it does not free pending jobs. At rmmod
+ * (the device's schedulers) no job exists: each holds the module.
  */
-void simgpu_sched_fini(struct simgpu_sched *s)
+static void simgpu_sched_fini(struct simgpu_sched *s)
 {
 	simgpu_engine_cancel(s->engine, s);
 	wait_event(s->idle_wq, !atomic_read(&s->live_jobs));
 	drm_sched_fini(&s->base);
+}
+
+static void simgpu_sched_fini_work(struct work_struct *work)
+{
+	struct simgpu_sched *s = container_of(work, struct simgpu_sched,
+					      fini_work);
+
+	drm_sched_fini(&s->base);
+	simgpu_sched_put(s);
+}
+
+/*
+ * An own scheduler whose entity is gone. Its jobs on the engine are
+ * cancelled; jobs killed with the entity may still wait for their
+ * dependencies, which can be another client's work: the last of them to be
+ * freed finishes the scheduler (simgpu_job_free()), nobody waits here.
+ */
+void simgpu_sched_retire(struct simgpu_sched *s)
+{
+	simgpu_engine_cancel(s->engine, s);
+	/* The reference @fini_work drops. */
+	kref_get(&s->ref);
+	if (atomic_dec_and_test(&s->live_jobs))
+		simgpu_sched_fini_work(&s->fini_work);
 }
 
 int simgpu_engines_init(struct simgpu_device *sdev)
@@ -529,6 +562,10 @@ int simgpu_engines_init(struct simgpu_device *sdev)
 	char name[24];
 	u32 i;
 	int ret;
+
+	sdev->retire_wq = alloc_workqueue("simgpu-retire", WQ_UNBOUND, 0);
+	if (!sdev->retire_wq)
+		return -ENOMEM;
 
 	for (i = 0; i < sdev->engine_count; i++) {
 		struct simgpu_engine *engine = &sdev->engines[i];
@@ -557,6 +594,7 @@ err_fini:
 		simgpu_sched_fini(&sdev->scheds[i]);
 		hrtimer_cancel(&sdev->engines[i].timer);
 	}
+	destroy_workqueue(sdev->retire_wq);
 	return ret;
 }
 
@@ -564,6 +602,8 @@ void simgpu_engines_fini(struct simgpu_device *sdev)
 {
 	u32 i;
 
+	/* Own schedulers retired by the last jobs: finish them first. */
+	destroy_workqueue(sdev->retire_wq);
 	for (i = 0; i < sdev->engine_count; i++) {
 		simgpu_sched_fini(&sdev->scheds[i]);
 		hrtimer_cancel(&sdev->engines[i].timer);

@@ -66,7 +66,7 @@ static void simgpu_queue_destroy(struct simgpu_queue *queue)
 	/* Queued jobs now reach run_job quickly: it cancels them. */
 	drm_sched_entity_destroy(&queue->entity);
 	if (queue->own_sched)
-		simgpu_sched_fini(queue->own_sched);
+		simgpu_sched_retire(queue->own_sched);
 	if (queue->vm)
 		simgpu_vm_queue_detach(queue->vm);
 	simgpu_queue_put(queue);
@@ -216,7 +216,7 @@ err_entity_destroy:
 	drm_sched_entity_destroy(&queue->entity);
 err_sched_fini:
 	if (queue->own_sched)
-		simgpu_sched_fini(queue->own_sched);
+		simgpu_sched_retire(queue->own_sched);
 err_free:
 	if (queue->vm) {
 		simgpu_vm_queue_detach(queue->vm);

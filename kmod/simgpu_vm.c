@@ -414,6 +414,8 @@ struct simgpu_bind_ctx {
 	struct list_head unlink;
 	/* Asynchronous: page-table updates are recorded for run_job. */
 	struct simgpu_bind_job *job;
+	/* Teardown: only the mappings go; the tables are freed whole. */
+	bool no_pt;
 };
 
 static int simgpu_pt_record(struct simgpu_bind_job *job, u32 kind, u64 va,
@@ -442,6 +444,8 @@ static int simgpu_ctx_pt_map(struct simgpu_bind_ctx *ctx, u64 va, u64 end,
 
 static int simgpu_ctx_pt_clear(struct simgpu_bind_ctx *ctx, u64 va, u64 end)
 {
+	if (ctx->no_pt)
+		return 0;
 	if (ctx->job)
 		return simgpu_pt_record(ctx->job, SIMGPU_PT_OP_CLEAR, va, end, 0);
 	return simgpu_pt_clear(ctx->vm, ctx->vm->root, PT_LEVELS - 1, va, end);
@@ -846,7 +850,7 @@ err_free_root:
 /* Unmap [start, end) of the user range, if not empty. */
 static int simgpu_vm_unmap_range(struct simgpu_vm *vm, u64 start, u64 end)
 {
-	struct simgpu_bind_ctx ctx = { .vm = vm };
+	struct simgpu_bind_ctx ctx = { .vm = vm, .no_pt = true };
 	int ret;
 
 	if (start >= end)
@@ -880,23 +884,24 @@ static void simgpu_vm_teardown(struct simgpu_vm *vm)
 	last = vm->last_fence;
 	vm->last_fence = NULL;
 	mutex_unlock(&vm->lock);
+	dma_fence_put(last);
 	/*
-	 * Queued binds still run: their dependencies are scheduler fences,
-	 * which signal. Then wait for the last one's run_job to be over.
+	 * Queued binds may wait for other clients' work: nothing here waits
+	 * for them beyond the entity's own flush (killable; bounded at exit).
+	 * A bind that runs later finds no table and applies nothing; its
+	 * job holds the VM.
 	 */
 	drm_sched_entity_destroy(&vm->entity);
-	if (last) {
-		dma_fence_wait(last, false);
-		dma_fence_put(last);
-	}
 
 	mutex_lock(&vm->lock);
-	/* Only a split of a 2 MiB block can fail here: then force it. */
+	/* Only the gpuva bookkeeping: the tables are freed whole below. */
 	if (simgpu_vm_unmap_range(vm, 0, vm->kernel_va_start) ||
 	    simgpu_vm_unmap_range(vm, kend, VM_VA_END))
 		drm_warn(&vm->sdev->drm, "VM teardown: unmap failed\n");
+	mutex_lock(&vm->pt_lock);
 	simgpu_pt_free_all(vm, vm->root, PT_LEVELS - 1);
 	vm->root = NULL;
+	mutex_unlock(&vm->pt_lock);
 	mutex_unlock(&vm->lock);
 }
 
@@ -1266,7 +1271,12 @@ static struct dma_fence *simgpu_bind_run_job(struct drm_sched_job *sched_job)
 	mutex_lock(&vm->pt_lock);
 	list_splice_init(&job->pool, &vm->pool);
 	vm->in_run_job = true;
+	/* The VM was torn down without waiting for us: nothing to apply. */
+	if (!vm->root)
+		ret = -ECANCELED;
 	list_for_each_entry(op, &job->pt_ops, link) {
+		if (ret)
+			break;
 		if (op->kind == SIMGPU_PT_OP_MAP)
 			ret = simgpu_pt_map(vm, vm->root, PT_LEVELS - 1, op->va,
 					    op->end, op->leaf);
@@ -1276,8 +1286,6 @@ static struct dma_fence *simgpu_bind_run_job(struct drm_sched_job *sched_job)
 		else
 			simgpu_pt_prune(vm, vm->root, PT_LEVELS - 1, op->va,
 					op->end);
-		if (ret)
-			break;
 	}
 	vm->in_run_job = false;
 	simgpu_pool_drain(vm, &vm->pool);

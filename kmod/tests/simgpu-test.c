@@ -28,6 +28,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -4157,6 +4158,98 @@ static enum result test_fence_pins_module(void)
 	}
 }
 
+/*
+ * The child of exit_blocked(): on its own file, a job on an OWN_SCHED queue
+ * (or an asynchronous bind) that waits for @sf, the parent's long job.
+ * Tells the parent it is ready, then waits to be killed.
+ */
+static void exit_blocked_child(int sf, bool bind, int ready)
+{
+	int f = open_simgpu();
+	int ok = 0;
+
+	if (f >= 0 && !bind) {
+		struct drm_simgpu_job job = {
+			.flags = SIMGPU_JOB_IN_FENCE_FD, .in_fence_fd = sf,
+		};
+		uint32_t q;
+
+		ok = queue_create(f, 0, 1, SIMGPU_QUEUE_CREATE_OWN_SCHED, 0, &q) == 0 &&
+		     submit(f, q, &job, 1, NULL) == 0;
+	} else if (f >= 0) {
+		struct drm_simgpu_vm_bind_op op = op_null(VA0, 2 * MiB);
+		struct drm_simgpu_sync wait = { .flags = SIMGPU_SYNC_WAIT };
+		uint32_t vm;
+
+		ok = drmSyncobjCreate(f, 0, &wait.handle) == 0 &&
+		     drmSyncobjImportSyncFile(f, wait.handle, sf) == 0 &&
+		     vm_create(f, 0, 0, &vm) == 0 &&
+		     vm_bind_async(f, vm, &op, 1, &wait, 1, 0) == 0;
+	}
+	if (write(ready, ok ? "y" : "n", 1) != 1)
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+/*
+ * K4: a process killed with work that depends on another client's job must
+ * exit without waiting for that job. The parent runs a 30 s job on its own
+ * scheduler (no timeout meanwhile); the child queues work depending on it
+ * and is killed. Its exit (the DRM file's release) may wait for its
+ * entity's bounded flush, not for the parent's job: when waitpid()
+ * returns, that job must still be running.
+ */
+static enum result exit_blocked(bool bind)
+{
+	struct drm_simgpu_job job = {
+		.duration_ns = 30000 * MS, .flags = SIMGPU_JOB_OUT_FENCE_FD,
+	};
+	int pipefd[2], status;
+	bool still_running;
+	uint32_t q;
+	pid_t pid;
+	char c;
+
+	CHECK(queue_create(fd, 1 % info.engine_count, 1, SIMGPU_QUEUE_CREATE_OWN_SCHED,
+			   60000 * MS, &q) == 0);
+	CHECK(submit(fd, q, &job, 1, NULL) == 0);
+	CHECK(pipe(pipefd) == 0);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		close(pipefd[0]);
+		exit_blocked_child(job.out_fence_fd, bind, pipefd[1]);
+	}
+	close(pipefd[1]);
+	c = 0;
+	if (read(pipefd[0], &c, 1) != 1)
+		c = 0;
+	close(pipefd[0]);
+	kill(pid, SIGKILL);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	still_running = !fd_signalled(job.out_fence_fd, 0);
+	/* Cancels the parent's job on the engine. */
+	CHECK(queue_destroy(fd, q) == 0);
+	close(job.out_fence_fd);
+	if (c != 'y')
+		return why(FAIL, "the child could not queue its dependent work");
+	if (!still_running)
+		return why(FAIL, "the killed child's exit waited for the other client's 30 s job");
+	return PASS;
+}
+
+static enum result test_exit_not_blocked_job(void)
+{
+	return exit_blocked(false);
+}
+
+static enum result test_exit_not_blocked_bind(void)
+{
+	VM_REQUIRE();
+	return exit_blocked(true);
+}
+
 struct test {
 	const char *name;
 	enum result (*fn)(void);
@@ -4233,6 +4326,8 @@ static const struct test tests[] = {
 	{ "userq-limit", test_userq_limit },
 	{ "fence-outlives-own-sched", test_fence_outlives_own_sched },
 	{ "fence-pins-module", test_fence_pins_module },
+	{ "exit-not-blocked-job", test_exit_not_blocked_job },
+	{ "exit-not-blocked-bind", test_exit_not_blocked_bind },
 };
 
 /* The first render node whose driver is simgpu, by name, not by path. */
