@@ -106,6 +106,10 @@ int simgpu_test_pt_alloc_fail_after;
 module_param_named(test_pt_alloc_fail_after, simgpu_test_pt_alloc_fail_after, int, 0644);
 MODULE_PARM_DESC(test_pt_alloc_fail_after, "TEST ONLY, writable: N > 0 makes the N-th page-table page allocation from now fail, once (0: off)");
 
+ulong simgpu_vm_max_pt_pages = 32768;
+module_param_named(vm_max_pt_pages, simgpu_vm_max_pt_pages, ulong, 0644);
+MODULE_PARM_DESC(vm_max_pt_pages, "Writable: page-table pages a VM may hold, tables and reserved pages together; a bind that needs more fails (default 32768: 128 MiB)");
+
 ulong simgpu_vm_max_inflight_pages = 65536;
 module_param_named(vm_max_inflight_pages, simgpu_vm_max_inflight_pages, ulong, 0644);
 MODULE_PARM_DESC(vm_max_inflight_pages, "Writable: page-table pages the queued asynchronous binds of a VM may hold reserved before more block (or get -EAGAIN); 0 counts as 1 (default 65536)");

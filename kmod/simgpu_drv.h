@@ -66,6 +66,8 @@ struct simgpu_params {
 extern struct simgpu_params simgpu_params;
 /* TEST ONLY, writable at run time: see simgpu_pt_alloc_fails(). */
 extern int simgpu_test_pt_alloc_fail_after;
+/* Writable at run time: the page-table pages a VM may hold. */
+extern ulong simgpu_vm_max_pt_pages;
 /* Writable at run time: the throttling cap of asynchronous binds. */
 extern ulong simgpu_vm_max_inflight_pages;
 /* Writable at run time: the user-queue stall backstop. */
@@ -311,6 +313,8 @@ struct simgpu_vm {
 	u64 kernel_va_size;
 	/* Pages reserved for the batch being applied (page->lru). */
 	struct list_head pool;
+	/* Page-table pages allocated: tables and reserved pages. */
+	atomic64_t pt_pages;
 	/* Per-VM BO ids that page-table leaves carry -> struct simgpu_vm_bo */
 	struct xarray bo_ids;
 	struct simgpu_vm_stats stats;

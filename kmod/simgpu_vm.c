@@ -120,9 +120,10 @@ int simgpu_vm_prealloc_parse(const char *name)
  * failure paths of reserving (no state change) and of applying (the VM
  * turns unusable). Races between VMs only move which allocation fails.
  */
-static struct page *simgpu_pt_page_alloc(gfp_t gfp)
+static struct page *simgpu_pt_page_alloc(struct simgpu_vm *vm, gfp_t gfp)
 {
 	int n = READ_ONCE(simgpu_test_pt_alloc_fail_after);
+	struct page *page;
 
 	simgpu_inject_delay(SIMGPU_INJECT_VM_PT_ALLOC);
 	if (unlikely(n > 0)) {
@@ -130,7 +131,22 @@ static struct page *simgpu_pt_page_alloc(gfp_t gfp)
 		if (n == 1)
 			return NULL;
 	}
-	return alloc_page(gfp | __GFP_ZERO);
+	/* The per-VM cap, whatever path allocates. */
+	if (atomic64_inc_return(&vm->pt_pages) >
+	    READ_ONCE(simgpu_vm_max_pt_pages)) {
+		atomic64_dec(&vm->pt_pages);
+		return NULL;
+	}
+	page = alloc_page(gfp | __GFP_ZERO);
+	if (!page)
+		atomic64_dec(&vm->pt_pages);
+	return page;
+}
+
+static void simgpu_pt_page_free(struct simgpu_vm *vm, struct page *page)
+{
+	__free_page(page);
+	atomic64_dec(&vm->pt_pages);
 }
 
 /*
@@ -146,10 +162,13 @@ static u64 *simgpu_pt_alloc(struct simgpu_vm *vm)
 		list_del(&page->lru);
 		vm->stats.tables_prealloc_used++;
 	} else {
-		/* In run_job (the fence signalling path) without reclaim. */
-		page = simgpu_pt_page_alloc(vm->in_run_job ?
+		/*
+		 * In run_job (the fence signalling path) without reclaim;
+		 * in the ioctl charged to the caller's memory cgroup.
+		 */
+		page = simgpu_pt_page_alloc(vm, vm->in_run_job ?
 					    GFP_NOWAIT | __GFP_NOWARN :
-					    GFP_KERNEL);
+					    GFP_KERNEL_ACCOUNT);
 		if (!page)
 			return NULL;
 		vm->stats.tables_allocated_late++;
@@ -165,7 +184,7 @@ static void simgpu_pt_free(struct simgpu_vm *vm, u64 *table)
 	struct page *page = virt_to_page(table);
 
 	set_page_private(page, 0);
-	__free_page(page);
+	simgpu_pt_page_free(vm, page);
 	vm->stats.tables_live--;
 	atomic64_dec(&vm->sdev->vm_tables_live);
 }
@@ -177,8 +196,19 @@ static int simgpu_pool_fill(struct simgpu_vm *vm, struct list_head *pool,
 	struct page *page;
 	int ret = 0;
 
+	/* Fail before allocating anything, rather than at the cap. */
+	if (count > READ_ONCE(simgpu_vm_max_pt_pages) -
+		    min_t(u64, atomic64_read(&vm->pt_pages),
+			  READ_ONCE(simgpu_vm_max_pt_pages)))
+		return -ENOSPC;
 	for (; count; count--) {
-		page = simgpu_pt_page_alloc(GFP_KERNEL);
+		/* A bind of a huge range: let a killed caller go. */
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		/* Charged to the caller's memory cgroup. */
+		page = simgpu_pt_page_alloc(vm, GFP_KERNEL_ACCOUNT);
 		if (!page) {
 			ret = -ENOMEM;
 			break;
@@ -197,7 +227,7 @@ static void simgpu_pool_drain(struct simgpu_vm *vm, struct list_head *pool)
 
 	list_for_each_entry_safe(page, tmp, pool, lru) {
 		list_del(&page->lru);
-		__free_page(page);
+		simgpu_pt_page_free(vm, page);
 		vm->stats.tables_returned++;
 	}
 }
@@ -1520,9 +1550,12 @@ static int simgpu_bind_throttle(struct simgpu_vm *vm, u64 pages, bool nonblock)
  * -EOVERFLOW: va + size wraps
  * -ERANGE: range outside the VA space or inside the kernel range
  * -ENOENT: unknown VM or BO handle
- * -ENOSPC: too many BOs mapped in the VM
+ * -ENOSPC: too many BOs mapped in the VM; the page-table pages reserved
+ *          would take the VM above vm_max_pt_pages
+ * -EINTR: the caller was killed while pages were reserved
  * -EFAULT, -ENOMEM (reserving pages)
- * A failure while applying (-ENOMEM: a page allocated late, a mapping
+ * A failure while applying (-ENOMEM: a page allocated late, or one past
+ * vm_max_pt_pages under the policy none, a mapping
  * record) leaves the ops before it applied and marks the VM unusable:
  * later binds fail with -EIO, as msm does.
  *

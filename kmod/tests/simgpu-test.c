@@ -4250,6 +4250,46 @@ static enum result test_exit_not_blocked_bind(void)
 	return exit_blocked(true);
 }
 
+/*
+ * K2: MAP_NULL on a VM without 2 MiB blocks takes one page-table page per
+ * 2 MiB of VA; without a cap a client could make the kernel allocate most
+ * of its memory (13 binds of 64 GiB took 1667 MiB of a 2 GiB guest). The
+ * default cap (vm_max_pt_pages, 32768 pages) refuses 80 GiB before
+ * allocating anything, takes 16 GiB, and refuses 64 GiB more with the VM
+ * still usable.
+ */
+static enum result test_vm_pt_cap(void)
+{
+	struct drm_simgpu_vm_bind_op op = op_null(VA0, 80 * GiB);
+	struct drm_simgpu_vm_query q;
+	uint64_t before;
+	uint32_t vm;
+	int ret;
+
+	VM_REQUIRE();
+	CHECK(vm_create(fd, 0, SIMGPU_VM_PREALLOC_BATCHED, &vm) == 0);
+	CHECK(vm_query(fd, vm, VA0, &q) == 0);
+	before = q.tables_live;
+	ret = vm_bind(fd, vm, &op, 1);
+	if (!ret) {
+		CHECK(vm_query(fd, vm, VA0, &q) == 0);
+		CHECK(vm_destroy(fd, vm) == 0);
+		return why(FAIL, "an 80 GiB MAP_NULL bind was taken: %llu page-table pages (%llu MiB) in one VM, no cap",
+			   (unsigned long long)q.tables_live,
+			   (unsigned long long)(q.tables_live * 4096 / MiB));
+	}
+	CHECK(ret == -ENOSPC);
+	CHECK(vm_query(fd, vm, VA0, &q) == 0 && q.tables_live == before);
+	op = op_null(VA0, 16 * GiB);
+	CHECK(vm_bind(fd, vm, &op, 1) == 0);
+	op = op_null(VA0 + 16 * GiB, 64 * GiB);
+	CHECK(vm_bind(fd, vm, &op, 1) == -ENOSPC);
+	op = op_unmap(VA0, 16 * GiB);
+	CHECK(vm_bind(fd, vm, &op, 1) == 0);
+	CHECK(vm_destroy(fd, vm) == 0);
+	return PASS;
+}
+
 struct test {
 	const char *name;
 	enum result (*fn)(void);
@@ -4326,6 +4366,7 @@ static const struct test tests[] = {
 	{ "userq-limit", test_userq_limit },
 	{ "fence-outlives-own-sched", test_fence_outlives_own_sched },
 	{ "fence-pins-module", test_fence_pins_module },
+	{ "vm-pt-cap", test_vm_pt_cap },
 	{ "exit-not-blocked-job", test_exit_not_blocked_job },
 	{ "exit-not-blocked-bind", test_exit_not_blocked_bind },
 };
