@@ -380,13 +380,31 @@ static void simgpu_queue_mark_timedout(struct simgpu_queue *queue, u64 seqno)
 }
 
 /*
+ * Has @job occupied the engine for its scheduler's whole timeout? Its clock
+ * starts when run_job hands it over, but the engine runs the jobs of every
+ * scheduler in front of it one after another: a job waiting behind another
+ * queue's long job has not run at all, and blaming it would fault a queue
+ * for another's work.
+ */
+static bool simgpu_job_hung(const struct simgpu_job *job)
+{
+	ktime_t start = ktime_sub_ns(job->engine_end, job->duration_ns);
+
+	return ktime_to_ns(ktime_sub(ktime_get(), start)) >=
+	       (s64)job->sched->timeout_ns;
+}
+
+/*
  * The scheduler took the job off its pending list before calling us and will
  * not free it. It arms the timeout before run_job, so first wait for the
  * run_job step to be over: after that the job is on the engine or done, and
- * nothing but us still uses it. If it is still running, "reset" the engine
- * without it, fail its fence and put its queue in the timed-out state
- * (QUEUE_QUERY reports it, SUBMIT refuses it, its jobs on the engine are
- * cancelled now, its queued ones in run_job). Either way, free the job.
+ * nothing but us still uses it. If it has not yet run on the engine for a
+ * whole timeout (it waited behind other queues' jobs), it is no hang: it
+ * goes back to the scheduler with a new timeout. If it has, "reset" the
+ * engine without it, fail its fence and put its queue in the timed-out
+ * state (QUEUE_QUERY reports it, SUBMIT refuses it, its jobs on the engine
+ * are cancelled now, its queued ones in run_job). A hung or finished job is
+ * freed here.
  */
 static enum drm_gpu_sched_stat simgpu_timedout_job(struct drm_sched_job *sched_job)
 {
@@ -394,13 +412,19 @@ static enum drm_gpu_sched_stat simgpu_timedout_job(struct drm_sched_job *sched_j
 	struct drm_gpu_scheduler *sched = sched_job->sched;
 	struct simgpu_engine *engine = job->sched->engine;
 	struct simgpu_job *other, *next;
+	enum drm_gpu_sched_stat stat;
 	unsigned long flags;
+	bool waiting = false;
 
 	simgpu_sched_pause(sched);
 
 	spin_lock_irqsave(&engine->lock, flags);
 	if (job->hw_fence_live &&
-	    !dma_fence_is_signaled_locked(&job->hw_fence->base)) {
+	    !dma_fence_is_signaled_locked(&job->hw_fence->base) &&
+	    !simgpu_job_hung(job)) {
+		waiting = true;
+	} else if (job->hw_fence_live &&
+		   !dma_fence_is_signaled_locked(&job->hw_fence->base)) {
 		simgpu_queue_mark_timedout(job->queue, job->seqno);
 		simgpu_engine_complete(job, -ETIMEDOUT);
 		/* The queue's context is lost: its other jobs on the engine too. */
@@ -411,6 +435,12 @@ static enum drm_gpu_sched_stat simgpu_timedout_job(struct drm_sched_job *sched_j
 	}
 	spin_unlock_irqrestore(&engine->lock, flags);
 
+	if (waiting) {
+		/* Back on the list while submission is paused. */
+		stat = simgpu_sched_no_hang(sched_job);
+		simgpu_sched_resume(sched);
+		return stat;
+	}
 	simgpu_sched_resume(sched);
 	simgpu_job_free(job);
 

@@ -4290,6 +4290,45 @@ static enum result test_vm_pt_cap(void)
 	return PASS;
 }
 
+/*
+ * K5: client A's long job on its own scheduler holds the engine; client B's
+ * zero-length job on the engine's shared scheduler waits behind it for
+ * longer than B's timeout. B's job never ran for a timeout: it must
+ * complete without error and B's queue must stay ACTIVE (before the fix it
+ * was failed -ETIMEDOUT and B's queue marked guilty).
+ */
+static enum result test_timeout_blames_runner(void)
+{
+	uint64_t a_ns = 2 * info.job_timeout_ns + 1000 * MS;
+	struct drm_simgpu_queue_query qq;
+	struct drm_simgpu_job_record r;
+	uint64_t sa, sb, deadline = now_ns() + HANG_NS;
+	int fb = open_simgpu();
+	uint32_t qa, qb;
+
+	CHECK(fb >= 0);
+	if (a_ns > 60000 * MS)
+		return why(SKIP, "job_timeout_ms is too long for a job to outlast it twice");
+	CHECK(queue_create(fd, 0, 1, SIMGPU_QUEUE_CREATE_OWN_SCHED, 600000 * MS,
+			   &qa) == 0);
+	CHECK(queue_create(fb, 0, 1, 0, 0, &qb) == 0);
+	CHECK(submit_one(fd, qa, a_ns, 0, &sa) == 0);
+	/* B's job reaches the engine while A's runs. */
+	do {
+		CHECK(job_query(fd, qa, sa, 1, &r) == 0 && now_ns() < deadline);
+	} while (r.status != SIMGPU_JOB_STATUS_RUNNING);
+	CHECK(submit_one(fb, qb, 0, 0, &sb) == 0);
+	CHECK(wait_seqno(fb, qb, sb) == 0);
+	CHECK(job_query(fb, qb, sb, 1, &r) == 0 && r.status == SIMGPU_JOB_STATUS_DONE);
+	CHECK(queue_query(fb, qb, &qq) == 0);
+	CHECK(queue_destroy(fd, qa) == 0);
+	close(fb);
+	if (r.error || qq.state != SIMGPU_QUEUE_STATE_ACTIVE)
+		return why(FAIL, "B's job waiting behind A's %llu ms job got error %d, B's queue state %u: B was blamed for A's job",
+			   (unsigned long long)(a_ns / MS), r.error, qq.state);
+	return PASS;
+}
+
 struct test {
 	const char *name;
 	enum result (*fn)(void);
@@ -4367,6 +4406,7 @@ static const struct test tests[] = {
 	{ "fence-outlives-own-sched", test_fence_outlives_own_sched },
 	{ "fence-pins-module", test_fence_pins_module },
 	{ "vm-pt-cap", test_vm_pt_cap },
+	{ "timeout-blames-runner", test_timeout_blames_runner },
 	{ "exit-not-blocked-job", test_exit_not_blocked_job },
 	{ "exit-not-blocked-bind", test_exit_not_blocked_bind },
 };
