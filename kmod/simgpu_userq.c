@@ -613,6 +613,12 @@ static bool simgpu_fw_drain(struct simgpu_userq *queue)
 		while (queue->extract < insert) {
 			if (kthread_should_stop() || simgpu_userq_stopped(queue))
 				return took;
+			/*
+			 * A producer that keeps up with zero-length jobs keeps
+			 * us here for ever: let others run (non-preemptible
+			 * kernels would report a soft lockup).
+			 */
+			cond_resched();
 
 			/* One copy; the ring slot is never read again. */
 			memcpy(&job, queue->ring +

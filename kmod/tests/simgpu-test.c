@@ -16,6 +16,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -4084,35 +4085,34 @@ static long module_refcnt(void)
 	return n;
 }
 
-/* Wait until the module's count is back to @base; the last count seen. */
-static long refcnt_settle(long base)
+/* Wait until the module's count drops below @n; the last count seen. */
+static long refcnt_drops_below(long n)
 {
 	uint64_t deadline = now_ns() + HANG_NS;
-	long n;
+	long now;
 
-	while ((n = module_refcnt()) != base && now_ns() < deadline)
+	while ((now = module_refcnt()) >= n && now_ns() < deadline)
 		usleep(10 * 1000);
-	return n;
+	return now;
 }
 
 /*
- * A fence of a file that is closed already: after the close, @sf (a
- * sync_file) must still count in the module's references, and no more once
- * it is closed.
+ * A fence of a file that is closed already: closing @sf (a sync_file), its
+ * last holder, must drop a reference to the module.
  */
-static enum result fence_pins_module(long base, int sf, const char *what)
+static enum result fence_pins_module(int sf, const char *what)
 {
-	long held;
+	long held, after;
 
 	CHECK(fd_signalled(sf, HANG_NS / MS));
 	/* The closed file's jobs are freed by the scheduler's work. */
 	usleep(100 * 1000);
 	held = module_refcnt();
 	close(sf);
-	CHECK(refcnt_settle(base) == base);
-	if (held <= base)
-		return why(FAIL, "%s: simgpu's refcnt is %ld with only the fence left, as without it: rmmod would unload the fence's ops",
-			   what, held);
+	after = refcnt_drops_below(held);
+	if (after >= held)
+		return why(FAIL, "%s: closing the last holder of simgpu's fence left simgpu's refcnt at %ld: the fence held no reference, rmmod would unload its ops",
+			   what, after);
 	return PASS;
 }
 
@@ -4120,25 +4120,25 @@ static enum result fence_pins_module(long base, int sf, const char *what)
  * K3: a sync_file keeps simgpu's fences after every simgpu file is closed;
  * their ops (and the scheduler they name) are in the module, so they must
  * hold it: rmmod then says "in use" instead of leaving the sync_file with
- * freed text. Seen through /sys/module/simgpu/refcnt: a SUBMIT out-fence
- * and an asynchronous bind's fence, from a file closed before them.
+ * freed text. Seen through /sys/module/simgpu/refcnt, which must drop when
+ * the sync_file goes: a SUBMIT out-fence and an asynchronous bind's fence,
+ * from a file closed before them.
  */
 static enum result test_fence_pins_module(void)
 {
 	struct drm_simgpu_job job = { .flags = SIMGPU_JOB_OUT_FENCE_FD };
-	long base = module_refcnt();
 	enum result r;
 	uint32_t q;
 	int f, sf;
 
-	if (base < 0)
+	if (module_refcnt() < 0)
 		return why(SKIP, "no /sys/module/simgpu/refcnt (simgpu built in?)");
 	f = open_simgpu();
 	CHECK(f >= 0);
 	CHECK(queue_create(f, 0, 1, 0, 0, &q) == 0);
 	CHECK(submit(f, q, &job, 1, NULL) == 0);
 	close(f);
-	r = fence_pins_module(base, job.out_fence_fd, "SUBMIT out-fence");
+	r = fence_pins_module(job.out_fence_fd, "SUBMIT out-fence");
 	if (r != PASS || !(info.features & SIMGPU_FEATURE_VM_BIND))
 		return r;
 
@@ -4154,7 +4154,7 @@ static enum result test_fence_pins_module(void)
 		CHECK(vm_bind_async(f, vm, &op, 1, &sig, 1, 0) == 0);
 		CHECK(drmSyncobjExportSyncFile(f, sig.handle, &sf) == 0);
 		close(f);
-		return fence_pins_module(base, sf, "VM_BIND fence");
+		return fence_pins_module(sf, "VM_BIND fence");
 	}
 }
 
@@ -4329,6 +4329,95 @@ static enum result test_timeout_blames_runner(void)
 	return PASS;
 }
 
+struct hog {
+	bool stop;
+	uint64_t cpu_ns;
+};
+
+static void pin_self(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* Spin on CPU 0; report the CPU time it got. */
+static void *hog_thread(void *arg)
+{
+	struct hog *h = arg;
+	struct timespec ts;
+
+	pin_self(0);
+	while (!__atomic_load_n(&h->stop, __ATOMIC_RELAXED))
+		;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	h->cpu_ns = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	return NULL;
+}
+
+/*
+ * K6: a user queue's firmware thread draining zero-length jobs as fast as
+ * a producer on another CPU pushes them must let other tasks on its CPU
+ * run: outside the BUSY policy it never called cond_resched(), so on a
+ * kernel without full preemption it kept the CPU (a soft lockup if it
+ * lasts). A spinning thread shares CPU 0 with the firmware thread for 2 s
+ * of that storm and must get at least a tenth of it. (Kernels with full or
+ * lazy preemption pass either way.)
+ */
+static enum result test_userq_fw_yields(void)
+{
+	struct uq_opts o = { .policy = SIMGPU_USERQ_FW_POLL, .ring_size = 64 * 1024 };
+	struct drm_simgpu_userq_job j;
+	struct drm_simgpu_userq_query qq;
+	struct hog h = { 0 };
+	uint64_t end, value = 0;
+	cpu_set_t set, all;
+	pthread_t t;
+	struct uq q;
+	int ret;
+
+	USERQ_REQUIRE();
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return why(SKIP, "needs 2 CPUs");
+	CHECK(sched_getaffinity(0, sizeof(all), &all) == 0);
+	CHECK(uq_open(&q, fd, &o) == 0);
+	CHECK(userq_query(fd, q.id, &qq) == 0);
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	CHECK(sched_setaffinity(qq.fw_tid, sizeof(set), &set) == 0);
+	CHECK(pthread_create(&t, NULL, hog_thread, &h) == 0);
+	pin_self(1);
+	end = now_ns() + 2000 * MS;
+	while (now_ns() < end) {
+		uint64_t free = q.ring_size - (q.next_insert -
+			__atomic_load_n(&q.io->extract, __ATOMIC_ACQUIRE));
+
+		/* Keep the ring full: the firmware never runs out of work. */
+		if (free < sizeof(j))
+			continue;
+		for (; free >= sizeof(j); free -= sizeof(j)) {
+			j = uq_job(0, 0, ++value);
+			memcpy((char *)q.ring + q.next_insert % q.ring_size, &j,
+			       sizeof(j));
+			q.next_insert += sizeof(j);
+		}
+		if (uq_ring(&q, q.next_insert, false))
+			break;
+	}
+	__atomic_store_n(&h.stop, true, __ATOMIC_RELAXED);
+	pthread_join(t, NULL);
+	sched_setaffinity(0, sizeof(all), &all);
+	ret = userq_wait(fd, q.id, 0, value, now_ns() + HANG_NS, NULL);
+	uq_close(&q);
+	CHECK(ret == 0);
+	if (h.cpu_ns < 200 * MS)
+		return why(FAIL, "a thread sharing the firmware thread's CPU got %llu ms of 2000 while the queue drained %llu jobs: the firmware thread does not yield",
+			   (unsigned long long)(h.cpu_ns / MS), (unsigned long long)value);
+	return PASS;
+}
+
 struct test {
 	const char *name;
 	enum result (*fn)(void);
@@ -4407,6 +4496,7 @@ static const struct test tests[] = {
 	{ "fence-pins-module", test_fence_pins_module },
 	{ "vm-pt-cap", test_vm_pt_cap },
 	{ "timeout-blames-runner", test_timeout_blames_runner },
+	{ "userq-fw-yields", test_userq_fw_yields },
 	{ "exit-not-blocked-job", test_exit_not_blocked_job },
 	{ "exit-not-blocked-bind", test_exit_not_blocked_bind },
 };
