@@ -944,8 +944,12 @@ int simgpu_ioctl_userq_create(struct drm_device *dev, void *data,
 	list_add_tail(&queue->sbo_link, &queue->sbo->queues);
 	spin_unlock(&queue->sbo->lock);
 
-	xa_store(&sfile->userqs, id, queue, GFP_KERNEL);
+	/*
+	 * Started before it is published: once USERQ_DESTROY can find the
+	 * queue, it may stop the thread and drop the queue's task reference.
+	 */
 	wake_up_process(fw);
+	xa_store(&sfile->userqs, id, queue, GFP_KERNEL);
 
 	args->queue_id = id;
 	args->ring_mmap_offset = simgpu_userq_mmap_base(id);
