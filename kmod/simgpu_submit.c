@@ -203,12 +203,14 @@ int simgpu_ioctl_queue_create(struct drm_device *dev, void *data,
 	if (ret)
 		goto err_sched_fini;
 
-	ret = xa_alloc(&sfile->queues, &id, queue,
+	/* The id is reserved, then the queue published once complete. */
+	ret = xa_alloc(&sfile->queues, &id, NULL,
 		       XA_LIMIT(1, SIMGPU_MAX_QUEUES), GFP_KERNEL);
 	if (ret)
 		goto err_entity_destroy;
 
 	queue->id = id;
+	xa_store(&sfile->queues, id, queue, GFP_KERNEL);
 	args->queue_id = id;
 	return 0;
 
