@@ -1503,7 +1503,9 @@ int simgpu_userq_init(struct simgpu_device *sdev)
 {
 	mutex_init(&sdev->userq_lock);
 	INIT_LIST_HEAD(&sdev->userq_sync_bos);
-	sdev->userq_wq = alloc_workqueue("simgpu-userq", WQ_UNBOUND, 0);
+	/* Bridge fences signal from it: it must progress under reclaim. */
+	sdev->userq_wq = alloc_workqueue("simgpu-userq",
+					 WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	return sdev->userq_wq ? 0 : -ENOMEM;
 }
 
