@@ -386,6 +386,8 @@ struct simgpu_bind_job {
 struct simgpu_vm_bo {
 	struct drm_gpuvm_bo base;
 	u32 id;
+	/* VM_QUERY finds it by id under RCU only: freed after a grace period. */
+	struct rcu_head rcu;
 };
 
 /*

@@ -671,7 +671,7 @@ static void simgpu_vm_bo_free(struct drm_gpuvm_bo *vm_bo)
 
 	if (svbo->id)
 		xa_erase(&to_simgpu_vm(vm_bo->vm)->bo_ids, svbo->id);
-	kfree(svbo);
+	kfree_rcu(svbo, rcu);
 }
 
 static void simgpu_vm_free(struct drm_gpuvm *gpuvm)
@@ -1732,6 +1732,7 @@ static void simgpu_vm_translate(struct simgpu_vm *vm, struct drm_file *file,
 {
 	u64 *table = vm->root;
 	u32 level = PT_LEVELS - 1;
+	struct drm_gem_object *obj;
 	struct simgpu_vm_bo *svbo;
 	u64 pte;
 
@@ -1752,9 +1753,18 @@ static void simgpu_vm_translate(struct simgpu_vm *vm, struct drm_file *file,
 	args->mapping = SIMGPU_VM_MAPPING_BO;
 	args->bo_offset = (pte & PTE_OFFSET_MASK) +
 			  (args->va & (args->page_size - 1));
+	/*
+	 * A bind job whose run_job failed drops the vm_bos it held without
+	 * the VM's locks, leaving leaves with their id: the vm_bo may be
+	 * going while we look. Only the object's address is used, to find a
+	 * handle of this file.
+	 */
+	rcu_read_lock();
 	svbo = xa_load(&vm->bo_ids, pte >> PTE_BO_SHIFT);
-	if (svbo)
-		args->handle = simgpu_handle_of(file, svbo->base.obj);
+	obj = svbo ? READ_ONCE(svbo->base.obj) : NULL;
+	rcu_read_unlock();
+	if (obj)
+		args->handle = simgpu_handle_of(file, obj);
 }
 
 /*
