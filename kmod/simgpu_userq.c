@@ -1110,7 +1110,7 @@ int simgpu_ioctl_userq_wait(struct drm_device *dev, void *data,
 	struct drm_simgpu_userq_wait *args = data;
 	struct simgpu_userq *queue;
 	struct simgpu_sync_bo *sbo;
-	s64 left;
+	s64 left, now;
 	int ret = 0;
 
 	if (args->flags)
@@ -1125,7 +1125,9 @@ int simgpu_ioctl_userq_wait(struct drm_device *dev, void *data,
 		goto out_put;
 	}
 
-	left = args->deadline_ns - (s64)ktime_get_ns();
+	/* Compared first: the difference of any two s64 may overflow. */
+	now = ktime_get_ns();
+	left = args->deadline_ns > now ? args->deadline_ns - now : 0;
 	if (!simgpu_userq_wait_done(queue, args) && left > 0)
 		ret = wait_event_interruptible_hrtimeout(sbo->wq,
 							 simgpu_userq_wait_done(queue, args),

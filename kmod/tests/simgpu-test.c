@@ -4418,6 +4418,37 @@ static enum result test_userq_fw_yields(void)
 	return PASS;
 }
 
+/*
+ * K14: USERQ_WAIT computed deadline_ns - now, which overflows for deadlines
+ * near S64_MIN into a wait of centuries. A deadline in the past, however
+ * far, is -ETIME at once. A timer signal without SA_RESTART bounds the old
+ * behaviour (EINTR after 2 s).
+ */
+static enum result test_userq_wait_far_past(void)
+{
+	struct uq_opts o = { .policy = SIMGPU_USERQ_FW_POLL };
+	struct sigaction sa = { .sa_handler = on_alarm }, old;
+	struct drm_simgpu_userq_wait w = { .value = 1 };
+	struct uq q;
+	int ret;
+
+	USERQ_REQUIRE();
+	CHECK(uq_open(&q, fd, &o) == 0);
+	w.queue_id = q.id;
+	w.deadline_ns = INT64_MIN + 1;
+	CHECK(sigaction(SIGALRM, &sa, &old) == 0);
+	alarm(2);
+	/* Not drmIoctl(): it would restart after the signal. */
+	ret = ioctl(fd, DRM_IOCTL_SIMGPU_USERQ_WAIT, &w) ? -errno : 0;
+	alarm(0);
+	sigaction(SIGALRM, &old, NULL);
+	uq_close(&q);
+	if (ret == -EINTR)
+		return why(FAIL, "USERQ_WAIT with deadline_ns INT64_MIN + 1 slept until a signal: the remaining time overflowed");
+	CHECK(ret == -ETIME);
+	return PASS;
+}
+
 struct test {
 	const char *name;
 	enum result (*fn)(void);
@@ -4497,6 +4528,7 @@ static const struct test tests[] = {
 	{ "vm-pt-cap", test_vm_pt_cap },
 	{ "timeout-blames-runner", test_timeout_blames_runner },
 	{ "userq-fw-yields", test_userq_fw_yields },
+	{ "userq-wait-far-past", test_userq_wait_far_past },
 	{ "exit-not-blocked-job", test_exit_not_blocked_job },
 	{ "exit-not-blocked-bind", test_exit_not_blocked_bind },
 };
