@@ -40,6 +40,8 @@
 #define SIMGPU_VM_BIND_FLAGS		(SIMGPU_VM_BIND_ASYNC | SIMGPU_VM_BIND_NONBLOCK)
 #define SIMGPU_USERQ_MAX_QUEUES		16	/* per file: one kthread each */
 #define SIMGPU_USERQ_MAX_RING_SIZE	SZ_1M
+/* A sync BO is pinned and mapped whole while queues use it. */
+#define SIMGPU_USERQ_MAX_SYNC_BO_SIZE	SZ_1M
 /* Job records kept per user queue: a power of two. */
 #define SIMGPU_USERQ_RECORD_RING_SIZE	1024
 /*

@@ -193,6 +193,8 @@ static struct simgpu_sync_bo *simgpu_sync_bo_get(struct simgpu_device *sdev,
 	struct simgpu_sync_bo *sbo;
 	int ret;
 
+	if (obj->size > SIMGPU_USERQ_MAX_SYNC_BO_SIZE)
+		return ERR_PTR(-E2BIG);
 	mutex_lock(&sdev->userq_lock);
 	list_for_each_entry(sbo, &sdev->userq_sync_bos, link) {
 		if (sbo->obj == obj) {
@@ -838,6 +840,7 @@ static int simgpu_userq_alloc_pages(struct simgpu_userq *queue)
  * -EBADF, -EINVAL: with SIMGPU_USERQ_CREATE_EVENTFD, @eventfd is not an
  *                 eventfd
  * -EBUSY: the file has dev_info.userq_max_queues user queues
+ * -E2BIG: the sync BO is larger than SIMGPU_USERQ_MAX_SYNC_BO_SIZE (1 MiB)
  * -ENOMEM
  */
 int simgpu_ioctl_userq_create(struct drm_device *dev, void *data,

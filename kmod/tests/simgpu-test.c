@@ -4449,6 +4449,31 @@ static enum result test_userq_wait_far_past(void)
 	return PASS;
 }
 
+/*
+ * K12: USERQ_CREATE pinned and vmapped the whole sync BO, up to the 4 GiB a
+ * BO may have: a client could pin gigabytes of kernel memory per queue.
+ * Sync BOs above 1 MiB are refused with -E2BIG.
+ */
+static enum result test_userq_sync_bo_cap(void)
+{
+	struct drm_simgpu_userq_create c = { .ring_size = 4096 };
+	uint32_t h;
+	int ret;
+
+	USERQ_REQUIRE();
+	h = bo_on(fd, 64 * MiB);
+	CHECK(h);
+	c.sync_handle = h;
+	ret = userq_create(fd, &c);
+	if (!ret)
+		userq_destroy(fd, c.queue_id);
+	bo_close(h);
+	if (!ret)
+		return why(FAIL, "a 64 MiB sync BO was taken: USERQ_CREATE pins and maps all of it");
+	CHECK(ret == -E2BIG);
+	return PASS;
+}
+
 struct test {
 	const char *name;
 	enum result (*fn)(void);
@@ -4529,6 +4554,7 @@ static const struct test tests[] = {
 	{ "timeout-blames-runner", test_timeout_blames_runner },
 	{ "userq-fw-yields", test_userq_fw_yields },
 	{ "userq-wait-far-past", test_userq_wait_far_past },
+	{ "userq-sync-bo-cap", test_userq_sync_bo_cap },
 	{ "exit-not-blocked-job", test_exit_not_blocked_job },
 	{ "exit-not-blocked-bind", test_exit_not_blocked_bind },
 };
