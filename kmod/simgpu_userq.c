@@ -187,58 +187,70 @@ static u64 simgpu_sync_read(const struct simgpu_sync_bo *sbo, u64 offset)
 
 /* --- sync BOs ----------------------------------------------------------- */
 
+static void simgpu_sync_bo_free(struct simgpu_sync_bo *sbo)
+{
+	vunmap(sbo->map);
+	drm_gem_put_pages(sbo->obj, sbo->pages, true, true);
+	drm_gem_object_put(sbo->obj);
+	kfree(sbo);
+}
+
+/*
+ * Everything is allocated before @userq_lock is taken: the last put of a
+ * queue takes the lock from bridge work, which fences depend on, so the
+ * lock is never held across an allocation that may reclaim. A racing
+ * first user of the same BO wins; the loser's copy is dropped.
+ */
 static struct simgpu_sync_bo *simgpu_sync_bo_get(struct simgpu_device *sdev,
 						 struct drm_gem_object *obj)
 {
-	struct simgpu_sync_bo *sbo;
+	struct simgpu_sync_bo *sbo, *new;
 	int ret;
 
 	if (obj->size > SIMGPU_USERQ_MAX_SYNC_BO_SIZE)
 		return ERR_PTR(-E2BIG);
-	mutex_lock(&sdev->userq_lock);
-	list_for_each_entry(sbo, &sdev->userq_sync_bos, link) {
-		if (sbo->obj == obj) {
-			sbo->users++;
-			goto out;
-		}
-	}
 
-	sbo = kzalloc(sizeof(*sbo), GFP_KERNEL);
-	if (!sbo) {
-		ret = -ENOMEM;
-		goto err_unlock;
-	}
+	new = kzalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return ERR_PTR(-ENOMEM);
 	/* Holding the shmem pages keeps them resident and the same as mmap's. */
-	sbo->pages = drm_gem_get_pages(obj);
-	if (IS_ERR(sbo->pages)) {
-		ret = PTR_ERR(sbo->pages);
+	new->pages = drm_gem_get_pages(obj);
+	if (IS_ERR(new->pages)) {
+		ret = PTR_ERR(new->pages);
 		goto err_free;
 	}
-	sbo->map = vmap(sbo->pages, obj->size >> PAGE_SHIFT, VM_MAP,
+	new->map = vmap(new->pages, obj->size >> PAGE_SHIFT, VM_MAP,
 			PAGE_KERNEL);
-	if (!sbo->map) {
+	if (!new->map) {
 		ret = -ENOMEM;
 		goto err_put_pages;
 	}
 	drm_gem_object_get(obj);
-	sbo->obj = obj;
-	sbo->size = obj->size;
-	sbo->users = 1;
-	init_waitqueue_head(&sbo->wq);
-	spin_lock_init(&sbo->lock);
-	INIT_LIST_HEAD(&sbo->queues);
-	INIT_LIST_HEAD(&sbo->bridges);
-	list_add(&sbo->link, &sdev->userq_sync_bos);
-out:
+	new->obj = obj;
+	new->size = obj->size;
+	new->users = 1;
+	init_waitqueue_head(&new->wq);
+	spin_lock_init(&new->lock);
+	INIT_LIST_HEAD(&new->queues);
+	INIT_LIST_HEAD(&new->bridges);
+
+	mutex_lock(&sdev->userq_lock);
+	list_for_each_entry(sbo, &sdev->userq_sync_bos, link) {
+		if (sbo->obj == obj) {
+			sbo->users++;
+			mutex_unlock(&sdev->userq_lock);
+			simgpu_sync_bo_free(new);
+			return sbo;
+		}
+	}
+	list_add(&new->link, &sdev->userq_sync_bos);
 	mutex_unlock(&sdev->userq_lock);
-	return sbo;
+	return new;
 
 err_put_pages:
-	drm_gem_put_pages(obj, sbo->pages, false, false);
+	drm_gem_put_pages(obj, new->pages, false, false);
 err_free:
-	kfree(sbo);
-err_unlock:
-	mutex_unlock(&sdev->userq_lock);
+	kfree(new);
 	return ERR_PTR(ret);
 }
 
@@ -252,11 +264,7 @@ static void simgpu_sync_bo_put(struct simgpu_device *sdev,
 	}
 	list_del(&sbo->link);
 	mutex_unlock(&sdev->userq_lock);
-
-	vunmap(sbo->map);
-	drm_gem_put_pages(sbo->obj, sbo->pages, true, true);
-	drm_gem_object_put(sbo->obj);
-	kfree(sbo);
+	simgpu_sync_bo_free(sbo);
 }
 
 static void simgpu_bridges_signal(struct list_head *list, int error)
