@@ -106,6 +106,14 @@ int simgpu_test_pt_alloc_fail_after;
 module_param_named(test_pt_alloc_fail_after, simgpu_test_pt_alloc_fail_after, int, 0644);
 MODULE_PARM_DESC(test_pt_alloc_fail_after, "TEST ONLY, writable: N > 0 makes the N-th page-table page allocation from now fail, once (0: off)");
 
+uint simgpu_userq_max_total = 64;
+module_param_named(userq_max_total, simgpu_userq_max_total, uint, 0644);
+MODULE_PARM_DESC(userq_max_total, "Writable: user queues (one firmware kthread each) of all files together (default 64)");
+
+uint simgpu_own_sched_max_total = 256;
+module_param_named(own_sched_max_total, simgpu_own_sched_max_total, uint, 0644);
+MODULE_PARM_DESC(own_sched_max_total, "Writable: OWN_SCHED queues (one drm_gpu_scheduler and workqueue each) of all files together (default 256)");
+
 ulong simgpu_vm_max_pt_pages = 32768;
 module_param_named(vm_max_pt_pages, simgpu_vm_max_pt_pages, ulong, 0644);
 MODULE_PARM_DESC(vm_max_pt_pages, "Writable: page-table pages a VM may hold, tables and reserved pages together; a bind that needs more fails (default 32768: 128 MiB)");

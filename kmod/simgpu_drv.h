@@ -68,6 +68,9 @@ struct simgpu_params {
 extern struct simgpu_params simgpu_params;
 /* TEST ONLY, writable at run time: see simgpu_pt_alloc_fails(). */
 extern int simgpu_test_pt_alloc_fail_after;
+/* Writable at run time: device-wide caps on what files create. */
+extern uint simgpu_userq_max_total;
+extern uint simgpu_own_sched_max_total;
 /* Writable at run time: the page-table pages a VM may hold. */
 extern ulong simgpu_vm_max_pt_pages;
 /* Writable at run time: the throttling cap of asynchronous binds. */
@@ -150,6 +153,12 @@ struct simgpu_device {
 	u32 engine_count;
 	struct simgpu_engine engines[SIMGPU_MAX_ENGINES];
 	struct simgpu_sched scheds[SIMGPU_MAX_ENGINES];
+	/*
+	 * User queues and own schedulers of all files: per-file caps do not
+	 * bound them, since files are not.
+	 */
+	atomic_t userqs_live;
+	atomic_t own_scheds_live;
 	/* Finishes retired own schedulers; drained at rmmod. */
 	struct workqueue_struct *retire_wq;
 	/* Page-table pages of every VM: proves teardown frees them all. */

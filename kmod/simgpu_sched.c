@@ -569,6 +569,7 @@ static void simgpu_sched_fini_work(struct work_struct *work)
 					      fini_work);
 
 	drm_sched_fini(&s->base);
+	atomic_dec(&s->engine->sdev->own_scheds_live);
 	simgpu_sched_put(s);
 }
 

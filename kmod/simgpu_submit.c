@@ -118,7 +118,8 @@ static enum drm_sched_priority simgpu_sched_priority(u32 priority)
  * -EOPNOTSUPP: a submit workqueue choice this kernel's scheduler lacks; a
  *              @vm_id where VM_BIND is unsupported
  * -ENOENT: unknown VM (or being destroyed)
- * -EBUSY: the file has SIMGPU_MAX_QUEUES queues
+ * -EBUSY: the file has SIMGPU_MAX_QUEUES queues, or the device
+ *         own_sched_max_total OWN_SCHED queues
  * -ENOMEM
  */
 int simgpu_ioctl_queue_create(struct drm_device *dev, void *data,
@@ -155,7 +156,7 @@ int simgpu_ioctl_queue_create(struct drm_device *dev, void *data,
 	if (!queue)
 		return -ENOMEM;
 	queue->records = kvcalloc(SIMGPU_JOB_RING_SIZE, sizeof(*queue->records),
-				  GFP_KERNEL);
+				  GFP_KERNEL_ACCOUNT);
 	if (!queue->records) {
 		ret = -ENOMEM;
 		goto err_free;
@@ -186,13 +187,21 @@ int simgpu_ioctl_queue_create(struct drm_device *dev, void *data,
 		}
 		kref_init(&queue->own_sched->ref);
 		queue->own_sched->own = true;
+		if (atomic_inc_return(&sdev->own_scheds_live) >
+		    READ_ONCE(simgpu_own_sched_max_total)) {
+			atomic_dec(&sdev->own_scheds_live);
+			ret = -EBUSY;
+			goto err_free;
+		}
 		snprintf(name, sizeof(name), "simgpu-e%u-q", args->engine);
 		ret = simgpu_sched_init(sdev, queue->own_sched, queue->engine,
 					args->credit_limit ?: simgpu_params.credit_limit,
 					args->timeout_ns ?: simgpu_params.job_timeout_ns,
 					wq, name);
-		if (ret)
+		if (ret) {
+			atomic_dec(&sdev->own_scheds_live);
 			goto err_free;
+		}
 		queue->sched = queue->own_sched;
 	}
 

@@ -63,6 +63,8 @@ struct simgpu_sync_bo {
 struct simgpu_userq {
 	struct kref ref;
 	struct simgpu_device *sdev;
+	/* Counted in sdev->userqs_live (until released). */
+	bool counted;
 	struct simgpu_sync_bo *sbo;
 	struct list_head sbo_link;	/* sbo->queues while alive */
 	u32 id;
@@ -344,6 +346,8 @@ static void simgpu_userq_release(struct kref *ref)
 	if (queue->fw)
 		put_task_struct(queue->fw);
 	simgpu_sync_bo_put(queue->sdev, queue->sbo);
+	if (queue->counted)
+		atomic_dec(&queue->sdev->userqs_live);
 	kfree(queue);
 }
 
@@ -821,11 +825,12 @@ static int simgpu_userq_alloc_pages(struct simgpu_userq *queue)
 {
 	u32 i, n = queue->ring_pages + 2;
 
-	queue->pages = kvcalloc(n, sizeof(*queue->pages), GFP_KERNEL);
+	queue->pages = kvcalloc(n, sizeof(*queue->pages), GFP_KERNEL_ACCOUNT);
 	if (!queue->pages)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		queue->pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		/* Up to 1 MiB per queue: charged to the caller's cgroup. */
+		queue->pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 		if (!queue->pages[i])
 			return -ENOMEM;
 	}
@@ -847,7 +852,8 @@ static int simgpu_userq_alloc_pages(struct simgpu_userq *queue)
  * -ENOENT: no such sync BO handle
  * -EBADF, -EINVAL: with SIMGPU_USERQ_CREATE_EVENTFD, @eventfd is not an
  *                 eventfd
- * -EBUSY: the file has dev_info.userq_max_queues user queues
+ * -EBUSY: the file has dev_info.userq_max_queues user queues, or the device
+ *         userq_max_total
  * -E2BIG: the sync BO is larger than SIMGPU_USERQ_MAX_SYNC_BO_SIZE (1 MiB)
  * -ENOMEM
  */
@@ -920,9 +926,15 @@ int simgpu_ioctl_userq_create(struct drm_device *dev, void *data,
 		return ret;
 	}
 	/* From here on the release function undoes everything. */
+	queue->counted = true;
+	if (atomic_inc_return(&sdev->userqs_live) >
+	    READ_ONCE(simgpu_userq_max_total)) {
+		ret = -EBUSY;
+		goto err_put;
+	}
 
 	queue->records = kvcalloc(SIMGPU_USERQ_RECORD_RING_SIZE,
-				  sizeof(*queue->records), GFP_KERNEL);
+				  sizeof(*queue->records), GFP_KERNEL_ACCOUNT);
 	ret = queue->records ? simgpu_userq_alloc_pages(queue) : -ENOMEM;
 	if (ret)
 		goto err_put;

@@ -4474,6 +4474,76 @@ static enum result test_userq_sync_bo_cap(void)
 	return PASS;
 }
 
+#define USERQ_TOTAL_KNOB "/sys/module/simgpu/parameters/userq_max_total"
+#define OWN_SCHED_TOTAL_KNOB "/sys/module/simgpu/parameters/own_sched_max_total"
+
+static long read_knob(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/*
+ * K11: user queues (a firmware kthread each) and OWN_SCHED queues (a
+ * scheduler and workqueue each) were capped per file only, and files are
+ * not. Five files try 16 user queues each: at most userq_max_total (64 by
+ * default) succeed, the rest get -EBUSY. With own_sched_max_total lowered
+ * to 2, a third OWN_SCHED queue, from another file, gets -EBUSY.
+ */
+static enum result test_device_wide_caps(void)
+{
+	struct drm_simgpu_userq_create c = { .ring_size = 4096,
+					     .fw_policy = SIMGPU_USERQ_FW_SLEEP };
+	long total = read_knob(USERQ_TOTAL_KNOB), own = read_knob(OWN_SCHED_TOTAL_KNOB);
+	int files[5], i, k, made = 0, busy = 0, ret = 0;
+	uint32_t h[5], q[3];
+
+	USERQ_REQUIRE();
+	for (i = 0; i < 5; i++) {
+		files[i] = open_simgpu();
+		CHECK(files[i] >= 0);
+		h[i] = bo_on(files[i], 4096);
+		CHECK(h[i]);
+		for (k = 0; k < 16; k++) {
+			c.sync_handle = h[i];
+			ret = userq_create(files[i], &c);
+			if (!ret)
+				made++;
+			else if (ret == -EBUSY)
+				busy++;
+			else
+				break;
+		}
+		CHECK(ret == 0 || ret == -EBUSY);
+	}
+	if (total < 0 || made > total) {
+		for (i = 0; i < 5; i++)
+			close(files[i]);
+		return why(FAIL, "5 files made %d user queues (%d refused): no device-wide cap (userq_max_total %ld)",
+			   made, busy, total);
+	}
+	CHECK(made == total && busy == 80 - total);
+
+	CHECK(own >= 0 && set_knob(OWN_SCHED_TOTAL_KNOB, 2) == 0);
+	ret = queue_create(files[0], 0, 1, SIMGPU_QUEUE_CREATE_OWN_SCHED, 0, &q[0]);
+	if (!ret)
+		ret = queue_create(files[1], 0, 1, SIMGPU_QUEUE_CREATE_OWN_SCHED, 0, &q[1]);
+	if (!ret)
+		ret = queue_create(files[2], 0, 1, SIMGPU_QUEUE_CREATE_OWN_SCHED, 0, &q[2]);
+	set_knob(OWN_SCHED_TOTAL_KNOB, own);
+	for (i = 0; i < 5; i++)
+		close(files[i]);
+	CHECK(ret == -EBUSY);
+	return PASS;
+}
+
 struct test {
 	const char *name;
 	enum result (*fn)(void);
@@ -4555,6 +4625,7 @@ static const struct test tests[] = {
 	{ "userq-fw-yields", test_userq_fw_yields },
 	{ "userq-wait-far-past", test_userq_wait_far_past },
 	{ "userq-sync-bo-cap", test_userq_sync_bo_cap },
+	{ "device-wide-caps", test_device_wide_caps },
 	{ "exit-not-blocked-job", test_exit_not_blocked_job },
 	{ "exit-not-blocked-bind", test_exit_not_blocked_bind },
 };
