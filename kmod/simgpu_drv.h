@@ -439,6 +439,7 @@ int simgpu_sched_init(struct simgpu_device *sdev, struct simgpu_sched *s,
 		      struct simgpu_engine *engine, u32 credit_limit,
 		      u64 timeout_ns, u32 submit_wq, const char *name);
 void simgpu_sched_retire(struct simgpu_sched *s);
+bool simgpu_sched_job_get(struct simgpu_sched *s);
 void simgpu_sched_put(struct simgpu_sched *s);
 void simgpu_job_free(struct simgpu_job *job);
 extern const struct dma_fence_ops simgpu_hw_fence_ops;

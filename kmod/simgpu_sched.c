@@ -574,6 +574,19 @@ static void simgpu_sched_fini_work(struct work_struct *work)
 }
 
 /*
+ * Count a new job of @s. An own scheduler whose count reached zero was
+ * finished (or is being): it takes no more jobs, and its count stays zero,
+ * so that it is finished once.
+ */
+bool simgpu_sched_job_get(struct simgpu_sched *s)
+{
+	if (s->own)
+		return atomic_inc_not_zero(&s->live_jobs);
+	atomic_inc(&s->live_jobs);
+	return true;
+}
+
+/*
  * An own scheduler whose entity is gone. Its jobs on the engine are
  * cancelled; jobs killed with the entity may still wait for their
  * dependencies, which can be another client's work: the last of them to be

@@ -590,11 +590,15 @@ static struct simgpu_job *simgpu_job_create(struct simgpu_submit *sub,
 	job = kzalloc(sizeof(*job), GFP_KERNEL);
 	if (!job)
 		return ERR_PTR(-ENOMEM);
+	/* A racing QUEUE_DESTROY may have finished the queue's scheduler. */
+	if (!simgpu_sched_job_get(queue->sched)) {
+		kfree(job);
+		return ERR_PTR(-ENOENT);
+	}
 	INIT_LIST_HEAD(&job->link);
 	kref_get(&queue->ref);
 	job->queue = queue;
 	job->sched = queue->sched;
-	atomic_inc(&job->sched->live_jobs);
 	job->duration_ns = a->duration_ns;
 
 	/* Allocated here so run_job, in the fence signalling path, need not. */
