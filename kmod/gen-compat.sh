@@ -32,6 +32,7 @@ have SIMGPU_HAVE_SCHED_SUBMIT_WQ "$sched" 'struct workqueue_struct[[:space:]]+\*
 have SIMGPU_HAVE_SCHED_JOB_CREDITS "$sched" 'u32 credits, void \*owner'
 have SIMGPU_HAVE_SCHED_JOB_CLIENT_ID "$sched" 'u64 drm_client_id\);'
 have SIMGPU_HAVE_SCHED_STAT_RESET "$sched" 'DRM_GPU_SCHED_STAT_RESET,'
+have SIMGPU_HAVE_SCHED_STAT_NO_HANG "$sched" 'DRM_GPU_SCHED_STAT_NO_HANG,'
 have SIMGPU_HAVE_SCHED_WQUEUE_STOP "$sched" '^void drm_sched_wqueue_stop\('
 have SIMGPU_HAVE_SCHED_PRIORITY_LOW "$sched" 'DRM_SCHED_PRIORITY_LOW,'
 have SIMGPU_HAVE_SCHED_CANCEL_JOB "$sched" '\(\*cancel_job\)\(struct drm_sched_job'

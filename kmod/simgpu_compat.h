@@ -47,6 +47,27 @@
 #endif
 
 /*
+ * timedout_job found no hang: the job goes back on the pending list and
+ * the timeout is armed again. Newer schedulers do both for NO_HANG; older
+ * ones took the job off the list before the call and re-arm the timeout
+ * after any return but ENODEV, so the driver puts it back (as etnaviv).
+ */
+static inline enum drm_gpu_sched_stat
+simgpu_sched_no_hang(struct drm_sched_job *job)
+{
+#if SIMGPU_HAVE_SCHED_STAT_NO_HANG
+	return DRM_GPU_SCHED_STAT_NO_HANG;
+#else
+	struct drm_gpu_scheduler *sched = job->sched;
+
+	spin_lock(&sched->job_list_lock);
+	list_add(&job->list, &sched->pending_list);
+	spin_unlock(&sched->job_list_lock);
+	return DRM_GPU_SCHED_STAT_NOMINAL;
+#endif
+}
+
+/*
  * Stop the scheduler's submission and wait until a run_job in progress, and
  * what the scheduler does right after it (installing its fence callback),
  * has finished; then let it go again. The submit work item on workqueue

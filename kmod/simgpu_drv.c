@@ -106,6 +106,18 @@ int simgpu_test_pt_alloc_fail_after;
 module_param_named(test_pt_alloc_fail_after, simgpu_test_pt_alloc_fail_after, int, 0644);
 MODULE_PARM_DESC(test_pt_alloc_fail_after, "TEST ONLY, writable: N > 0 makes the N-th page-table page allocation from now fail, once (0: off)");
 
+uint simgpu_userq_max_total = 64;
+module_param_named(userq_max_total, simgpu_userq_max_total, uint, 0644);
+MODULE_PARM_DESC(userq_max_total, "Writable: user queues (one firmware kthread each) of all files together (default 64)");
+
+uint simgpu_own_sched_max_total = 256;
+module_param_named(own_sched_max_total, simgpu_own_sched_max_total, uint, 0644);
+MODULE_PARM_DESC(own_sched_max_total, "Writable: OWN_SCHED queues (one drm_gpu_scheduler and workqueue each) of all files together (default 256)");
+
+ulong simgpu_vm_max_pt_pages = 32768;
+module_param_named(vm_max_pt_pages, simgpu_vm_max_pt_pages, ulong, 0644);
+MODULE_PARM_DESC(vm_max_pt_pages, "Writable: page-table pages a VM may hold, tables and reserved pages together; a bind that needs more fails (default 32768: 128 MiB)");
+
 ulong simgpu_vm_max_inflight_pages = 65536;
 module_param_named(vm_max_inflight_pages, simgpu_vm_max_inflight_pages, ulong, 0644);
 MODULE_PARM_DESC(vm_max_inflight_pages, "Writable: page-table pages the queued asynchronous binds of a VM may hold reserved before more block (or get -EAGAIN); 0 counts as 1 (default 65536)");
@@ -515,7 +527,10 @@ err_parent:
 	return ret;
 }
 
-/* No file is open (the fops hold the module), so no queue exists. */
+/*
+ * No file is open (the fops hold the module), so no queue exists, and no
+ * fence of ours exists (each holds the module), so no job.
+ */
 static void __exit simgpu_exit(void)
 {
 	struct simgpu_device *sdev = simgpu_device;
@@ -528,6 +543,8 @@ static void __exit simgpu_exit(void)
 	simgpu_workqueues_fini(sdev);
 	devres_release_group(parent, NULL);
 	simgpu_parent_destroy(parent);
+	/* The last fences' frees may still be running their RCU callbacks. */
+	rcu_barrier();
 }
 
 module_init(simgpu_init);

@@ -40,6 +40,8 @@
 #define SIMGPU_VM_BIND_FLAGS		(SIMGPU_VM_BIND_ASYNC | SIMGPU_VM_BIND_NONBLOCK)
 #define SIMGPU_USERQ_MAX_QUEUES		16	/* per file: one kthread each */
 #define SIMGPU_USERQ_MAX_RING_SIZE	SZ_1M
+/* A sync BO is pinned and mapped whole while queues use it. */
+#define SIMGPU_USERQ_MAX_SYNC_BO_SIZE	SZ_1M
 /* Job records kept per user queue: a power of two. */
 #define SIMGPU_USERQ_RECORD_RING_SIZE	1024
 /*
@@ -66,6 +68,11 @@ struct simgpu_params {
 extern struct simgpu_params simgpu_params;
 /* TEST ONLY, writable at run time: see simgpu_pt_alloc_fails(). */
 extern int simgpu_test_pt_alloc_fail_after;
+/* Writable at run time: device-wide caps on what files create. */
+extern uint simgpu_userq_max_total;
+extern uint simgpu_own_sched_max_total;
+/* Writable at run time: the page-table pages a VM may hold. */
+extern ulong simgpu_vm_max_pt_pages;
 /* Writable at run time: the throttling cap of asynchronous binds. */
 extern ulong simgpu_vm_max_inflight_pages;
 /* Writable at run time: the user-queue stall backstop. */
@@ -74,9 +81,20 @@ extern uint simgpu_userq_stall_timeout_ms;
 struct simgpu_device;
 struct simgpu_vm;
 
-/* A hardware fence of an engine; the scheduler holds it as parent fence. */
+/*
+ * A hardware fence: the parent fence of one scheduler job (a SUBMIT job or
+ * an asynchronous bind), which the job's scheduler fence holds until it is
+ * released. It keeps alive what that scheduler fence points to: the module
+ * and a queue's own scheduler (the fence reads its name). A job killed
+ * before run_job gets its fence signalled as parent all the same
+ * (simgpu_hw_fence_job_done()).
+ */
 struct simgpu_hw_fence {
 	struct dma_fence base;
+	/* The lock of a fence no engine runs (a killed job's). */
+	spinlock_t lock;
+	/* Referenced; kept until the fence is freed. */
+	struct simgpu_sched *sched;
 };
 
 /*
@@ -100,18 +118,30 @@ struct simgpu_engine {
 
 /*
  * struct simgpu_sched - a drm_gpu_scheduler feeding an engine: one per
- * engine (shared by the queues on it) or one per OWN_SCHED queue.
+ * engine (shared by the queues on it) or one per OWN_SCHED queue. An own
+ * scheduler is referenced by its queue and by its jobs' hardware fences:
+ * drm_sched's fences read its name as long as a sync_file keeps them.
  */
 struct simgpu_sched {
 	struct drm_gpu_scheduler base;
+	/* Only for @own: the device's schedulers live as long as it. */
+	struct kref ref;
+	bool own;
 	struct simgpu_engine *engine;
 	char name[24];
 	u32 credit_limit;
 	u32 submit_wq;
 	u64 timeout_ns;
-	/* Jobs initialised and not yet freed; teardown waits for zero. */
+	/*
+	 * Jobs initialised and not yet freed. The device's schedulers are
+	 * torn down at rmmod, waiting for zero; an own scheduler counts one
+	 * more until its queue retires it, and whoever brings the count to
+	 * zero has @fini_work finish it, so a queue's teardown never waits
+	 * for work it depends on (another client's, say).
+	 */
 	atomic_t live_jobs;
 	wait_queue_head_t idle_wq;
+	struct work_struct fini_work;
 };
 
 struct simgpu_device {
@@ -123,11 +153,22 @@ struct simgpu_device {
 	u32 engine_count;
 	struct simgpu_engine engines[SIMGPU_MAX_ENGINES];
 	struct simgpu_sched scheds[SIMGPU_MAX_ENGINES];
+	/*
+	 * User queues and own schedulers of all files: per-file caps do not
+	 * bound them, since files are not.
+	 */
+	atomic_t userqs_live;
+	atomic_t own_scheds_live;
+	/* Finishes retired own schedulers; drained at rmmod. */
+	struct workqueue_struct *retire_wq;
 	/* Page-table pages of every VM: proves teardown frees them all. */
 	atomic64_t vm_tables_live;
 	/* Runs asynchronous VM_BIND jobs: one entity per VM. */
 	struct drm_gpu_scheduler bind_sched;
 	bool bind_sched_ready;
+	/* Fence context of the bind jobs' hardware fences; run_job's seqno. */
+	u64 bind_fence_context;
+	u64 bind_fence_seqno;
 	/* Bind jobs not yet freed; the scheduler goes once it is zero. */
 	atomic_t bind_jobs_live;
 	wait_queue_head_t bind_idle_wq;
@@ -195,6 +236,8 @@ struct simgpu_job {
 	/* Allocated at submit, initialised by run_job: no allocation there. */
 	struct simgpu_hw_fence *hw_fence;
 	bool hw_fence_live;
+	/* drm_sched_job_arm() was called: the scheduler fence is out. */
+	bool armed;
 	/* On engine->active while the engine owns the job. */
 	struct list_head link;
 	u64 seqno;
@@ -281,6 +324,8 @@ struct simgpu_vm {
 	u64 kernel_va_size;
 	/* Pages reserved for the batch being applied (page->lru). */
 	struct list_head pool;
+	/* Page-table pages allocated: tables and reserved pages. */
+	atomic64_t pt_pages;
 	/* Per-VM BO ids that page-table leaves carry -> struct simgpu_vm_bo */
 	struct xarray bo_ids;
 	struct simgpu_vm_stats stats;
@@ -343,12 +388,17 @@ struct simgpu_bind_job {
 	u64 seqno;
 	bool hold_failed;
 	struct simgpu_signals signals;
+	/* The parent of the job's scheduler fence: pins the module. */
+	struct simgpu_hw_fence *fence;
+	bool fence_live;
 };
 
 /* A BO in a VM, with the id its leaves carry in the page table. */
 struct simgpu_vm_bo {
 	struct drm_gpuvm_bo base;
 	u32 id;
+	/* VM_QUERY finds it by id under RCU only: freed after a grace period. */
+	struct rcu_head rcu;
 };
 
 /*
@@ -388,8 +438,16 @@ void simgpu_engines_fini(struct simgpu_device *sdev);
 int simgpu_sched_init(struct simgpu_device *sdev, struct simgpu_sched *s,
 		      struct simgpu_engine *engine, u32 credit_limit,
 		      u64 timeout_ns, u32 submit_wq, const char *name);
-void simgpu_sched_fini(struct simgpu_sched *s);
+void simgpu_sched_retire(struct simgpu_sched *s);
+bool simgpu_sched_job_get(struct simgpu_sched *s);
+void simgpu_sched_put(struct simgpu_sched *s);
 void simgpu_job_free(struct simgpu_job *job);
+extern const struct dma_fence_ops simgpu_hw_fence_ops;
+void simgpu_fence_module_get(void);
+void simgpu_fence_module_put(void);
+struct simgpu_hw_fence *simgpu_hw_fence_alloc(struct simgpu_sched *sched);
+void simgpu_hw_fence_job_done(struct simgpu_hw_fence *hw, bool live,
+			      struct drm_sched_fence *s_fence);
 
 /* simgpu_submit.c */
 void simgpu_queue_put(struct simgpu_queue *queue);

@@ -10,6 +10,7 @@
  * 0 handed to an idle engine completes inside run_job.
  */
 
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
@@ -29,10 +30,111 @@ static const char *simgpu_fence_get_timeline_name(struct dma_fence *fence)
 	return "simgpu-engine";
 }
 
-static const struct dma_fence_ops simgpu_hw_fence_ops = {
+static void simgpu_sched_fini_work(struct work_struct *work);
+
+static void simgpu_sched_release(struct kref *ref)
+{
+	kfree(container_of(ref, struct simgpu_sched, ref));
+}
+
+/* Drop a reference to an own scheduler; the device's are not counted. */
+void simgpu_sched_put(struct simgpu_sched *s)
+{
+	if (s && s->own)
+		kref_put(&s->ref, simgpu_sched_release);
+}
+
+/*
+ * Every fence simgpu implements pins the module from its allocation until
+ * it is freed: a sync_file, syncobj or another driver may keep it after
+ * every simgpu file is closed, and its ops, lock and scheduler live in the
+ * module. The reference goes last, from an RCU callback: module exit waits
+ * for those with rcu_barrier().
+ */
+void simgpu_fence_module_get(void)
+{
+	__module_get(THIS_MODULE);
+}
+
+void simgpu_fence_module_put(void)
+{
+	module_put(THIS_MODULE);
+}
+
+static void simgpu_hw_fence_free(struct simgpu_hw_fence *hw)
+{
+	simgpu_sched_put(hw->sched);
+	kfree(hw);
+	simgpu_fence_module_put();
+}
+
+static void simgpu_hw_fence_free_rcu(struct rcu_head *rcu)
+{
+	simgpu_hw_fence_free(container_of(rcu, struct simgpu_hw_fence,
+					  base.rcu));
+}
+
+/*
+ * Called when the scheduler fence holding us as parent is released. Its
+ * memory goes after an RCU grace period: lockless readers of it (and of
+ * the scheduler name it points to) may still be there.
+ */
+static void simgpu_hw_fence_release(struct dma_fence *fence)
+{
+	call_rcu(&fence->rcu, simgpu_hw_fence_free_rcu);
+}
+
+const struct dma_fence_ops simgpu_hw_fence_ops = {
 	.get_driver_name = simgpu_fence_get_driver_name,
 	.get_timeline_name = simgpu_fence_get_timeline_name,
+	.release = simgpu_hw_fence_release,
 };
+
+/* In the ioctl, so that run_job (the fence signalling path) need not. */
+struct simgpu_hw_fence *simgpu_hw_fence_alloc(struct simgpu_sched *sched)
+{
+	struct simgpu_hw_fence *hw = kzalloc(sizeof(*hw), GFP_KERNEL);
+
+	if (!hw)
+		return NULL;
+	simgpu_fence_module_get();
+	spin_lock_init(&hw->lock);
+	if (sched && sched->own)
+		kref_get(&sched->ref);
+	hw->sched = sched;
+	return hw;
+}
+
+/*
+ * The job is being freed. A fence run_job initialised (@live) loses the
+ * job's reference. A job that was armed but never ran (killed with its
+ * entity) left its scheduler fence without a parent: @hw becomes that
+ * parent, signalled, so it keeps the scheduler alive for as long as the
+ * scheduler fence exists, as the parent of a job that ran does. Else @hw
+ * was never seen by anyone.
+ */
+void simgpu_hw_fence_job_done(struct simgpu_hw_fence *hw, bool live,
+			      struct drm_sched_fence *s_fence)
+{
+	if (!hw)
+		return;
+	if (live) {
+		dma_fence_put(&hw->base);
+		return;
+	}
+	if (!s_fence) {
+		/* In the ioctl that failed: its open file pins the module. */
+		simgpu_hw_fence_free(hw);
+		return;
+	}
+	dma_fence_init(&hw->base, &simgpu_hw_fence_ops, &hw->lock,
+		       dma_fence_context_alloc(1), 1);
+	dma_fence_set_error(&hw->base, -ECANCELED);
+	dma_fence_signal(&hw->base);
+	/* Release: pairs with the acquire of drm_sched's deadline path. */
+	if (cmpxchg_release(&s_fence->parent, NULL, &hw->base))
+		dma_fence_put(&hw->base);
+}
 
 static struct drm_simgpu_job_record *
 simgpu_record(struct simgpu_queue *queue, u64 seqno)
@@ -278,13 +380,31 @@ static void simgpu_queue_mark_timedout(struct simgpu_queue *queue, u64 seqno)
 }
 
 /*
+ * Has @job occupied the engine for its scheduler's whole timeout? Its clock
+ * starts when run_job hands it over, but the engine runs the jobs of every
+ * scheduler in front of it one after another: a job waiting behind another
+ * queue's long job has not run at all, and blaming it would fault a queue
+ * for another's work.
+ */
+static bool simgpu_job_hung(const struct simgpu_job *job)
+{
+	ktime_t start = ktime_sub_ns(job->engine_end, job->duration_ns);
+
+	return ktime_to_ns(ktime_sub(ktime_get(), start)) >=
+	       (s64)job->sched->timeout_ns;
+}
+
+/*
  * The scheduler took the job off its pending list before calling us and will
  * not free it. It arms the timeout before run_job, so first wait for the
  * run_job step to be over: after that the job is on the engine or done, and
- * nothing but us still uses it. If it is still running, "reset" the engine
- * without it, fail its fence and put its queue in the timed-out state
- * (QUEUE_QUERY reports it, SUBMIT refuses it, its jobs on the engine are
- * cancelled now, its queued ones in run_job). Either way, free the job.
+ * nothing but us still uses it. If it has not yet run on the engine for a
+ * whole timeout (it waited behind other queues' jobs), it is no hang: it
+ * goes back to the scheduler with a new timeout. If it has, "reset" the
+ * engine without it, fail its fence and put its queue in the timed-out
+ * state (QUEUE_QUERY reports it, SUBMIT refuses it, its jobs on the engine
+ * are cancelled now, its queued ones in run_job). A hung or finished job is
+ * freed here.
  */
 static enum drm_gpu_sched_stat simgpu_timedout_job(struct drm_sched_job *sched_job)
 {
@@ -292,13 +412,19 @@ static enum drm_gpu_sched_stat simgpu_timedout_job(struct drm_sched_job *sched_j
 	struct drm_gpu_scheduler *sched = sched_job->sched;
 	struct simgpu_engine *engine = job->sched->engine;
 	struct simgpu_job *other, *next;
+	enum drm_gpu_sched_stat stat;
 	unsigned long flags;
+	bool waiting = false;
 
 	simgpu_sched_pause(sched);
 
 	spin_lock_irqsave(&engine->lock, flags);
 	if (job->hw_fence_live &&
-	    !dma_fence_is_signaled_locked(&job->hw_fence->base)) {
+	    !dma_fence_is_signaled_locked(&job->hw_fence->base) &&
+	    !simgpu_job_hung(job)) {
+		waiting = true;
+	} else if (job->hw_fence_live &&
+		   !dma_fence_is_signaled_locked(&job->hw_fence->base)) {
 		simgpu_queue_mark_timedout(job->queue, job->seqno);
 		simgpu_engine_complete(job, -ETIMEDOUT);
 		/* The queue's context is lost: its other jobs on the engine too. */
@@ -309,6 +435,12 @@ static enum drm_gpu_sched_stat simgpu_timedout_job(struct drm_sched_job *sched_j
 	}
 	spin_unlock_irqrestore(&engine->lock, flags);
 
+	if (waiting) {
+		/* Back on the list while submission is paused. */
+		stat = simgpu_sched_no_hang(sched_job);
+		simgpu_sched_resume(sched);
+		return stat;
+	}
 	simgpu_sched_resume(sched);
 	simgpu_job_free(job);
 
@@ -362,16 +494,20 @@ void simgpu_job_free(struct simgpu_job *job)
 	struct simgpu_sched *sched = job->sched;
 	struct simgpu_queue *queue = job->queue;
 
+	/* Before the cleanup drops the job's scheduler fence reference. */
+	simgpu_hw_fence_job_done(job->hw_fence, job->hw_fence_live,
+				 job->armed ? job->base.s_fence : NULL);
 	drm_sched_job_cleanup(&job->base);
-	if (job->hw_fence_live)
-		dma_fence_put(&job->hw_fence->base);
-	else
-		kfree(job->hw_fence);
 	kfree(job);
 
-	/* The queue reference keeps an own scheduler alive past the wake. */
-	if (atomic_dec_and_test(&sched->live_jobs))
-		wake_up_all(&sched->idle_wq);
+	/* The queue reference keeps an own scheduler alive past this. */
+	if (atomic_dec_and_test(&sched->live_jobs)) {
+		if (sched->own)
+			queue_work(sched->engine->sdev->retire_wq,
+				   &sched->fini_work);
+		else
+			wake_up_all(&sched->idle_wq);
+	}
 	simgpu_queue_put(queue);
 }
 
@@ -407,8 +543,9 @@ int simgpu_sched_init(struct simgpu_device *sdev, struct simgpu_sched *s,
 	s->credit_limit = credit_limit;
 	s->timeout_ns = timeout_ns;
 	s->submit_wq = submit_wq;
-	atomic_set(&s->live_jobs, 0);
+	atomic_set(&s->live_jobs, s->own ? 1 : 0);
 	init_waitqueue_head(&s->idle_wq);
+	INIT_WORK(&s->fini_work, simgpu_sched_fini_work);
 
 	return simgpu_sched_init_compat(&s->base, &p);
 }
@@ -416,13 +553,52 @@ int simgpu_sched_init(struct simgpu_device *sdev, struct simgpu_sched *s,
 /*
  * The scheduler's entities must be gone. Jobs still on the engine are
  * cancelled rather than waited for, and drm_sched_fini() only runs once every
- * job was freed: on older kernels it does not free pending jobs.
+ * job was freed: on older kernels it does not free pending jobs. At rmmod
+ * (the device's schedulers) no job exists: each holds the module.
  */
-void simgpu_sched_fini(struct simgpu_sched *s)
+static void simgpu_sched_fini(struct simgpu_sched *s)
 {
 	simgpu_engine_cancel(s->engine, s);
 	wait_event(s->idle_wq, !atomic_read(&s->live_jobs));
 	drm_sched_fini(&s->base);
+}
+
+static void simgpu_sched_fini_work(struct work_struct *work)
+{
+	struct simgpu_sched *s = container_of(work, struct simgpu_sched,
+					      fini_work);
+
+	drm_sched_fini(&s->base);
+	atomic_dec(&s->engine->sdev->own_scheds_live);
+	simgpu_sched_put(s);
+}
+
+/*
+ * Count a new job of @s. An own scheduler whose count reached zero was
+ * finished (or is being): it takes no more jobs, and its count stays zero,
+ * so that it is finished once.
+ */
+bool simgpu_sched_job_get(struct simgpu_sched *s)
+{
+	if (s->own)
+		return atomic_inc_not_zero(&s->live_jobs);
+	atomic_inc(&s->live_jobs);
+	return true;
+}
+
+/*
+ * An own scheduler whose entity is gone. Its jobs on the engine are
+ * cancelled; jobs killed with the entity may still wait for their
+ * dependencies, which can be another client's work: the last of them to be
+ * freed finishes the scheduler (simgpu_job_free()), nobody waits here.
+ */
+void simgpu_sched_retire(struct simgpu_sched *s)
+{
+	simgpu_engine_cancel(s->engine, s);
+	/* The reference @fini_work drops. */
+	kref_get(&s->ref);
+	if (atomic_dec_and_test(&s->live_jobs))
+		simgpu_sched_fini_work(&s->fini_work);
 }
 
 int simgpu_engines_init(struct simgpu_device *sdev)
@@ -430,6 +606,10 @@ int simgpu_engines_init(struct simgpu_device *sdev)
 	char name[24];
 	u32 i;
 	int ret;
+
+	sdev->retire_wq = alloc_workqueue("simgpu-retire", WQ_UNBOUND, 0);
+	if (!sdev->retire_wq)
+		return -ENOMEM;
 
 	for (i = 0; i < sdev->engine_count; i++) {
 		struct simgpu_engine *engine = &sdev->engines[i];
@@ -458,6 +638,7 @@ err_fini:
 		simgpu_sched_fini(&sdev->scheds[i]);
 		hrtimer_cancel(&sdev->engines[i].timer);
 	}
+	destroy_workqueue(sdev->retire_wq);
 	return ret;
 }
 
@@ -465,6 +646,8 @@ void simgpu_engines_fini(struct simgpu_device *sdev)
 {
 	u32 i;
 
+	/* Own schedulers retired by the last jobs: finish them first. */
+	destroy_workqueue(sdev->retire_wq);
 	for (i = 0; i < sdev->engine_count; i++) {
 		simgpu_sched_fini(&sdev->scheds[i]);
 		hrtimer_cancel(&sdev->engines[i].timer);

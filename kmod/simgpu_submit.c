@@ -31,7 +31,7 @@ static void simgpu_queue_release(struct kref *ref)
 	if (queue->vm)
 		simgpu_vm_put(queue->vm);
 	kvfree(queue->records);
-	kfree(queue->own_sched);
+	simgpu_sched_put(queue->own_sched);
 	kfree(queue);
 }
 
@@ -66,7 +66,7 @@ static void simgpu_queue_destroy(struct simgpu_queue *queue)
 	/* Queued jobs now reach run_job quickly: it cancels them. */
 	drm_sched_entity_destroy(&queue->entity);
 	if (queue->own_sched)
-		simgpu_sched_fini(queue->own_sched);
+		simgpu_sched_retire(queue->own_sched);
 	if (queue->vm)
 		simgpu_vm_queue_detach(queue->vm);
 	simgpu_queue_put(queue);
@@ -118,7 +118,8 @@ static enum drm_sched_priority simgpu_sched_priority(u32 priority)
  * -EOPNOTSUPP: a submit workqueue choice this kernel's scheduler lacks; a
  *              @vm_id where VM_BIND is unsupported
  * -ENOENT: unknown VM (or being destroyed)
- * -EBUSY: the file has SIMGPU_MAX_QUEUES queues
+ * -EBUSY: the file has SIMGPU_MAX_QUEUES queues, or the device
+ *         own_sched_max_total OWN_SCHED queues
  * -ENOMEM
  */
 int simgpu_ioctl_queue_create(struct drm_device *dev, void *data,
@@ -155,7 +156,7 @@ int simgpu_ioctl_queue_create(struct drm_device *dev, void *data,
 	if (!queue)
 		return -ENOMEM;
 	queue->records = kvcalloc(SIMGPU_JOB_RING_SIZE, sizeof(*queue->records),
-				  GFP_KERNEL);
+				  GFP_KERNEL_ACCOUNT);
 	if (!queue->records) {
 		ret = -ENOMEM;
 		goto err_free;
@@ -184,13 +185,23 @@ int simgpu_ioctl_queue_create(struct drm_device *dev, void *data,
 			ret = -ENOMEM;
 			goto err_free;
 		}
+		kref_init(&queue->own_sched->ref);
+		queue->own_sched->own = true;
+		if (atomic_inc_return(&sdev->own_scheds_live) >
+		    READ_ONCE(simgpu_own_sched_max_total)) {
+			atomic_dec(&sdev->own_scheds_live);
+			ret = -EBUSY;
+			goto err_free;
+		}
 		snprintf(name, sizeof(name), "simgpu-e%u-q", args->engine);
 		ret = simgpu_sched_init(sdev, queue->own_sched, queue->engine,
 					args->credit_limit ?: simgpu_params.credit_limit,
 					args->timeout_ns ?: simgpu_params.job_timeout_ns,
 					wq, name);
-		if (ret)
+		if (ret) {
+			atomic_dec(&sdev->own_scheds_live);
 			goto err_free;
+		}
 		queue->sched = queue->own_sched;
 	}
 
@@ -201,12 +212,14 @@ int simgpu_ioctl_queue_create(struct drm_device *dev, void *data,
 	if (ret)
 		goto err_sched_fini;
 
-	ret = xa_alloc(&sfile->queues, &id, queue,
+	/* The id is reserved, then the queue published once complete. */
+	ret = xa_alloc(&sfile->queues, &id, NULL,
 		       XA_LIMIT(1, SIMGPU_MAX_QUEUES), GFP_KERNEL);
 	if (ret)
 		goto err_entity_destroy;
 
 	queue->id = id;
+	xa_store(&sfile->queues, id, queue, GFP_KERNEL);
 	args->queue_id = id;
 	return 0;
 
@@ -214,14 +227,14 @@ err_entity_destroy:
 	drm_sched_entity_destroy(&queue->entity);
 err_sched_fini:
 	if (queue->own_sched)
-		simgpu_sched_fini(queue->own_sched);
+		simgpu_sched_retire(queue->own_sched);
 err_free:
 	if (queue->vm) {
 		simgpu_vm_queue_detach(queue->vm);
 		simgpu_vm_put(queue->vm);
 	}
 	kvfree(queue->records);
-	kfree(queue->own_sched);
+	simgpu_sched_put(queue->own_sched);
 	kfree(queue);
 	return ret;
 }
@@ -577,15 +590,19 @@ static struct simgpu_job *simgpu_job_create(struct simgpu_submit *sub,
 	job = kzalloc(sizeof(*job), GFP_KERNEL);
 	if (!job)
 		return ERR_PTR(-ENOMEM);
+	/* A racing QUEUE_DESTROY may have finished the queue's scheduler. */
+	if (!simgpu_sched_job_get(queue->sched)) {
+		kfree(job);
+		return ERR_PTR(-ENOENT);
+	}
 	INIT_LIST_HEAD(&job->link);
 	kref_get(&queue->ref);
 	job->queue = queue;
 	job->sched = queue->sched;
-	atomic_inc(&job->sched->live_jobs);
 	job->duration_ns = a->duration_ns;
 
 	/* Allocated here so run_job, in the fence signalling path, need not. */
-	job->hw_fence = kzalloc(sizeof(*job->hw_fence), GFP_KERNEL);
+	job->hw_fence = simgpu_hw_fence_alloc(job->sched);
 	if (!job->hw_fence) {
 		ret = -ENOMEM;
 		goto err_free;
@@ -795,8 +812,10 @@ static int simgpu_submit_commit(struct simgpu_submit *sub, u64 *first_seqno)
 	if (ret)
 		goto out_unlock;
 
-	for (i = 0; i < sub->count; i++)
+	for (i = 0; i < sub->count; i++) {
 		drm_sched_job_arm(&sub->jobs[i].job->base);
+		sub->jobs[i].job->armed = true;
+	}
 
 	/* The last step that can fail: armed jobs are still only ours. */
 	for (i = 0; i < sub->count; i++) {

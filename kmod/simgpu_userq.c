@@ -63,6 +63,8 @@ struct simgpu_sync_bo {
 struct simgpu_userq {
 	struct kref ref;
 	struct simgpu_device *sdev;
+	/* Counted in sdev->userqs_live (until released). */
+	bool counted;
 	struct simgpu_sync_bo *sbo;
 	struct list_head sbo_link;	/* sbo->queues while alive */
 	u32 id;
@@ -150,9 +152,22 @@ static const char *simgpu_bridge_get_timeline_name(struct dma_fence *fence)
 	return "simgpu-userq";
 }
 
+static void simgpu_bridge_fence_free_rcu(struct rcu_head *rcu)
+{
+	kfree(container_of(rcu, struct simgpu_bridge_fence, base.rcu));
+	simgpu_fence_module_put();
+}
+
+/* The fence pins the module until it is freed (simgpu_fence_module_get()). */
+static void simgpu_bridge_fence_release(struct dma_fence *fence)
+{
+	call_rcu(&fence->rcu, simgpu_bridge_fence_free_rcu);
+}
+
 static const struct dma_fence_ops simgpu_bridge_fence_ops = {
 	.get_driver_name = simgpu_bridge_get_driver_name,
 	.get_timeline_name = simgpu_bridge_get_timeline_name,
+	.release = simgpu_bridge_fence_release,
 };
 
 static u64 simgpu_userq_stall_ns(void)
@@ -174,56 +189,70 @@ static u64 simgpu_sync_read(const struct simgpu_sync_bo *sbo, u64 offset)
 
 /* --- sync BOs ----------------------------------------------------------- */
 
+static void simgpu_sync_bo_free(struct simgpu_sync_bo *sbo)
+{
+	vunmap(sbo->map);
+	drm_gem_put_pages(sbo->obj, sbo->pages, true, true);
+	drm_gem_object_put(sbo->obj);
+	kfree(sbo);
+}
+
+/*
+ * Everything is allocated before @userq_lock is taken: the last put of a
+ * queue takes the lock from bridge work, which fences depend on, so the
+ * lock is never held across an allocation that may reclaim. A racing
+ * first user of the same BO wins; the loser's copy is dropped.
+ */
 static struct simgpu_sync_bo *simgpu_sync_bo_get(struct simgpu_device *sdev,
 						 struct drm_gem_object *obj)
 {
-	struct simgpu_sync_bo *sbo;
+	struct simgpu_sync_bo *sbo, *new;
 	int ret;
+
+	if (obj->size > SIMGPU_USERQ_MAX_SYNC_BO_SIZE)
+		return ERR_PTR(-E2BIG);
+
+	new = kzalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return ERR_PTR(-ENOMEM);
+	/* Holding the shmem pages keeps them resident and the same as mmap's. */
+	new->pages = drm_gem_get_pages(obj);
+	if (IS_ERR(new->pages)) {
+		ret = PTR_ERR(new->pages);
+		goto err_free;
+	}
+	new->map = vmap(new->pages, obj->size >> PAGE_SHIFT, VM_MAP,
+			PAGE_KERNEL);
+	if (!new->map) {
+		ret = -ENOMEM;
+		goto err_put_pages;
+	}
+	drm_gem_object_get(obj);
+	new->obj = obj;
+	new->size = obj->size;
+	new->users = 1;
+	init_waitqueue_head(&new->wq);
+	spin_lock_init(&new->lock);
+	INIT_LIST_HEAD(&new->queues);
+	INIT_LIST_HEAD(&new->bridges);
 
 	mutex_lock(&sdev->userq_lock);
 	list_for_each_entry(sbo, &sdev->userq_sync_bos, link) {
 		if (sbo->obj == obj) {
 			sbo->users++;
-			goto out;
+			mutex_unlock(&sdev->userq_lock);
+			simgpu_sync_bo_free(new);
+			return sbo;
 		}
 	}
-
-	sbo = kzalloc(sizeof(*sbo), GFP_KERNEL);
-	if (!sbo) {
-		ret = -ENOMEM;
-		goto err_unlock;
-	}
-	/* Holding the shmem pages keeps them resident and the same as mmap's. */
-	sbo->pages = drm_gem_get_pages(obj);
-	if (IS_ERR(sbo->pages)) {
-		ret = PTR_ERR(sbo->pages);
-		goto err_free;
-	}
-	sbo->map = vmap(sbo->pages, obj->size >> PAGE_SHIFT, VM_MAP,
-			PAGE_KERNEL);
-	if (!sbo->map) {
-		ret = -ENOMEM;
-		goto err_put_pages;
-	}
-	drm_gem_object_get(obj);
-	sbo->obj = obj;
-	sbo->size = obj->size;
-	sbo->users = 1;
-	init_waitqueue_head(&sbo->wq);
-	spin_lock_init(&sbo->lock);
-	INIT_LIST_HEAD(&sbo->queues);
-	INIT_LIST_HEAD(&sbo->bridges);
-	list_add(&sbo->link, &sdev->userq_sync_bos);
-out:
+	list_add(&new->link, &sdev->userq_sync_bos);
 	mutex_unlock(&sdev->userq_lock);
-	return sbo;
+	return new;
 
 err_put_pages:
-	drm_gem_put_pages(obj, sbo->pages, false, false);
+	drm_gem_put_pages(obj, new->pages, false, false);
 err_free:
-	kfree(sbo);
-err_unlock:
-	mutex_unlock(&sdev->userq_lock);
+	kfree(new);
 	return ERR_PTR(ret);
 }
 
@@ -237,11 +266,7 @@ static void simgpu_sync_bo_put(struct simgpu_device *sdev,
 	}
 	list_del(&sbo->link);
 	mutex_unlock(&sdev->userq_lock);
-
-	vunmap(sbo->map);
-	drm_gem_put_pages(sbo->obj, sbo->pages, true, true);
-	drm_gem_object_put(sbo->obj);
-	kfree(sbo);
+	simgpu_sync_bo_free(sbo);
 }
 
 static void simgpu_bridges_signal(struct list_head *list, int error)
@@ -321,6 +346,8 @@ static void simgpu_userq_release(struct kref *ref)
 	if (queue->fw)
 		put_task_struct(queue->fw);
 	simgpu_sync_bo_put(queue->sdev, queue->sbo);
+	if (queue->counted)
+		atomic_dec(&queue->sdev->userqs_live);
 	kfree(queue);
 }
 
@@ -600,6 +627,12 @@ static bool simgpu_fw_drain(struct simgpu_userq *queue)
 		while (queue->extract < insert) {
 			if (kthread_should_stop() || simgpu_userq_stopped(queue))
 				return took;
+			/*
+			 * A producer that keeps up with zero-length jobs keeps
+			 * us here for ever: let others run (non-preemptible
+			 * kernels would report a soft lockup).
+			 */
+			cond_resched();
 
 			/* One copy; the ring slot is never read again. */
 			memcpy(&job, queue->ring +
@@ -792,11 +825,12 @@ static int simgpu_userq_alloc_pages(struct simgpu_userq *queue)
 {
 	u32 i, n = queue->ring_pages + 2;
 
-	queue->pages = kvcalloc(n, sizeof(*queue->pages), GFP_KERNEL);
+	queue->pages = kvcalloc(n, sizeof(*queue->pages), GFP_KERNEL_ACCOUNT);
 	if (!queue->pages)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		queue->pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		/* Up to 1 MiB per queue: charged to the caller's cgroup. */
+		queue->pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 		if (!queue->pages[i])
 			return -ENOMEM;
 	}
@@ -818,7 +852,9 @@ static int simgpu_userq_alloc_pages(struct simgpu_userq *queue)
  * -ENOENT: no such sync BO handle
  * -EBADF, -EINVAL: with SIMGPU_USERQ_CREATE_EVENTFD, @eventfd is not an
  *                 eventfd
- * -EBUSY: the file has dev_info.userq_max_queues user queues
+ * -EBUSY: the file has dev_info.userq_max_queues user queues, or the device
+ *         userq_max_total
+ * -E2BIG: the sync BO is larger than SIMGPU_USERQ_MAX_SYNC_BO_SIZE (1 MiB)
  * -ENOMEM
  */
 int simgpu_ioctl_userq_create(struct drm_device *dev, void *data,
@@ -890,9 +926,15 @@ int simgpu_ioctl_userq_create(struct drm_device *dev, void *data,
 		return ret;
 	}
 	/* From here on the release function undoes everything. */
+	queue->counted = true;
+	if (atomic_inc_return(&sdev->userqs_live) >
+	    READ_ONCE(simgpu_userq_max_total)) {
+		ret = -EBUSY;
+		goto err_put;
+	}
 
 	queue->records = kvcalloc(SIMGPU_USERQ_RECORD_RING_SIZE,
-				  sizeof(*queue->records), GFP_KERNEL);
+				  sizeof(*queue->records), GFP_KERNEL_ACCOUNT);
 	ret = queue->records ? simgpu_userq_alloc_pages(queue) : -ENOMEM;
 	if (ret)
 		goto err_put;
@@ -925,8 +967,12 @@ int simgpu_ioctl_userq_create(struct drm_device *dev, void *data,
 	list_add_tail(&queue->sbo_link, &queue->sbo->queues);
 	spin_unlock(&queue->sbo->lock);
 
-	xa_store(&sfile->userqs, id, queue, GFP_KERNEL);
+	/*
+	 * Started before it is published: once USERQ_DESTROY can find the
+	 * queue, it may stop the thread and drop the queue's task reference.
+	 */
 	wake_up_process(fw);
+	xa_store(&sfile->userqs, id, queue, GFP_KERNEL);
 
 	args->queue_id = id;
 	args->ring_mmap_offset = simgpu_userq_mmap_base(id);
@@ -1087,7 +1133,7 @@ int simgpu_ioctl_userq_wait(struct drm_device *dev, void *data,
 	struct drm_simgpu_userq_wait *args = data;
 	struct simgpu_userq *queue;
 	struct simgpu_sync_bo *sbo;
-	s64 left;
+	s64 left, now;
 	int ret = 0;
 
 	if (args->flags)
@@ -1102,7 +1148,9 @@ int simgpu_ioctl_userq_wait(struct drm_device *dev, void *data,
 		goto out_put;
 	}
 
-	left = args->deadline_ns - (s64)ktime_get_ns();
+	/* Compared first: the difference of any two s64 may overflow. */
+	now = ktime_get_ns();
+	left = args->deadline_ns > now ? args->deadline_ns - now : 0;
 	if (!simgpu_userq_wait_done(queue, args) && left > 0)
 		ret = wait_event_interruptible_hrtimeout(sbo->wq,
 							 simgpu_userq_wait_done(queue, args),
@@ -1263,6 +1311,7 @@ static int simgpu_bridge_to(struct simgpu_userq *queue, struct drm_file *file,
 	}
 
 	spin_lock_init(&fence->lock);
+	simgpu_fence_module_get();
 	dma_fence_init(&fence->base, &simgpu_bridge_fence_ops, &fence->lock,
 		       queue->fence_context,
 		       atomic64_inc_return(&queue->fence_seqno));
@@ -1479,7 +1528,9 @@ int simgpu_userq_init(struct simgpu_device *sdev)
 {
 	mutex_init(&sdev->userq_lock);
 	INIT_LIST_HEAD(&sdev->userq_sync_bos);
-	sdev->userq_wq = alloc_workqueue("simgpu-userq", WQ_UNBOUND, 0);
+	/* Bridge fences signal from it: it must progress under reclaim. */
+	sdev->userq_wq = alloc_workqueue("simgpu-userq",
+					 WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	return sdev->userq_wq ? 0 : -ENOMEM;
 }
 

@@ -120,9 +120,10 @@ int simgpu_vm_prealloc_parse(const char *name)
  * failure paths of reserving (no state change) and of applying (the VM
  * turns unusable). Races between VMs only move which allocation fails.
  */
-static struct page *simgpu_pt_page_alloc(gfp_t gfp)
+static struct page *simgpu_pt_page_alloc(struct simgpu_vm *vm, gfp_t gfp)
 {
 	int n = READ_ONCE(simgpu_test_pt_alloc_fail_after);
+	struct page *page;
 
 	simgpu_inject_delay(SIMGPU_INJECT_VM_PT_ALLOC);
 	if (unlikely(n > 0)) {
@@ -130,7 +131,22 @@ static struct page *simgpu_pt_page_alloc(gfp_t gfp)
 		if (n == 1)
 			return NULL;
 	}
-	return alloc_page(gfp | __GFP_ZERO);
+	/* The per-VM cap, whatever path allocates. */
+	if (atomic64_inc_return(&vm->pt_pages) >
+	    READ_ONCE(simgpu_vm_max_pt_pages)) {
+		atomic64_dec(&vm->pt_pages);
+		return NULL;
+	}
+	page = alloc_page(gfp | __GFP_ZERO);
+	if (!page)
+		atomic64_dec(&vm->pt_pages);
+	return page;
+}
+
+static void simgpu_pt_page_free(struct simgpu_vm *vm, struct page *page)
+{
+	__free_page(page);
+	atomic64_dec(&vm->pt_pages);
 }
 
 /*
@@ -146,10 +162,13 @@ static u64 *simgpu_pt_alloc(struct simgpu_vm *vm)
 		list_del(&page->lru);
 		vm->stats.tables_prealloc_used++;
 	} else {
-		/* In run_job (the fence signalling path) without reclaim. */
-		page = simgpu_pt_page_alloc(vm->in_run_job ?
+		/*
+		 * In run_job (the fence signalling path) without reclaim;
+		 * in the ioctl charged to the caller's memory cgroup.
+		 */
+		page = simgpu_pt_page_alloc(vm, vm->in_run_job ?
 					    GFP_NOWAIT | __GFP_NOWARN :
-					    GFP_KERNEL);
+					    GFP_KERNEL_ACCOUNT);
 		if (!page)
 			return NULL;
 		vm->stats.tables_allocated_late++;
@@ -165,7 +184,7 @@ static void simgpu_pt_free(struct simgpu_vm *vm, u64 *table)
 	struct page *page = virt_to_page(table);
 
 	set_page_private(page, 0);
-	__free_page(page);
+	simgpu_pt_page_free(vm, page);
 	vm->stats.tables_live--;
 	atomic64_dec(&vm->sdev->vm_tables_live);
 }
@@ -177,8 +196,19 @@ static int simgpu_pool_fill(struct simgpu_vm *vm, struct list_head *pool,
 	struct page *page;
 	int ret = 0;
 
+	/* Fail before allocating anything, rather than at the cap. */
+	if (count > READ_ONCE(simgpu_vm_max_pt_pages) -
+		    min_t(u64, atomic64_read(&vm->pt_pages),
+			  READ_ONCE(simgpu_vm_max_pt_pages)))
+		return -ENOSPC;
 	for (; count; count--) {
-		page = simgpu_pt_page_alloc(GFP_KERNEL);
+		/* A bind of a huge range: let a killed caller go. */
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		/* Charged to the caller's memory cgroup. */
+		page = simgpu_pt_page_alloc(vm, GFP_KERNEL_ACCOUNT);
 		if (!page) {
 			ret = -ENOMEM;
 			break;
@@ -197,7 +227,7 @@ static void simgpu_pool_drain(struct simgpu_vm *vm, struct list_head *pool)
 
 	list_for_each_entry_safe(page, tmp, pool, lru) {
 		list_del(&page->lru);
-		__free_page(page);
+		simgpu_pt_page_free(vm, page);
 		vm->stats.tables_returned++;
 	}
 }
@@ -414,6 +444,8 @@ struct simgpu_bind_ctx {
 	struct list_head unlink;
 	/* Asynchronous: page-table updates are recorded for run_job. */
 	struct simgpu_bind_job *job;
+	/* Teardown: only the mappings go; the tables are freed whole. */
+	bool no_pt;
 };
 
 static int simgpu_pt_record(struct simgpu_bind_job *job, u32 kind, u64 va,
@@ -442,6 +474,8 @@ static int simgpu_ctx_pt_map(struct simgpu_bind_ctx *ctx, u64 va, u64 end,
 
 static int simgpu_ctx_pt_clear(struct simgpu_bind_ctx *ctx, u64 va, u64 end)
 {
+	if (ctx->no_pt)
+		return 0;
 	if (ctx->job)
 		return simgpu_pt_record(ctx->job, SIMGPU_PT_OP_CLEAR, va, end, 0);
 	return simgpu_pt_clear(ctx->vm, ctx->vm->root, PT_LEVELS - 1, va, end);
@@ -637,7 +671,7 @@ static void simgpu_vm_bo_free(struct drm_gpuvm_bo *vm_bo)
 
 	if (svbo->id)
 		xa_erase(&to_simgpu_vm(vm_bo->vm)->bo_ids, svbo->id);
-	kfree(svbo);
+	kfree_rcu(svbo, rcu);
 }
 
 static void simgpu_vm_free(struct drm_gpuvm *gpuvm)
@@ -846,7 +880,7 @@ err_free_root:
 /* Unmap [start, end) of the user range, if not empty. */
 static int simgpu_vm_unmap_range(struct simgpu_vm *vm, u64 start, u64 end)
 {
-	struct simgpu_bind_ctx ctx = { .vm = vm };
+	struct simgpu_bind_ctx ctx = { .vm = vm, .no_pt = true };
 	int ret;
 
 	if (start >= end)
@@ -880,23 +914,24 @@ static void simgpu_vm_teardown(struct simgpu_vm *vm)
 	last = vm->last_fence;
 	vm->last_fence = NULL;
 	mutex_unlock(&vm->lock);
+	dma_fence_put(last);
 	/*
-	 * Queued binds still run: their dependencies are scheduler fences,
-	 * which signal. Then wait for the last one's run_job to be over.
+	 * Queued binds may wait for other clients' work: nothing here waits
+	 * for them beyond the entity's own flush (killable; bounded at exit).
+	 * A bind that runs later finds no table and applies nothing; its
+	 * job holds the VM.
 	 */
 	drm_sched_entity_destroy(&vm->entity);
-	if (last) {
-		dma_fence_wait(last, false);
-		dma_fence_put(last);
-	}
 
 	mutex_lock(&vm->lock);
-	/* Only a split of a 2 MiB block can fail here: then force it. */
+	/* Only the gpuva bookkeeping: the tables are freed whole below. */
 	if (simgpu_vm_unmap_range(vm, 0, vm->kernel_va_start) ||
 	    simgpu_vm_unmap_range(vm, kend, VM_VA_END))
 		drm_warn(&vm->sdev->drm, "VM teardown: unmap failed\n");
+	mutex_lock(&vm->pt_lock);
 	simgpu_pt_free_all(vm, vm->root, PT_LEVELS - 1);
 	vm->root = NULL;
+	mutex_unlock(&vm->pt_lock);
 	mutex_unlock(&vm->lock);
 }
 
@@ -1242,6 +1277,7 @@ static void simgpu_bind_job_free(struct simgpu_bind_job *job)
 		kfree(h);
 	}
 	simgpu_signals_fini(&job->signals);
+	simgpu_hw_fence_job_done(job->fence, false, NULL);
 	simgpu_vm_put(vm);
 	kfree(job);
 	if (atomic_dec_and_test(&sdev->bind_jobs_live))
@@ -1265,7 +1301,12 @@ static struct dma_fence *simgpu_bind_run_job(struct drm_sched_job *sched_job)
 	mutex_lock(&vm->pt_lock);
 	list_splice_init(&job->pool, &vm->pool);
 	vm->in_run_job = true;
+	/* The VM was torn down without waiting for us: nothing to apply. */
+	if (!vm->root)
+		ret = -ECANCELED;
 	list_for_each_entry(op, &job->pt_ops, link) {
+		if (ret)
+			break;
 		if (op->kind == SIMGPU_PT_OP_MAP)
 			ret = simgpu_pt_map(vm, vm->root, PT_LEVELS - 1, op->va,
 					    op->end, op->leaf);
@@ -1275,8 +1316,6 @@ static struct dma_fence *simgpu_bind_run_job(struct drm_sched_job *sched_job)
 		else
 			simgpu_pt_prune(vm, vm->root, PT_LEVELS - 1, op->va,
 					op->end);
-		if (ret)
-			break;
 	}
 	vm->in_run_job = false;
 	simgpu_pool_drain(vm, &vm->pool);
@@ -1290,7 +1329,21 @@ static struct dma_fence *simgpu_bind_run_job(struct drm_sched_job *sched_job)
 	mutex_unlock(&vm->pt_lock);
 	simgpu_bind_record_stage(vm, job->seqno, 0, done);
 	simgpu_bind_job_unreserve(job);
-	return ret ? ERR_PTR(ret) : NULL;
+
+	/* Done already; returned so the scheduler fence holds it as parent. */
+	dma_fence_init(&job->fence->base, &simgpu_hw_fence_ops,
+		       &job->fence->lock, vm->sdev->bind_fence_context,
+		       ++vm->sdev->bind_fence_seqno);
+	/* One reference is the job's, the returned one the scheduler's. */
+	dma_fence_get(&job->fence->base);
+	job->fence_live = true;
+	if (ret) {
+		dma_fence_set_error(&job->fence->base, ret);
+		/* 6.1's scheduler does not pass the parent's error on. */
+		dma_fence_set_error(&sched_job->s_fence->finished, ret);
+	}
+	dma_fence_signal(&job->fence->base);
+	return &job->fence->base;
 }
 
 /* Bind jobs have no timeout (MAX_SCHEDULE_TIMEOUT); never called. */
@@ -1302,8 +1355,14 @@ simgpu_bind_timedout_job(struct drm_sched_job *sched_job)
 
 static void simgpu_bind_free_job(struct drm_sched_job *sched_job)
 {
+	struct simgpu_bind_job *job = to_bind_job(sched_job);
+
+	/* Pushed, so armed: a killed job's fence becomes the parent. */
+	simgpu_hw_fence_job_done(job->fence, job->fence_live,
+				 sched_job->s_fence);
+	job->fence = NULL;
 	drm_sched_job_cleanup(sched_job);
-	simgpu_bind_job_free(to_bind_job(sched_job));
+	simgpu_bind_job_free(job);
 }
 
 static const struct drm_sched_backend_ops simgpu_bind_sched_ops = {
@@ -1324,6 +1383,7 @@ int simgpu_vm_init(struct simgpu_device *sdev)
 	};
 	int ret;
 
+	sdev->bind_fence_context = dma_fence_context_alloc(1);
 	atomic_set(&sdev->bind_jobs_live, 0);
 	init_waitqueue_head(&sdev->bind_idle_wq);
 	ret = simgpu_sched_init_compat(&sdev->bind_sched, &p);
@@ -1370,7 +1430,9 @@ simgpu_bind_job_create(struct simgpu_vm *vm, struct drm_file *file,
 	drm_gpuvm_get(&vm->base);
 	atomic_inc(&vm->sdev->bind_jobs_live);
 
-	ret = simgpu_sched_job_init_compat(&job->base, &vm->entity, 1, file);
+	job->fence = simgpu_hw_fence_alloc(NULL);
+	ret = job->fence ? simgpu_sched_job_init_compat(&job->base, &vm->entity,
+							1, file) : -ENOMEM;
 	if (ret) {
 		simgpu_bind_job_free(job);
 		return ERR_PTR(ret);
@@ -1488,9 +1550,12 @@ static int simgpu_bind_throttle(struct simgpu_vm *vm, u64 pages, bool nonblock)
  * -EOVERFLOW: va + size wraps
  * -ERANGE: range outside the VA space or inside the kernel range
  * -ENOENT: unknown VM or BO handle
- * -ENOSPC: too many BOs mapped in the VM
+ * -ENOSPC: too many BOs mapped in the VM; the page-table pages reserved
+ *          would take the VM above vm_max_pt_pages
+ * -EINTR: the caller was killed while pages were reserved
  * -EFAULT, -ENOMEM (reserving pages)
- * A failure while applying (-ENOMEM: a page allocated late, a mapping
+ * A failure while applying (-ENOMEM: a page allocated late, or one past
+ * vm_max_pt_pages under the policy none, a mapping
  * record) leaves the ops before it applied and marks the VM unusable:
  * later binds fail with -EIO, as msm does.
  *
@@ -1667,6 +1732,7 @@ static void simgpu_vm_translate(struct simgpu_vm *vm, struct drm_file *file,
 {
 	u64 *table = vm->root;
 	u32 level = PT_LEVELS - 1;
+	struct drm_gem_object *obj;
 	struct simgpu_vm_bo *svbo;
 	u64 pte;
 
@@ -1687,9 +1753,18 @@ static void simgpu_vm_translate(struct simgpu_vm *vm, struct drm_file *file,
 	args->mapping = SIMGPU_VM_MAPPING_BO;
 	args->bo_offset = (pte & PTE_OFFSET_MASK) +
 			  (args->va & (args->page_size - 1));
+	/*
+	 * A bind job whose run_job failed drops the vm_bos it held without
+	 * the VM's locks, leaving leaves with their id: the vm_bo may be
+	 * going while we look. Only the object's address is used, to find a
+	 * handle of this file.
+	 */
+	rcu_read_lock();
 	svbo = xa_load(&vm->bo_ids, pte >> PTE_BO_SHIFT);
-	if (svbo)
-		args->handle = simgpu_handle_of(file, svbo->base.obj);
+	obj = svbo ? READ_ONCE(svbo->base.obj) : NULL;
+	rcu_read_unlock();
+	if (obj)
+		args->handle = simgpu_handle_of(file, obj);
 }
 
 /*
