@@ -105,6 +105,21 @@ double drmb_mw_exact_cdf(long u, size_t n, size_t m);
 /* The largest sizes for which the exact distribution is used (as R: < 50 each). */
 #define DRMB_MW_EXACT_MAX 49
 
+/*
+ * Did the spread of two samples change?  On ln values: each side's absolute
+ * deviations from its own median, compared by Mann-Whitney (the rank form
+ * of Brown & Forsythe's test on deviations from the median), and the ratio
+ * of the two sides' 1.4826 MAD (new / old; 1 when both are 0, inf when only
+ * the old one is).  Values must be > 0.  -EINVAL below 2 a side, -ENOMEM.
+ */
+struct drmb_spread {
+	double old_noise, new_noise;	/* 1.4826 MAD of ln, fractions */
+	double ratio;			/* new_noise / old_noise */
+	double p;			/* two-sided Mann-Whitney p of the deviations */
+};
+int drmb_spread_compare(const double *x, size_t n, const double *y, size_t m,
+			struct drmb_spread *out);
+
 /* ---- verdicts ----------------------------------------------------------- */
 
 enum drmb_verdict {

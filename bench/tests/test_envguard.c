@@ -203,6 +203,35 @@ static void write_synth(const char *name, const struct synth *s)
 
 /* ---- compare: the environment check -------------------------------------- */
 
+/*
+ * A loaded TCG host gives some runs millisecond stalls and leaves the rest
+ * alone: the canaries' median stays, their spread grows.
+ */
+static void test_spread_changed(void)
+{
+	struct synth quiet = {
+		.keys = WALL, .nbench = 3, .runs = 20, .bench_scale = 1, .slow_bench = -1,
+		.noise = 0.01, .canary_ns = 30000, .canary_noise = 0.05, .seed = 51,
+	};
+	struct synth loaded = quiet;
+	int st;
+
+	loaded.canary_noise = 0.25;
+	loaded.bench_scale = 1.3;
+	loaded.seed = 52;
+	write_synth("spread/quiet.txt", &quiet);
+	write_synth("spread/loaded.txt", &loaded);
+	st = run("compare", path_in("spread/quiet.txt"), path_in("spread/loaded.txt"), NULL);
+	CHECK(st == 3 && has(out, "spread (1.4826 MAD of ln): OLD ") &&
+	      !rows_with_verdict(out, "REGRESSION"),
+	      "canary median unchanged, spread x5: ENVIRONMENT CHANGED, exit 3, no REGRESSION (got %d)", st);
+	loaded.canary_noise = 0.06;
+	write_synth("spread/alike.txt", &loaded);
+	st = run("compare", path_in("spread/quiet.txt"), path_in("spread/alike.txt"), NULL);
+	CHECK(st == 1 && has(out, "environment unchanged"),
+	      "canary spread 5%% vs 6%%: environment unchanged, the +30%% rows are REGRESSION (got %d)", st);
+}
+
 static void test_environment_changed(void)
 {
 	struct synth quiet = {
@@ -483,6 +512,7 @@ int main(void)
 	}
 	test_steal_parse();
 	test_environment_changed();
+	test_spread_changed();
 	test_environment_unchanged();
 	test_no_canary();
 	test_deterministic();

@@ -501,6 +501,28 @@ static void test_effect_boundary(void)
 	CHECK(c.verdict == DRMB_SAME, "mirror, CI starting at 1/1.0199: SAME (got %s)", drmb_verdict_name(c.verdict));
 }
 
+static void test_spread(void)
+{
+	double x[40], y[40], z[40];
+	struct drmb_spread sp;
+
+	/* ln values spread +-1% vs +-4% around different medians */
+	for (int i = 0; i < 40; i++) {
+		double u = (i - 19.5) / 19.5;
+
+		x[i] = 1000 * exp(0.01 * u);
+		y[i] = 3000 * exp(0.04 * u);
+		z[i] = 5000 * exp(0.01 * u);
+	}
+	CHECK(!drmb_spread_compare(x, 40, y, 40, &sp) && sp.p < 1e-6 &&
+	      fabs(sp.ratio - 4) < 0.1, "spread x4: p %.3g, ratio %.3f", sp.p, sp.ratio);
+	CHECK(!drmb_spread_compare(x, 40, z, 40, &sp) && sp.p > 0.5 && fabs(sp.ratio - 1) < 1e-9,
+	      "same spread, other median: p %.3g, ratio %.3f", sp.p, sp.ratio);
+	x[3] = -1;
+	CHECK(drmb_spread_compare(x, 40, y, 40, &sp) == -EINVAL, "a non-positive value: -EINVAL");
+	CHECK(drmb_spread_compare(y, 1, z, 40, &sp) == -EINVAL, "one value: -EINVAL");
+}
+
 static void test_edivisive(void)
 {
 	struct drmb_cpd_params par = DRMB_CPD_PARAMS_DEFAULT;
@@ -816,6 +838,7 @@ int main(void)
 	test_bh();
 	test_verdicts();
 	test_effect_boundary();
+	test_spread();
 	test_edivisive();
 	test_edivisive_permutation();
 	test_hl_large_vs_all_pairs();
