@@ -114,10 +114,12 @@ check:
 	$(MAKE) -C kmod/tests
 	scripts/check
 
+# make run DETERMINISTIC=1: the default suite in a guest in virtual time
+# (docs/vm-runner.md, "Deterministic mode").
 run:
 	scripts/deps
 	$(MAKE) all
-	scripts/run-default
+	scripts/run-default $(VM_DETERMINISTIC_FLAG)
 
 tests: $(TESTS)
 

@@ -5,6 +5,9 @@
 #   make check-vm                      make check's VM stage: 6.12 and 6.1
 #   make run-vm                        the default suite in a 6.12 guest
 #
+# DETERMINISTIC=1 boots every guest of these targets (and `make run`) in
+# virtual time: vm-run --deterministic, docs/vm-runner.md.
+#
 # Kernels come from Debian's mirror into $(XDG_CACHE_HOME)/drmbench; see
 # docs/vm-runner.md.
 
@@ -15,6 +18,12 @@ VM_CHECK_KERNELS ?= 6.12 6.1
 VM_CHECK_TIMEOUT ?= 300
 # The default suite took over 20 minutes in a TCG guest on a busy 2-core host.
 VM_RUN_TIMEOUT ?= 3600
+DETERMINISTIC ?= 0
+ifeq ($(DETERMINISTIC),1)
+VM_DETERMINISTIC_FLAG = --deterministic
+else ifneq ($(DETERMINISTIC),0)
+$(error DETERMINISTIC must be 0 or 1, not '$(DETERMINISTIC)')
+endif
 
 # Every host package scripts/ uses (all from bookworm).  The virgl ones are
 # only for vm-run --virgl.
@@ -40,13 +49,13 @@ vm-guest-binaries: bench/drmbench.static
 	fi
 
 vm-check: vm-guest-binaries
-	scripts/vm-check $(KERNELS)
+	scripts/vm-check $(VM_DETERMINISTIC_FLAG) $(KERNELS)
 
 check-vm: vm-guest-binaries
-	scripts/vm-check --timeout $(VM_CHECK_TIMEOUT) $(VM_CHECK_KERNELS)
+	scripts/vm-check $(VM_DETERMINISTIC_FLAG) --timeout $(VM_CHECK_TIMEOUT) $(VM_CHECK_KERNELS)
 
 run-vm: vm-guest-binaries
-	scripts/vm-run -k $(VM_KERNEL) --timeout $(VM_RUN_TIMEOUT) -- run $(VM_SUITE)
+	scripts/vm-run $(VM_DETERMINISTIC_FLAG) -k $(VM_KERNEL) --timeout $(VM_RUN_TIMEOUT) -- run $(VM_SUITE)
 
 vm-lint:
 	shellcheck -x -s sh scripts/lib.sh scripts/kernel-fetch scripts/kmod-build \
