@@ -94,6 +94,13 @@ perf-compare: bench/tests/perf_compare bench/drmbench
 	bench/tests/perf_compare 1000 100 1
 	bench/tests/perf_compare 1000 100 10
 
+# the reader's unit interning: one line of 80,000 distinct units (issue 17).
+bench/tests/perf_units: bench/tests/perf_units.c bench/lib/libdrmb.a $(HEADERS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< bench/lib/libdrmb.a -lm
+
+perf-units: bench/tests/perf_units
+	bench/tests/perf_units 80000 1
+
 # trend's false-change-point rate, its power, and its time on a year of nights.
 bench/tests/perf_trend: bench/tests/perf_trend.c bench/lib/libdrmb.a $(HEADERS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< bench/lib/libdrmb.a -lm
@@ -128,7 +135,7 @@ tests: $(TESTS)
 clean:
 	rm -f bench/drmbench bench/drmbench.static bench/suites.gen.c bench/version.gen.h bench/lib/libdrmb.a \
 		$(LIB_OBJS) $(BENCH_OBJS) bench/lib/udev-static.o $(TESTS) bench/tests/perf_compare \
-		bench/tests/perf_trend
+		bench/tests/perf_trend bench/tests/perf_units
 
-.PHONY: all check run deps clean tests perf-compare perf-trend FORCE
+.PHONY: all check run deps clean tests perf-compare perf-trend perf-units FORCE
 .DELETE_ON_ERROR:

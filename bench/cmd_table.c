@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "appendf.h"
 #include "commands.h"
 #include "result.h"
 #include "stats.h"
@@ -139,8 +140,7 @@ static void label(const struct table *t, const char *name, char *out, size_t len
 	out[0] = '\0';
 	for (i = 0; i < n; i++)
 		if (t->nrows < 2 || !shared(t, s[i]))
-			off += snprintf(out + off, off < len ? len - off : 0, "%s%s",
-					off ? "/" : "", s[i]);
+			drmb_appendf(out, len, &off, "%s%s", off ? "/" : "", s[i]);
 	if (!off)
 		snprintf(out, len, "%s", s[0]);
 }
@@ -256,8 +256,8 @@ int cmd_table(int argc, char **argv)
 	n = split_name(buf, s);
 	for (i = 0; t.nrows > 1 && i < n; i++)
 		if (shared(&t, s[i]))
-			off += snprintf(shared_buf + off, off < sizeof(shared_buf) ?
-					sizeof(shared_buf) - off : 0, "%s%s", off ? "/" : "", s[i]);
+			drmb_appendf(shared_buf, sizeof(shared_buf), &off, "%s%s",
+				     off ? "/" : "", s[i]);
 	if (off)
 		printf("# every row: %s\n", shared_buf);
 

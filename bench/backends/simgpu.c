@@ -75,7 +75,7 @@ static int simgpu_open(struct drmb_device *dev, char *why, size_t whylen)
 		goto err_free;
 	}
 	dev->priv = s;
-	dev->caps |= DRMB_CAP_SUBMIT | DRMB_CAP_STAGE_TIMES;
+	dev->caps |= DRMB_CAP_SUBMIT | DRMB_CAP_STAGE_TIMES | DRMB_CAP_JOB_DURATION;
 	if (s->info.features & SIMGPU_FEATURE_VM_BIND)
 		dev->caps |= DRMB_CAP_VM_BIND;
 	else

@@ -24,6 +24,7 @@
 #include <xf86drm.h>
 #include <virtgpu_drm.h>
 
+#include "appendf.h"
 #include "device.h"
 #include "result.h"
 
@@ -270,11 +271,11 @@ static int virtio_gpu_describe(struct drmb_device *dev, struct drmb_kvlist *kv)
 		if (!(v->capset_mask & (1u << id)))
 			continue;
 		if (id < sizeof(capset_names) / sizeof(capset_names[0]) && capset_names[id])
-			off += snprintf(caps + off, sizeof(caps) - off, "%s%s",
-					off ? "," : "", capset_names[id]);
+			drmb_appendf(caps, sizeof(caps), &off, "%s%s",
+				     off ? "," : "", capset_names[id]);
 		else
-			off += snprintf(caps + off, sizeof(caps) - off, "%s%u",
-					off ? "," : "", id);
+			drmb_appendf(caps, sizeof(caps), &off, "%s%u",
+				     off ? "," : "", id);
 	}
 	if (!caps[0])
 		snprintf(caps, sizeof(caps), "none");

@@ -72,6 +72,10 @@ static int submit_latency_requires(struct drmb_case *c)
 	if (wait == WAIT_EVENTFD && !(c->dev->caps & DRMB_CAP_SYNCOBJ_EVENTFD))
 		return drmb_why(c, -EOPNOTSUPP,
 				"DRM_IOCTL_SYNCOBJ_EVENTFD not supported by this kernel (added in 6.6)");
+	/* Checked here, not by the submit: only .requires may SKIP. */
+	if (drmb_case_int(c, "duration") && !(c->dev->caps & DRMB_CAP_JOB_DURATION))
+		return drmb_why(c, -EOPNOTSUPP, "backend %s cannot give a job engine time (duration=0 only)",
+				c->dev->backend->name);
 	if ((unsigned int)drmb_case_int(c, "jobs") > c->dev->backend->max_batch(c->dev))
 		return drmb_why(c, -EOPNOTSUPP, "backend takes at most %u jobs per submit",
 				c->dev->backend->max_batch(c->dev));

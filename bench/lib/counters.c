@@ -21,6 +21,7 @@
 #include <perfmon/pfmlib_perf_event.h>
 #endif
 
+#include "appendf.h"
 #include "env.h"
 
 const char *const drmb_counter_units[DRMB_NR_COUNTERS] = {
@@ -171,7 +172,7 @@ void drmb_counters_describe(const struct drmb_counters *k, char *buf, size_t len
 
 	buf[0] = '\0';
 	for (i = 0; i < DRMB_NR_COUNTERS && off < len; i++)
-		off += snprintf(buf + off, len - off, "%s%s=%s%s%s", i ? " " : "",
-				counter_names[i], k->fd[i] >= 0 ? "ok" : "unavailable(",
-				k->fd[i] >= 0 ? "" : k->why[i], k->fd[i] >= 0 ? "" : ")");
+		drmb_appendf(buf, len, &off, "%s%s=%s%s%s", i ? " " : "",
+			     counter_names[i], k->fd[i] >= 0 ? "ok" : "unavailable(",
+			     k->fd[i] >= 0 ? "" : k->why[i], k->fd[i] >= 0 ? "" : ")");
 }

@@ -17,6 +17,7 @@
 
 #include <xf86drm.h>
 
+#include "appendf.h"
 #include "device.h"
 
 const char *drmb_device_override;
@@ -183,25 +184,25 @@ void drmb_devices_describe(char *buf, size_t len)
 
 		memset(&d, 0, sizeof(d));
 		if (open_node(&d, paths[i])) {
-			off += snprintf(buf + off, len - off, "%s%s=unopenable",
-					off ? "; " : "", paths[i]);
+			drmb_appendf(buf, len, &off, "%s%s=unopenable",
+				     off ? "; " : "", paths[i]);
 			continue;
 		}
 		v = drmGetVersion(d.fd);
-		off += snprintf(buf + off, len - off, "%s%s=%s/%d.%d.%d/syncobj=%s,timeline=%s,eventfd=%s",
-				off ? "; " : "", d.node, d.driver,
-				v ? v->version_major : 0, v ? v->version_minor : 0,
-				v ? v->version_patchlevel : 0,
-				d.caps & DRMB_CAP_SYNCOBJ ? "yes" : "no",
-				d.caps & DRMB_CAP_SYNCOBJ_TIMELINE ? "yes" : "no",
-				d.caps & DRMB_CAP_SYNCOBJ_EVENTFD ? "yes" : "no");
+		drmb_appendf(buf, len, &off, "%s%s=%s/%d.%d.%d/syncobj=%s,timeline=%s,eventfd=%s",
+			     off ? "; " : "", d.node, d.driver,
+			     v ? v->version_major : 0, v ? v->version_minor : 0,
+			     v ? v->version_patchlevel : 0,
+			     d.caps & DRMB_CAP_SYNCOBJ ? "yes" : "no",
+			     d.caps & DRMB_CAP_SYNCOBJ_TIMELINE ? "yes" : "no",
+			     d.caps & DRMB_CAP_SYNCOBJ_EVENTFD ? "yes" : "no");
 		if (v)
 			drmFreeVersion(v);
 		drmb_device_close(&d);
 	}
 	n = collect_nodes(DRM_NODE_PRIMARY, paths, MAX_NODES);
 	for (i = 0; i < n && off < len; i++)
-		off += snprintf(buf + off, len - off, "%s%s", off ? "; " : "", paths[i]);
+		drmb_appendf(buf, len, &off, "%s%s", off ? "; " : "", paths[i]);
 	if (!buf[0])
 		snprintf(buf, len, "none");
 }

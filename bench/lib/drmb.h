@@ -70,6 +70,7 @@ enum {
 	DRMB_CAP_STAGE_TIMES = 1u << 4,		/* backend implements job_times() */
 	DRMB_CAP_VM_BIND = 1u << 5,		/* bo_create() and vm_*() work */
 	DRMB_CAP_USER_QUEUES = 1u << 6,		/* userq_*() work */
+	DRMB_CAP_JOB_DURATION = 1u << 7,	/* submit() honours duration_ns */
 };
 
 /* A queue of a backend that can submit work (simgpu, virtio-gpu). */

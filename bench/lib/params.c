@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "appendf.h"
 #include "env.h"
 #include "runner.h"
 
@@ -82,11 +83,12 @@ int drmb_param_parse(const struct drmb_param *p, const char *text,
 			}
 		}
 		{
-			size_t off = snprintf(err, errlen, "parameter %s: '%s' is not one of:",
-					      p->name, text);
+			size_t off = 0;
 
+			drmb_appendf(err, errlen, &off, "parameter %s: '%s' is not one of:",
+				     p->name, text);
 			for (i = 0; p->choices[i] && off < errlen; i++)
-				off += snprintf(err + off, errlen - off, " %s", p->choices[i]);
+				drmb_appendf(err, errlen, &off, " %s", p->choices[i]);
 		}
 		return -EINVAL;
 	}
@@ -163,16 +165,15 @@ static int check_placement(const char *v, void *arg)
 {
 	struct check_arg *a = arg;
 	const char *const *n;
-	size_t off;
+	size_t off = 0;
 
 	for (n = drmb_placement_names; *n; n++)
 		if (!strcmp(*n, v))
 			return 0;
-	off = snprintf(a->err, a->errlen, "unknown placement '%s' (known:", v);
+	drmb_appendf(a->err, a->errlen, &off, "unknown placement '%s' (known:", v);
 	for (n = drmb_placement_names; *n && off < a->errlen; n++)
-		off += snprintf(a->err + off, a->errlen - off, " %s", *n);
-	if (off < a->errlen)
-		snprintf(a->err + off, a->errlen - off, ")");
+		drmb_appendf(a->err, a->errlen, &off, " %s", *n);
+	drmb_appendf(a->err, a->errlen, &off, ")");
 	return -EINVAL;
 }
 

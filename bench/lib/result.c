@@ -12,7 +12,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,6 +38,39 @@ static void set_err(char *err, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * The first control character of s (C0 but tab, DEL, C1 as UTF-8 U+0080
+ * to U+009F), or -1.  A result file is text: such a byte in a name or unit
+ * would reach the terminal raw (ESC sequences) through every command.
+ */
+static int control_char(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++) {
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+			return *p;
+		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return p[1];
+	}
+	return -1;
+}
+
+/* Control characters (as control_char() finds them) become spaces. */
+static void blank_controls(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	for (; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			*p = ' ';
+		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			*p++ = ' ';
+			*p = ' ';
+		}
+	}
+}
+
 /* ---- key/value lists -------------------------------------------------- */
 
 int drmb_key_valid(const char *key)
@@ -53,7 +89,7 @@ int drmb_key_valid(const char *key)
 
 int drmb_kv_set(struct drmb_kvlist *l, const char *key, const char *fmt, ...)
 {
-	char *value, *p;
+	char *value;
 	va_list ap;
 	size_t i;
 	int ret;
@@ -65,10 +101,8 @@ int drmb_kv_set(struct drmb_kvlist *l, const char *key, const char *fmt, ...)
 	va_end(ap);
 	if (ret < 0)
 		return -ENOMEM;
-	/* A value is the rest of one line. */
-	for (p = value; *p; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
+	/* A value is the rest of one line, and text (the reader refuses controls). */
+	blank_controls(value);
 	for (i = 0; i < l->n; i++) {
 		if (!strcmp(l->kv[i].key, key)) {
 			free(l->kv[i].value);
@@ -197,28 +231,278 @@ static char *samples_path_for(const char *path)
 	return s;
 }
 
+/*
+ * The boot this process runs in, as 32 hex digits (the kernel's boot_id
+ * without dashes), or "" when unknown.  A temporary named with another
+ * boot's id belongs to a process that no longer exists.
+ */
+static const char *boot_id(void)
+{
+	static char id[33];
+	static int done;
+	char buf[64];
+	size_t i, n = 0;
+	FILE *f;
+
+	if (done)
+		return id;
+	done = 1;
+	f = fopen("/proc/sys/kernel/random/boot_id", "r");
+	if (!f)
+		return id;
+	if (fgets(buf, sizeof(buf), f))
+		for (i = 0; buf[i] && n < 32; i++)
+			if (isxdigit((unsigned char)buf[i]))
+				id[n++] = (char)tolower((unsigned char)buf[i]);
+	fclose(f);
+	if (n != 32)
+		id[0] = '\0';
+	else
+		id[32] = '\0';
+	return id;
+}
+
+/*
+ * .<final name>.tmp.<boot id>.<pid>.<n>: the owner is named in the file
+ * name, so a later run can tell a dead writer's leftovers from a live
+ * writer's work (drmb_result_clean_dir).  n is a per-process counter:
+ * unique even for two writers in one process.
+ */
 static char *tmp_path_for(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	int dirlen = slash ? (int)(slash - path + 1) : 0;
+	const char *boot = boot_id();
 	char *s;
 
 	static unsigned int seq;
 
-	/* pid + a per-process counter: unique even for two writers in one process. */
-	if (asprintf(&s, "%.*s.%s.tmp.%ld.%u", dirlen, path, path + dirlen,
-		     (long)getpid(), __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED)) < 0)
+	if (asprintf(&s, "%.*s.%s.tmp.%s.%ld.%u", dirlen, path, path + dirlen,
+		     boot[0] ? boot : "0", (long)getpid(),
+		     __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED)) < 0)
 		return NULL;
 	return s;
 }
 
+/*
+ * Creates a temporary and holds an exclusive flock(2) on it until the
+ * writer is done (a dup of the descriptor keeps it across fclose), so a
+ * cleaner sees a live writer even where the pid in the name says nothing
+ * (another pid namespace sharing the store).  A file system without
+ * flock leaves the name as the only evidence.
+ */
+static FILE *create_locked(const char *tmp, int *lock_fd)
+{
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	FILE *f;
+
+	*lock_fd = -1;
+	if (fd < 0)
+		return NULL;
+	if (!flock(fd, LOCK_EX | LOCK_NB))
+		*lock_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	f = fdopen(fd, "w");
+	if (!f) {
+		int e = errno;
+
+		if (*lock_fd >= 0)
+			close(*lock_fd);
+		*lock_fd = -1;
+		close(fd);
+		unlink(tmp);
+		errno = e;
+	}
+	return f;
+}
+
+/* What a temporary's name says about its writer. */
+struct tmp_owner {
+	char boot[33];		/* "" in names from before boot ids */
+	long pid;
+	int samples;		/* a .samples temporary (else .txt) */
+};
+
+/*
+ * 1 when name is one of the writer's temporaries:
+ * .<stem>.txt|samples.tmp[.<32 hex boot id>|.0].<pid>.<n> (the form
+ * without a boot id is what earlier versions wrote).  Nothing else is
+ * ever touched.
+ */
+static int parse_tmp_name(const char *name, struct tmp_owner *o)
+{
+	const char *t, *p;
+	char *end;
+	size_t n;
+	int i;
+
+	if (name[0] != '.')
+		return 0;
+	t = strstr(name + 1, ".tmp.");
+	if (!t)
+		return 0;
+	/* The last ".tmp." is the writer's (a label may contain one). */
+	for (p = t; (p = strstr(p + 1, ".tmp.")); )
+		t = p;
+	n = (size_t)(t - name);
+	if (n > 5 && !strncmp(t - 4, ".txt", 4))
+		o->samples = 0;
+	else if (n > 9 && !strncmp(t - 8, ".samples", 8))
+		o->samples = 1;
+	else
+		return 0;
+	p = t + 5;
+	o->boot[0] = '\0';
+	if (strspn(p, "0123456789abcdef") == 32 && p[32] == '.') {
+		memcpy(o->boot, p, 32);
+		o->boot[32] = '\0';
+		p += 33;
+	} else if (p[0] == '0' && p[1] == '.' && strchr(p + 2, '.')) {
+		p += 2;		/* written where the boot id was unknown */
+	}
+	for (i = 0; i < 2; i++) {
+		if (!isdigit((unsigned char)*p))
+			return 0;
+		errno = 0;
+		if (i == 0)
+			o->pid = strtol(p, &end, 10);
+		else
+			(void)strtoul(p, &end, 10);
+		if (errno || (i == 0 && (*end != '.' || o->pid <= 0)) || (i == 1 && *end))
+			return 0;
+		p = end + 1;
+	}
+	return 1;
+}
+
+/* 1 only when the writer of o is certainly gone. */
+static int owner_dead(const struct tmp_owner *o)
+{
+	const char *boot = boot_id();
+
+	if (o->boot[0] && boot[0] && strcmp(o->boot, boot))
+		return 1;	/* written before the last reboot */
+	return kill((pid_t)o->pid, 0) && errno == ESRCH;
+}
+
+/*
+ * A dead writer's sidecar temporary with a second link was killed inside
+ * commit, after the sidecar landed and before its result file did: the
+ * stored .samples (same inode) has no result file.  It goes too.
+ */
+static void remove_orphan_sidecar(const char *dir, DIR *d, const struct stat *tmp_st,
+				  unsigned int *removed)
+{
+	struct dirent *e;
+	char *path, *txt;
+	struct stat st;
+	size_t len;
+
+	rewinddir(d);
+	while ((e = readdir(d))) {
+		len = strlen(e->d_name);
+		if (e->d_name[0] == '.' || len <= 8 || strcmp(e->d_name + len - 8, ".samples"))
+			continue;
+		if (asprintf(&path, "%s/%s", dir, e->d_name) < 0)
+			return;
+		if (!lstat(path, &st) && S_ISREG(st.st_mode) &&
+		    st.st_dev == tmp_st->st_dev && st.st_ino == tmp_st->st_ino &&
+		    asprintf(&txt, "%s/%.*s.txt", dir, (int)(len - 8), e->d_name) >= 0) {
+			if (access(txt, F_OK) && errno == ENOENT && !unlink(path))
+				(*removed)++;
+			free(txt);
+		}
+		free(path);
+	}
+}
+
+int drmb_result_clean_dir(const char *dir, unsigned int *removed)
+{
+	struct tmp_owner o;
+	struct dirent *e;
+	struct stat st, fst;
+	char **dead = NULL;
+	size_t n = 0, cap = 0, i;
+	DIR *d;
+	int fd, ret = 0;
+
+	*removed = 0;
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		char *path, **nd;
+
+		if (!parse_tmp_name(e->d_name, &o))
+			continue;
+		if (asprintf(&path, "%s/%s", dir, e->d_name) < 0) {
+			ret = -ENOMEM;
+			break;
+		}
+		/* Ours only: a regular file of this user, its writer gone. */
+		if (lstat(path, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+		    !owner_dead(&o)) {
+			free(path);
+			continue;
+		}
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0) {
+			free(path);
+			continue;
+		}
+		/* A lock held: a live writer whatever the name says. */
+		if ((flock(fd, LOCK_EX | LOCK_NB) && errno == EWOULDBLOCK) ||
+		    fstat(fd, &fst) || fst.st_ino != st.st_ino || fst.st_dev != st.st_dev) {
+			close(fd);
+			free(path);
+			continue;
+		}
+		if (o.samples && fst.st_nlink > 1) {
+			if (n == cap) {
+				cap = cap ? 2 * cap : 8;
+				nd = realloc(dead, cap * sizeof(*nd));
+				if (!nd) {
+					close(fd);
+					free(path);
+					ret = -ENOMEM;
+					break;
+				}
+				dead = nd;
+			}
+			/* Later: the directory scan must not run inside this one. */
+			dead[n++] = path;
+			close(fd);
+			continue;
+		}
+		if (!unlink(path))
+			(*removed)++;
+		close(fd);
+		free(path);
+	}
+	for (i = 0; i < n; i++) {
+		if (!lstat(dead[i], &st) && S_ISREG(st.st_mode)) {
+			remove_orphan_sidecar(dir, d, &st, removed);
+			if (!unlink(dead[i]))
+				(*removed)++;
+		}
+		free(dead[i]);
+	}
+	free(dead);
+	closedir(d);
+	return ret;
+}
+
 static void writer_free(struct drmb_result_writer *w)
 {
+	if (w->lock_fd >= 0)
+		close(w->lock_fd);
+	if (w->slock_fd >= 0)
+		close(w->slock_fd);
 	free(w->path);
 	free(w->tmp);
 	free(w->samples_path);
 	free(w->samples_tmp);
 	memset(w, 0, sizeof(*w));
+	w->lock_fd = w->slock_fd = -1;
 }
 
 int drmb_result_open(struct drmb_result_writer *w, const char *path,
@@ -231,6 +515,7 @@ int drmb_result_open(struct drmb_result_writer *w, const char *path,
 	int ret;
 
 	memset(w, 0, sizeof(*w));
+	w->lock_fd = w->slock_fd = -1;
 	if (path) {
 		if (!access(path, F_OK)) {
 			set_err(err, errlen, "%s: exists; refusing to overwrite a stored result", path);
@@ -266,14 +551,24 @@ int drmb_result_open(struct drmb_result_writer *w, const char *path,
 	if (!w->tmp || !w->samples_path || !w->samples_tmp)
 		goto err_nomem;
 
-	w->f = fopen(w->tmp, "wx");
+	/* Leftovers of killed runs in this directory, never a live writer's. */
+	dir = strdup(w->path);
+	if (dir) {
+		char *slash = strrchr(dir, '/');
+
+		if (slash)
+			*slash = '\0';
+		drmb_result_clean_dir(slash ? (slash == dir ? "/" : dir) : ".", &w->cleaned);
+		free(dir);
+	}
+	w->f = create_locked(w->tmp, &w->lock_fd);
 	if (!w->f) {
 		ret = -errno;
 		set_err(err, errlen, "%s: cannot write there: %s", w->path, strerror(errno));
 		writer_free(w);
 		return ret;
 	}
-	w->sf = fopen(w->samples_tmp, "wx");
+	w->sf = create_locked(w->samples_tmp, &w->slock_fd);
 	if (!w->sf) {
 		ret = -errno;
 		set_err(err, errlen, "%s: %s", w->samples_tmp, strerror(errno));
@@ -312,8 +607,10 @@ int drmb_result_comment(struct drmb_result_writer *w, const char *fmt, ...)
 	if (ret < 0)
 		return -ENOMEM;
 	/* Every line of a comment starts with '#', whatever the text holds. */
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		blank_controls(line);
 		fprintf(w->f, "# %s\n", line);
+	}
 	free(text);
 	return ferror(w->f) ? -EIO : 0;
 }
@@ -322,7 +619,7 @@ static int name_valid(const char *name)
 {
 	const char *p;
 
-	if (!isupper((unsigned char)name[0]))
+	if (!isupper((unsigned char)name[0]) || control_char(name) >= 0)
 		return 0;
 	for (p = name; *p; p++)
 		if (isspace((unsigned char)*p))
@@ -340,7 +637,7 @@ int drmb_result_line(struct drmb_result_writer *w, const char *name,
 	/* All checks first: a refused line must leave nothing in the file. */
 	for (i = 0; i < nm; i++)
 		if (!isfinite(m[i].value) || m[i].value < 0 || !m[i].unit ||
-		    !m[i].unit[0] || strpbrk(m[i].unit, " \t"))
+		    !m[i].unit[0] || strpbrk(m[i].unit, " \t") || control_char(m[i].unit) >= 0)
 			return -EINVAL;
 	fprintf(w->f, "Benchmark%s %llu", name, (unsigned long long)iterations);
 	for (i = 0; i < nm; i++)
@@ -477,6 +774,56 @@ void drmb_result_abort(struct drmb_result_writer *w)
 }
 
 /* ---- reader ----------------------------------------------------------- */
+
+static const char *file_kind(mode_t m)
+{
+	return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" :
+	       S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" :
+	       S_ISSOCK(m) ? "a socket" : "not a regular file";
+}
+
+/*
+ * Opens path for reading only when it is a regular file: /dev/zero, a
+ * FIFO or a terminal would be read forever (or block in open).  O_NONBLOCK
+ * keeps open() of a FIFO from waiting for a writer; it is cleared again.
+ */
+static FILE *open_regular(const char *path, int *ret, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd, fl;
+	FILE *f;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		*ret = -errno;
+		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st)) {
+		*ret = -errno;
+		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*ret = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		set_err(err, errlen, "%s: %s, not a result file (a regular file); refusing to read it",
+			path, file_kind(st.st_mode));
+		close(fd);
+		return NULL;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	f = fdopen(fd, "r");
+	if (!f) {
+		*ret = -errno;
+		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
 
 /* Strict UTF-8 (no overlongs, surrogates or code points above U+10FFFF). */
 static int utf8_valid(const char *s)
@@ -634,23 +981,64 @@ static char *next_field(char **save)
 	return start;
 }
 
-/* hint: the unit at this position on the line before (runs repeat their units). */
+/* FNV-1a (Fowler, Noll, Vo), 64-bit. */
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h;
+}
+
+/* Doubles the open-addressing table (kept at most half full). */
+static int grow_slots(struct drmb_result_file *f)
+{
+	size_t n = f->nslots ? 2 * f->nslots : 64, i, j;
+	size_t *slot = calloc(n, sizeof(*slot));
+
+	if (!slot)
+		return -ENOMEM;
+	for (i = 0; i < f->nunits; i++) {
+		for (j = hash_str(f->units[i]) & (n - 1); slot[j]; j = (j + 1) & (n - 1))
+			;
+		slot[j] = i + 1;
+	}
+	free(f->unit_slot);
+	f->unit_slot = slot;
+	f->nslots = n;
+	return 0;
+}
+
+/*
+ * hint: the unit at this position on the line before (runs repeat their
+ * units).  Otherwise a hash lookup: a line of 80,000 distinct units made
+ * the linear search quadratic (bench/tests/perf_units).
+ */
 static char *intern_unit(struct drmb_result_file *f, const char *unit, char *hint)
 {
 	char **units;
-	size_t i;
+	size_t j;
 
 	if (hint && !strcmp(hint, unit))
 		return hint;
-	for (i = f->nunits; i--;)
-		if (!strcmp(f->units[i], unit))
-			return f->units[i];
-	units = realloc(f->units, (f->nunits + 1) * sizeof(*units));
-	if (!units)
+	if (2 * (f->nunits + 1) > f->nslots && grow_slots(f))
 		return NULL;
-	f->units = units;
+	for (j = hash_str(unit) & (f->nslots - 1); f->unit_slot[j]; j = (j + 1) & (f->nslots - 1))
+		if (!strcmp(f->units[f->unit_slot[j] - 1], unit))
+			return f->units[f->unit_slot[j] - 1];
+	if (!(f->nunits & (f->nunits - 1))) {
+		/* full at 0 and at every power of two: double (amortised O(1)) */
+		units = realloc(f->units, (f->nunits ? 2 * f->nunits : 1) * sizeof(*units));
+		if (!units)
+			return NULL;
+		f->units = units;
+	}
 	f->units[f->nunits] = strdup(unit);
-	return f->units[f->nunits] ? f->units[f->nunits++] : NULL;
+	if (!f->units[f->nunits])
+		return NULL;
+	f->unit_slot[j] = f->nunits + 1;
+	return f->units[f->nunits++];
 }
 
 /* prev: the line before in this file, or NULL. */
@@ -742,15 +1130,13 @@ int drmb_result_read(const char *path, struct drmb_result_file *out,
 	FILE *f;
 
 	memset(out, 0, sizeof(*out));
-	f = fopen(path, "r");
-	if (!f) {
-		ret = -errno;
-		set_err(err, errlen, "%s: %s", path, strerror(errno));
+	f = open_regular(path, &ret, err, errlen);
+	if (!f)
 		return ret;
-	}
 	out->path = strdup(path);
 	while ((n = getline(&buf, &len, f)) >= 0) {
 		char *s, *colon;
+		int c;
 
 		lineno++;
 		any = 1;
@@ -770,6 +1156,13 @@ int drmb_result_read(const char *path, struct drmb_result_file *out,
 		 * starts with a blank, so compare must not read it either.
 		 */
 		s = trim_end_len(buf, (size_t)n);
+		c = control_char(s);
+		if (c >= 0) {
+			set_err(err, errlen, "%s:%u: control character \\x%02x (a result file is text)",
+				path, lineno, c);
+			ret = -EINVAL;
+			break;
+		}
 		if (*s && isspace((unsigned char)*s)) {
 			set_err(err, errlen, "%s:%u: line starts with white space (benchstat would ignore it)",
 				path, lineno);
@@ -856,6 +1249,7 @@ void drmb_result_free(struct drmb_result_file *f)
 	for (i = 0; i < f->nunits; i++)
 		free(f->units[i]);
 	free(f->units);
+	free(f->unit_slot);
 	free(f->config);
 	free(f->lines);
 	free(f->path);
@@ -898,12 +1292,9 @@ int drmb_samples_read(const char *path, struct drmb_sample_file *out,
 	int ret = 0;
 
 	memset(out, 0, sizeof(*out));
-	f = fopen(path, "rb");
-	if (!f) {
-		ret = -errno;
-		set_err(err, errlen, "%s: %s", path, strerror(errno));
+	f = open_regular(path, &ret, err, errlen);
+	if (!f)
 		return ret;
-	}
 	if (fstat(fileno(f), &st) || fread(magic, 1, 8, f) != 8 ||
 	    memcmp(magic, SAMPLES_MAGIC, 8)) {
 		set_err(err, errlen, "%s: not a drmbench samples file (bad magic)", path);

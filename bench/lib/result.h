@@ -52,7 +52,9 @@ struct drmb_result_writer {
 	char *tmp;		/* temporary name while writing */
 	char *samples_path, *samples_tmp;
 	FILE *f, *sf;
+	int lock_fd, slock_fd;	/* flock(2) held on the temporaries */
 	int explicit_path;
+	unsigned int cleaned;	/* dead writers' temporaries removed at open */
 };
 
 /*
@@ -84,6 +86,16 @@ int drmb_result_commit(struct drmb_result_writer *w, char *final, size_t finalle
 		       char *err, size_t errlen);
 /* Removes the temporaries (on failure or interrupt); frees w. */
 void drmb_result_abort(struct drmb_result_writer *w);
+/*
+ * Removes from dir the temporaries of writers that are certainly gone (a
+ * SIGKILLed or OOM-killed run, a power loss): only files named like this
+ * writer's temporaries, regular, of this user, whose writer is dead (the
+ * boot id in the name is not this boot's, or no process has the pid in
+ * it) and holds no lock on them.  A dead writer's sidecar that was linked
+ * into place without its result file goes too.  Called by
+ * drmb_result_open on its directory; 0 or -errno, *removed counts files.
+ */
+int drmb_result_clean_dir(const char *dir, unsigned int *removed);
 
 /* ---- reader ----------------------------------------------------------- */
 
@@ -102,9 +114,12 @@ struct drmb_result_file {
 	size_t nconfig;
 	struct drmb_bench_line *lines;
 	size_t nlines;
-	/* Distinct unit strings; metrics[].unit point here (a file has few). */
+	/* Distinct unit strings; metrics[].unit point here. */
 	char **units;
 	size_t nunits;
+	/* Hash index of units: slots hold index + 1, 0 is empty (private). */
+	size_t *unit_slot;
+	size_t nslots;		/* a power of two, or 0 */
 };
 
 /* 0, or -errno with "FILE:LINE: what is wrong" in err. */

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "appendf.h"
 #include "device.h"
 #include "env.h"
 #include "measure.h"
@@ -213,7 +214,7 @@ static size_t warmup_samples(size_t samples)
 	return w < 10 ? (samples < 10 ? samples : 10) : w;
 }
 
-static int case_setup(struct drmb_case *c)
+static int case_setup(struct drmb_case *c, enum drmb_step *step)
 {
 	int ret;
 
@@ -222,9 +223,12 @@ static int case_setup(struct drmb_case *c)
 		if (!c->priv)
 			return -ENOMEM;
 	}
+	*step = DRMB_STEP_REQUIRES;
 	ret = c->bench->requires ? c->bench->requires(c) : 0;
-	if (!ret && c->bench->setup)
+	if (!ret && c->bench->setup) {
+		*step = DRMB_STEP_SETUP;
 		ret = c->bench->setup(c);
+	}
 	if (ret) {
 		free(c->priv);
 		c->priv = NULL;
@@ -240,11 +244,31 @@ static void case_teardown(struct drmb_case *c)
 	c->priv = NULL;
 }
 
-static int is_skip(int ret)
+const char *const drmb_step_names[] = {
+	[DRMB_STEP_NAME] = "case name",
+	[DRMB_STEP_DEVICE] = "device",
+	[DRMB_STEP_PLACEMENT] = "placement",
+	[DRMB_STEP_REQUIRES] = "requires",
+	[DRMB_STEP_SETUP] = "setup",
+	[DRMB_STEP_RUN] = "run",
+};
+
+/*
+ * Only what is checked before the benchmark touches anything may skip: the
+ * device (none, or not this backend), the placement (no such CPUs here)
+ * and the benchmark's own .requires.  Once those passed, every error is
+ * the thing under test failing (a kernel regression that makes SUBMIT
+ * return -ENOENT mid-run must not read as "not supported here").
+ */
+int drmb_step_skips(enum drmb_step step, int ret)
 {
+	if (step != DRMB_STEP_DEVICE && step != DRMB_STEP_PLACEMENT &&
+	    step != DRMB_STEP_REQUIRES)
+		return 0;
 	return ret == -EOPNOTSUPP || ret == -ENODEV || ret == -ENOENT ||
 	       ret == -ENOTTY || ret == -EACCES || ret == -EPERM;
 }
+
 
 /* ---- the canary --------------------------------------------------------- */
 
@@ -262,6 +286,7 @@ static int canary_measure(struct run_state *st, const struct drmb_placement *pl,
 	struct drmb_case cc;
 	uint64_t t0 = drmb_now_ns();
 	cpu_set_t saved;
+	enum drmb_step step;
 	int have_saved, ret;
 
 	memset(&cc, 0, sizeof(cc));
@@ -271,7 +296,7 @@ static int canary_measure(struct run_state *st, const struct drmb_placement *pl,
 	cc.samples = CANARY_SAMPLES;
 	cc.max_run_ns = CANARY_MAX_NS;
 	have_saved = !sched_getaffinity(0, sizeof(saved), &saved);
-	ret = case_setup(&cc);
+	ret = case_setup(&cc, &step);
 	if (!ret) {
 		/* The warm-up gets a quarter of the cap: at most 2.5 s in all. */
 		cc.max_run_ns = CANARY_MAX_NS / 4;
@@ -323,7 +348,8 @@ static void add_metric(struct drmb_metric *m, size_t *n, double v, const char *u
 	m[(*n)++].unit = (char *)unit;
 }
 
-static int measure_case(struct run_state *st, struct drmb_case *c, const char *name)
+static int measure_case(struct run_state *st, struct drmb_case *c, const char *name,
+			enum drmb_step *step)
 {
 	const struct drmb_run_opts *o = st->o;
 	const struct drmb_placement *cpl = c->placement ? c->placement : &st->canary_pl;
@@ -333,9 +359,10 @@ static int measure_case(struct run_state *st, struct drmb_case *c, const char *n
 	char a[32], b[32], why[DRMB_WHY_LEN];
 	int ret, canary_failed = 0;
 
-	ret = case_setup(c);
+	ret = case_setup(c, step);
 	if (ret)
 		return ret;
+	*step = DRMB_STEP_RUN;
 	for (r = 0; r < o->runs; r++) {
 		struct drmb_metric m[32];
 		struct drmb_summary sum;
@@ -534,24 +561,34 @@ static int run_entry(struct run_state *st, const struct drmb_entry *e)
 		struct drmb_placement pl;
 		struct drmb_case c;
 		char name[512], why[DRMB_WHY_LEN] = "";
-		size_t off;
+		char too_long[DRMB_WHY_LEN / 2] = "";	/* what overflowed name */
+		enum drmb_step step = DRMB_STEP_DEVICE;
+		size_t off = 0;
 
 		memset(&c, 0, sizeof(c));
 		c.bench = b;
 		c.env = &st->env;
 		c.samples = o->samples;
 		c.max_run_ns = o->max_run_ns;
-		off = snprintf(name, sizeof(name), "%s", b->id);
+		/*
+		 * The name is built whatever happens (SKIP and FAIL lines carry
+		 * it); one that does not fit is kept truncated for those lines
+		 * and the case fails naming the piece that overflowed, since a
+		 * stored name must be the whole name.
+		 */
+		if (drmb_appendf(name, sizeof(name), &off, "%s", b->id))
+			snprintf(too_long, sizeof(too_long), "the benchmark id");
 		ret = 0;
 		if (b->flags & DRMB_BENCH_NEEDS_DEVICE) {
 			ret = pick_device(st, &c, why, sizeof(why));
-			off += snprintf(name + off, sizeof(name) - off, "/backend=%s",
-					c.dev ? c.dev->backend->name :
-					(o->backend ? o->backend : b->backends[0]));
+			if (drmb_appendf(name, sizeof(name), &off, "/backend=%s",
+					 c.dev ? c.dev->backend->name :
+					 (o->backend ? o->backend : b->backends[0])) && !too_long[0])
+				snprintf(too_long, sizeof(too_long), "the backend name");
 			/* Generic backends may land on any driver: name it. */
-			if (c.dev)
-				off += snprintf(name + off, sizeof(name) - off, "/driver=%s",
-						c.dev->driver);
+			if (c.dev && drmb_appendf(name, sizeof(name), &off, "/driver=%s",
+						  c.dev->driver) && !too_long[0])
+				snprintf(too_long, sizeof(too_long), "the driver name");
 		}
 		for (i = 0; i < np; i++) {
 			char err[DRMB_WHY_LEN];
@@ -559,27 +596,42 @@ static int run_entry(struct run_state *st, const struct drmb_entry *e)
 			c.valstr[i] = sw.vals[i][sw.idx[i]];
 			/* Validated before the run started; cannot fail here. */
 			drmb_param_parse(&b->params[i], c.valstr[i], &c.val[i], err, sizeof(err));
-			off += snprintf(name + off, sizeof(name) - off, "/%s=%s",
-					b->params[i].name, c.valstr[i]);
+			if (drmb_appendf(name, sizeof(name), &off, "/%s=%s",
+					 b->params[i].name, c.valstr[i]) && !too_long[0])
+				snprintf(too_long, sizeof(too_long), "parameter %s (value of %zu bytes)",
+					 b->params[i].name, strlen(c.valstr[i]));
 		}
 		if (two) {
 			int pret = drmb_placement_resolve(sw.vals[np][sw.idx[np]], &pl,
 							  ret ? NULL : why, ret ? 0 : sizeof(why));
 
-			if (!ret)
+			if (!ret && pret) {
 				ret = pret;
+				step = DRMB_STEP_PLACEMENT;
+			}
 			c.placement = &pl;
-			snprintf(name + off, sizeof(name) - off, "/placement=%s",
-				 pret ? sw.vals[np][sw.idx[np]] : pl.name);
+			if (drmb_appendf(name, sizeof(name), &off, "/placement=%s",
+					 pret ? sw.vals[np][sw.idx[np]] : pl.name) && !too_long[0])
+				snprintf(too_long, sizeof(too_long), "the placement");
+		}
+		if (too_long[0]) {
+			step = DRMB_STEP_NAME;
+			ret = -ENAMETOOLONG;
+			snprintf(why, sizeof(why), "%s makes the result name longer than %zu bytes",
+				 too_long, sizeof(name) - 1);
 		}
 		if (!ret) {
-			ret = measure_case(st, &c, name);
-			if (ret)
+			ret = measure_case(st, &c, name, &step);
+			if (ret && drmb_step_skips(step, ret))
 				snprintf(why, sizeof(why), "%s", c.why[0] ? c.why : strerror(-ret));
+			else if (ret)
+				snprintf(why, sizeof(why), "%s failed: %s (errno %d)%s%s",
+					 drmb_step_names[step], strerror(-ret), -ret,
+					 c.why[0] ? ": " : "", c.why);
 		}
 		if (!ret) {
 			st->ran++;
-		} else if (is_skip(ret)) {
+		} else if (drmb_step_skips(step, ret)) {
 			st->skipped++;
 			fprintf(st->out, "  %-58s SKIP: %s\n", name, why);
 			drmb_result_comment(&st->w, "skip Benchmark%s: %s", name, why);

@@ -78,6 +78,22 @@ enum {
 	DRMB_RUN_ALL_SKIPPED = 4,
 };
 
+/* Where a case stopped: only the steps before its setup may SKIP. */
+enum drmb_step {
+	DRMB_STEP_NAME,		/* the result name does not fit: FAIL */
+	DRMB_STEP_DEVICE,	/* opening the backend's device */
+	DRMB_STEP_PLACEMENT,	/* resolving the thread placement */
+	DRMB_STEP_REQUIRES,	/* the benchmark's .requires */
+	DRMB_STEP_SETUP,
+	DRMB_STEP_RUN,		/* canary, warm-up, measured passes, result line */
+};
+extern const char *const drmb_step_names[];
+/*
+ * 1 when a case that stopped at step with ret (-errno) is a SKIP (a missing
+ * device, capability or permission found before setup), 0 when it is a FAIL.
+ */
+int drmb_step_skips(enum drmb_step step, int ret);
+
 /*
  * Runs every case of every entry; prints the summary to out; returns a
  * DRMB_RUN_* status or -errno (setup error, message in err). result_path
