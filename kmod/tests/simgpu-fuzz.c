@@ -1887,8 +1887,11 @@ int simgpu_fuzz_main(int argc, char **argv)
 	if (!secs)
 		return usage();
 
-	printf("fuzz: seed %" PRIu64 " (replay: simgpu-test --fuzz %" PRIu64 " --seed %" PRIu64
-	       "), %" PRIu64 " threads\n", seed, secs, seed, threads);
+	printf("fuzz: seed %" PRIu64 " (replay:", seed);
+	for (i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--seed") && (!i || strcmp(argv[i - 1], "--seed")))
+			printf(" %s", argv[i]);
+	printf(" --seed %" PRIu64 "), %" PRIu64 " threads\n", seed, threads);
 	fflush(stdout);
 	f = open_render();
 	if (f < 0 || drmIoctl(f, DRM_IOCTL_SIMGPU_DEV_QUERY, &q)) {
