@@ -237,14 +237,15 @@ static int fz_ioctl(enum op op, int f, unsigned long req, void *arg)
 /* Pick a live entry of a pool, or now and then something stale or made up. */
 static uint32_t pick_u32(struct rng *r, struct ctx *c, const uint32_t *pool, int n)
 {
-	uint32_t v;
-	int i;
+	uint32_t v = 0;
+	int i, at = below(r, n);
 
 	if (chance(r, 8))
 		return (uint32_t)anyval(r);
+	/* The first live entry from a random slot on. */
 	pthread_mutex_lock(&c->lock);
-	for (i = 0, v = 0; i < 4 && !v; i++)
-		v = pool[below(r, n)];
+	for (i = 0; i < n && !v; i++)
+		v = pool[(at + i) % n];
 	pthread_mutex_unlock(&c->lock);
 	return v ?: (uint32_t)below(r, 8);
 }
@@ -538,7 +539,8 @@ static void fill_syncs(struct thr *t, struct ctx *c, struct drm_simgpu_sync *s, 
 			s[i].flags |= SIMGPU_SYNC_TIMELINE;
 			s[i].point = point(&t->r);
 		}
-		mutate(&t->r, &s[i], sizeof(s[i]));
+		if (chance(&t->r, 10))
+			mutate(&t->r, &s[i], sizeof(s[i]));
 	}
 }
 
@@ -579,7 +581,8 @@ static void op_submit(struct thr *t, struct ctx *c)
 			for (j = 0; j < jb->bo_count; j++) {
 				br[j].handle = pick_bo(t, c, &size);
 				br[j].flags = 1 + below(&t->r, 3);
-				mutate(&t->r, &br[j], sizeof(br[j]));
+				if (chance(&t->r, 10))
+					mutate(&t->r, &br[j], sizeof(br[j]));
 			}
 			jb->bos = (uintptr_t)br;
 			extra += jb->bo_count * sizeof(*br);
