@@ -4,6 +4,7 @@
 #   make run        the main job: the default suite on the best target here
 #   make check      build and run every test (ends with "N passed, N failed")
 #   make deps       install the Debian packages the build and tests need
+#   make fuzz-long  the simgpu ioctl fuzzer in guests (KERNELS, FUZZ_SECONDS)
 #
 # Required libraries: libdrm, hwloc. Optional: libpfm4 (hardware counters);
 # without it those counters are reported unavailable at run time.
@@ -130,6 +131,15 @@ run:
 
 tests: $(TESTS)
 
+# The ioctl fuzzer, long, in a guest of each kernel (docs/simgpu.md
+# "Fuzzing"); make check runs it for 25 s on 6.12 and 6.1.
+FUZZ_SECONDS ?= 600
+FUZZ_ARGS ?=
+fuzz-long:
+	$(MAKE) -C kmod/tests
+	CHECK_KERNELS="$(or $(KERNELS),6.1 6.12 7.2 7.3-rc)" CHECK_FUZZ_SECONDS="$(FUZZ_SECONDS)" \
+		CHECK_FUZZ_ARGS="$(FUZZ_ARGS)" scripts/check --fuzz-only
+
 -include scripts/vm.mk
 
 clean:
@@ -137,5 +147,5 @@ clean:
 		$(LIB_OBJS) $(BENCH_OBJS) bench/lib/udev-static.o $(TESTS) bench/tests/perf_compare \
 		bench/tests/perf_trend bench/tests/perf_units
 
-.PHONY: all check run deps clean tests perf-compare perf-trend perf-units FORCE
+.PHONY: all check run deps clean tests perf-compare perf-trend perf-units fuzz-long FORCE
 .DELETE_ON_ERROR:

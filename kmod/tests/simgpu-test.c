@@ -38,6 +38,8 @@
 #include <xf86drm.h>
 #include <drm/simgpu_drm.h>
 
+#include "simgpu-fuzz.h"
+
 /* bookworm's libdrm predates DRM_IOCTL_SYNCOBJ_EVENTFD: the kernel ABI. */
 struct simgpu_test_syncobj_eventfd {
 	uint32_t handle;
@@ -4684,6 +4686,9 @@ int main(int argc, char **argv)
 	const char *only = argc > 1 ? argv[1] : NULL;
 	unsigned int i, pass = 0, fail = 0, skip = 0;
 
+	for (i = 1; i < (unsigned int)argc; i++)
+		if (!strcmp(argv[i], "--fuzz"))
+			return simgpu_fuzz_main(argc, argv);
 	fd = open_simgpu();
 	if (fd < 0 || sg_ioctl(fd, DRM_IOCTL_SIMGPU_DEV_QUERY, &q)) {
 		for (i = 0; i < ARRAY_SIZE(tests); i++)
