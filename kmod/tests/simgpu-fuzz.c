@@ -1427,7 +1427,7 @@ static const struct op_desc ops[] = {
 	{ "close-fd", op_close_fd, 2 },
 };
 
-/* The weights in use: ops[].weight, or 0 for an op --ops left out. */
+/* The weights in use: ops[].weight, or 0 for an op --ops left out or --skip-ops named. */
 static unsigned int weight[ARRAY_SIZE(ops)];
 static unsigned int total_weight;
 
@@ -1440,8 +1440,14 @@ static void one_op(struct thr *t, struct ctx *c)
 	ops[i].fn(t, c);
 }
 
-/* --ops a,b,c: only these operations (to narrow a finding down). */
-static int select_ops(const char *list)
+/* --skip-ops a,b: never these (a known open finding, named: docs/simgpu.md). */
+static bool skipped[ARRAY_SIZE(ops)];
+
+/*
+ * select_ops LIST: --ops a,b,c weights only these in (to narrow a finding
+ * down); --skip-ops weights the named ones out.
+ */
+static int select_ops(const char *list, bool skip)
 {
 	char *copy = strdup(list), *tok, *save = NULL;
 	unsigned int i;
@@ -1452,14 +1458,18 @@ static int select_ops(const char *list)
 		for (i = 0; i < ARRAY_SIZE(ops) && strcmp(ops[i].name, tok); i++)
 			;
 		if (i == ARRAY_SIZE(ops)) {
-			fprintf(stderr, "simgpu-test: --ops: no operation '%s'; there are:", tok);
+			fprintf(stderr, "simgpu-test: --%sops: no operation '%s'; there are:",
+				skip ? "skip-" : "", tok);
 			for (i = 0; i < ARRAY_SIZE(ops); i++)
 				fprintf(stderr, " %s", ops[i].name);
 			fprintf(stderr, "\n");
 			free(copy);
 			return -1;
 		}
-		weight[i] = ops[i].weight;
+		if (skip)
+			skipped[i] = true;
+		else
+			weight[i] = ops[i].weight;
 	}
 	free(copy);
 	return 0;
@@ -1819,12 +1829,13 @@ static void report(double secs)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: simgpu-test --fuzz SECONDS [--seed N] [--ioctls N] [--threads N] [--ops LIST]\n"
+	fprintf(stderr, "usage: simgpu-test --fuzz SECONDS [--seed N] [--ioctls N] [--threads N] [--ops LIST] [--skip-ops LIST]\n"
 		"  SECONDS     run this long (> 0)\n"
 		"  --seed N    the seed to replay (default: from the clock, printed)\n"
 		"  --ioctls N  stop after N ioctls too\n"
 		"  --threads N worker threads, 1..%d (default 4)\n"
-		"  --ops LIST  only these operations, comma-separated (names: --ops help)\n",
+		"  --ops LIST  only these operations, comma-separated (names: --ops help)\n"
+		"  --skip-ops LIST  never these operations\n",
 		MAX_THREADS);
 	return 2;
 }
@@ -1872,9 +1883,12 @@ int simgpu_fuzz_main(int argc, char **argv)
 				return usage();
 			}
 		} else if (!strcmp(a, "--ops")) {
-			if (!v || select_ops(v))
+			if (!v || select_ops(v, false))
 				return usage();
 			only = true;
+		} else if (!strcmp(a, "--skip-ops")) {
+			if (!v || select_ops(v, true))
+				return usage();
 		} else if (!strcmp(a, "--threads")) {
 			if (!parse_u64(v, &threads) || !threads || threads > MAX_THREADS) {
 				fprintf(stderr, "simgpu-test: --threads needs 1..%d, not '%s'\n",
@@ -1906,7 +1920,13 @@ int simgpu_fuzz_main(int argc, char **argv)
 	for (i = 0; i < (int)ARRAY_SIZE(ops); i++) {
 		if (!only)
 			weight[i] = ops[i].weight;
+		if (skipped[i])
+			weight[i] = 0;
 		total_weight += weight[i];
+	}
+	if (!total_weight) {
+		fprintf(stderr, "simgpu-test: --skip-ops left no operation to run\n");
+		return usage();
 	}
 	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (st == MAP_FAILED) {
