@@ -11,7 +11,7 @@
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-WARN    := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wshadow -Wformat=2 -Wno-format-truncation
+WARN    := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wshadow -Wformat=2
 VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 
 PKGS_REQUIRED := libdrm hwloc

@@ -87,7 +87,7 @@ struct row {
 	int deterministic;	/* icount on both sides: noise-matched threshold */
 	int env_changed;	/* a verdict withheld: the canaries moved */
 	double min_effect;	/* the threshold this row was judged by */
-	char why[160];
+	char why[400];	/* room for a file:line (where(): 300) and its message */
 };
 
 struct side {

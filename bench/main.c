@@ -377,7 +377,8 @@ static int cmd_run(int argc, char **argv)
 				fprintf(stderr, "drmbench run: %s\n", err);
 				goto out;
 			}
-			snprintf(entries[k].origin, sizeof(entries[k].origin), "-p %s=%s",
+			/* origin names the option in messages: a long value is cut */
+			snprintf(entries[k].origin, sizeof(entries[k].origin), "-p %.40s=%.48s",
 				 params[i].key, params[i].value);
 		}
 		if (!used) {

@@ -102,9 +102,11 @@ static int collect_nodes(int type, char (*paths)[64], int max)
 	while (dir && (de = readdir(dir)) && count < max) {
 		char path[64];
 
-		if (strncmp(de->d_name, prefix, strlen(prefix)))
+		/* node names are renderD128, card0: a longer one is no node of ours */
+		if (strncmp(de->d_name, prefix, strlen(prefix)) ||
+		    strlen(de->d_name) >= sizeof(path) - sizeof("/dev/dri/"))
 			continue;
-		snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
+		snprintf(path, sizeof(path), "/dev/dri/%.54s", de->d_name);
 		for (j = 0; j < count && strcmp(paths[j], path); j++)
 			;
 		if (j == count)

@@ -157,7 +157,7 @@ static int pick_device(struct run_state *st, struct drmb_case *c, char *why, siz
 		if (!d)
 			return -ENODEV;
 		if (d->ret) {
-			snprintf(why, len, "backend %s: %s", be->name, d->why);
+			snprintf(why, len, "backend %s: %.200s", be->name, d->why);
 			return d->ret;
 		}
 		c->dev = &d->dev;
@@ -176,7 +176,7 @@ static int pick_device(struct run_state *st, struct drmb_case *c, char *why, siz
 			return 0;
 		}
 	}
-	snprintf(why, len, "backend %s: %s", first ? first->backend->name : "?",
+	snprintf(why, len, "backend %s: %.200s", first ? first->backend->name : "?",
 		 first ? first->why : "none usable");
 	return -ENODEV;
 }
@@ -625,7 +625,7 @@ static int run_entry(struct run_state *st, const struct drmb_entry *e)
 			if (ret && drmb_step_skips(step, ret))
 				snprintf(why, sizeof(why), "%s", c.why[0] ? c.why : strerror(-ret));
 			else if (ret)
-				snprintf(why, sizeof(why), "%s failed: %s (errno %d)%s%s",
+				snprintf(why, sizeof(why), "%s failed: %s (errno %d)%s%.160s",
 					 drmb_step_names[step], strerror(-ret), -ret,
 					 c.why[0] ? ": " : "", c.why);
 		}

@@ -391,7 +391,7 @@ static void test_trend(void)
 
 static void test_hist(void)
 {
-	char file[600], cmd[800];
+	char file[600], cmd[2400];
 	int st;
 
 	/* real result files with sidecars from the null and syscall benchmarks (quick mode) */
