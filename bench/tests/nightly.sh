@@ -86,7 +86,7 @@ night() {
 	done
 }
 
-# A stand-in for scripts/rerun-vm: [-d] SIDE-DIR OUTDIR RUNS BENCH...; the
+# A stand-in for scripts/rerun-vm: [-d] SIDE-DIR OUTDIR RUNS [-p K=V]... BENCH...; the
 # runs measure SIDE-DIR/fake-scale (1.0 without one), or RERUN_SCALE when
 # set; the canary note is RERUN_CANARY_<old|new> for the previous/tonight's
 # side.  Every call is logged to $RERUN_LOG.
@@ -96,7 +96,12 @@ set -eu
 mode=wallclock
 if [ "$1" = -d ]; then mode=deterministic; shift; fi
 side=$1 out=$2 runs=$3
-[ "$4" = futex-wake ] || { echo "unexpected benchmark $4" >&2; exit 1; }
+shift 3
+# the regressed rows' parameters come first (compare-nightly's case_params)
+params=
+while [ "$1" = -p ]; do params="$params $2"; shift 2; done
+[ "$params" = " placement=same-llc" ] || { echo "unexpected parameters:$params" >&2; exit 1; }
+[ "$1" = futex-wake ] || { echo "unexpected benchmark $1" >&2; exit 1; }
 [ -s "$side/kernel.version" ] || { echo "no kernel.version in $side" >&2; exit 1; }
 scale=1.0
 [ ! -f "$side/fake-scale" ] || scale=$(cat "$side/fake-scale")
