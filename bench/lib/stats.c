@@ -1534,7 +1534,7 @@ static size_t best_split(const double *v, size_t lo, size_t hi, size_t min_seg, 
 }
 
 /* splitmix64 (Steele, Lea, Flood 2014): a seeded, portable generator. */
-static uint64_t splitmix64(uint64_t *s)
+uint64_t drmb_splitmix64(uint64_t *s)
 {
 	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
 
@@ -1549,7 +1549,7 @@ static size_t uniform_below(uint64_t *s, size_t n)
 	uint64_t limit = UINT64_MAX - UINT64_MAX % n, x;
 
 	do
-		x = splitmix64(s);
+		x = drmb_splitmix64(s);
 	while (x >= limit);
 	return (size_t)(x % n);
 }

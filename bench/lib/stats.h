@@ -170,6 +170,13 @@ void drmb_decide(struct drmb_cmp *c, int higher_is_better,
 #define DRMB_DET_MIN_EFFECT_DEFAULT 0.0025
 double drmb_det_min_effect(double noise, double floor);
 
+/*
+ * splitmix64 (Steele, Lea & Flood 2014): the next value of a seeded,
+ * portable pseudo-random sequence whose state is *s; the permutation test
+ * of the change points and the statistics benchmarks share it.
+ */
+uint64_t drmb_splitmix64(uint64_t *s);
+
 /* ---- change points ------------------------------------------------------ */
 
 struct drmb_cpd_params {

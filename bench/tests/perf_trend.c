@@ -68,20 +68,11 @@ static const char *load_average(void)
 	return buf;
 }
 
-/* splitmix64 (Steele, Lea, Flood 2014), then Box-Muller for N(0, 1). */
-static uint64_t next64(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
+/* drmb_splitmix64 (stats.h), then Box-Muller for N(0, 1). */
 static double normal(uint64_t *s)
 {
-	double u1 = ((double)(next64(s) >> 11) + 0.5) / 9007199254740992.0;
-	double u2 = (double)(next64(s) >> 11) / 9007199254740992.0;
+	double u1 = ((double)(drmb_splitmix64(s) >> 11) + 0.5) / 9007199254740992.0;
+	double u2 = (double)(drmb_splitmix64(s) >> 11) / 9007199254740992.0;
 
 	return sqrt(-2 * log(u1)) * cos(2 * 3.14159265358979323846 * u2);
 }
