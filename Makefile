@@ -83,7 +83,7 @@ bench/drmbench.static: $(BENCH_OBJS) bench/lib/libdrmb.a bench/lib/udev-static.o
 	$(CC) $(CFLAGS) -static -o $@ $(BENCH_OBJS) bench/lib/libdrmb.a \
 		bench/lib/udev-static.o $(STATIC_LIBS)
 
-bench/tests/test_%: bench/tests/test_%.c bench/lib/libdrmb.a $(HEADERS) bench/tests/check.h
+bench/tests/test_%: bench/tests/test_%.c bench/lib/libdrmb.a $(HEADERS) bench/tests/check.h bench/tests/cli_run.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< bench/lib/libdrmb.a $(LIBS)
 
 # Benchmarks of the harness itself (they print their figures, never assert).

@@ -27,19 +27,6 @@ expect() {
 	fi
 }
 
-# says DESC FILE PATTERN...: pass when FILE holds every PATTERN
-says() {
-	_desc=$1 _file=$2
-	shift 2
-	for _p in "$@"; do
-		if ! grep -q -- "$_p" "$_file" 2>/dev/null; then
-			fail "$_desc: '$_p' not in $_file: $(cat "$_file" 2>/dev/null)"
-			return
-		fi
-	done
-	pass "$_desc"
-}
-
 if [ ! -x "$DRMBENCH" ]; then
 	fail "$DRMBENCH not built (make)"
 	finish; exit

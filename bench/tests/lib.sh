@@ -38,6 +38,19 @@ check() {
 	fi
 }
 
+# says DESC FILE PATTERN...: pass when FILE holds every PATTERN
+says() {
+	_desc=$1 _file=$2
+	shift 2
+	for _p in "$@"; do
+		if ! grep -q -- "$_p" "$_file" 2>/dev/null; then
+			fail "$_desc: '$_p' not in $_file: $(cat "$_file" 2>/dev/null)"
+			return
+		fi
+	done
+	pass "$_desc"
+}
+
 # finish: the closing counts line; the status is 1 on any failure.
 finish() {
 	printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"

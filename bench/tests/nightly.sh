@@ -163,19 +163,6 @@ chmod +x "$tmp/fake-compare"
 REAL_DRMBENCH=$DRMBENCH FAKE_TMP=$tmp/fake
 export REAL_DRMBENCH FAKE_TMP
 
-# says DESC FILE PATTERN...: pass when FILE holds every PATTERN
-says() {
-	_desc=$1 _file=$2
-	shift 2
-	for _p in "$@"; do
-		if ! grep -q -- "$_p" "$_file" 2>/dev/null; then
-			fail "$_desc: '$_p' not in $_file: $(cat "$_file" 2>/dev/null)"
-			return
-		fi
-	done
-	pass "$_desc"
-}
-
 # lacks DESC FILE PATTERN: pass when FILE does not hold PATTERN
 lacks() {
 	if grep -q -- "$3" "$2" 2>/dev/null; then

@@ -22,96 +22,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "cli_run.h"
 #include "env.h"
-
-static char dir[256];
-static const char *drmbench;
-static char out[1 << 18], err[1 << 16];
-
-static const char *path_in(const char *name)
-{
-	static char buf[4][512];
-	static int k;
-
-	k = (k + 1) % 4;
-	snprintf(buf[k], sizeof(buf[k]), "%s/%s", dir, name);
-	return buf[k];
-}
-
-static void write_file(const char *name, const char *text)
-{
-	char *p = (char *)path_in(name), *slash = strrchr(p, '/');
-	FILE *f;
-
-	*slash = '\0';
-	mkdir(p, 0755);
-	*slash = '/';
-	f = fopen(p, "w");
-	if (!f) {
-		perror(p);
-		exit(1);
-	}
-	fputs(text, f);
-	fclose(f);
-}
-
-static int slurp(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	buf[0] = '\0';
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	return 0;
-}
-
-/* Runs drmbench with the NULL-terminated arguments; returns its exit status. */
-static int run(const char *arg0, ...)
-{
-	const char *argv[32];
-	char out_path[512], err_path[512];
-	int argc = 0, status;
-	va_list ap;
-	pid_t pid;
-
-	argv[argc++] = drmbench;
-	argv[argc++] = arg0;
-	va_start(ap, arg0);
-	while (argc < 31 && (argv[argc] = va_arg(ap, const char *)))
-		argc++;
-	va_end(ap);
-	argv[argc] = NULL;
-	fflush(stdout);
-	snprintf(out_path, sizeof(out_path), "%s/stdout", dir);
-	snprintf(err_path, sizeof(err_path), "%s/stderr", dir);
-	pid = fork();
-	if (pid == 0) {
-		int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
-			_exit(127);
-		execv(drmbench, (char *const *)argv);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return -1;
-	slurp(out_path, out, sizeof(out));
-	slurp(err_path, err, sizeof(err));
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
-}
-
-static int has(const char *text, const char *needle)
-{
-	return strstr(text, needle) != NULL;
-}
 
 /* Lines of text containing needle. */
 static int count_lines(const char *text, const char *needle)
@@ -194,7 +106,7 @@ static void write_synth(const char *name, const struct synth *s)
 			used += (size_t)snprintf(body + used, sizeof(body) - used, "\n");
 		}
 	}
-	write_file(name, body);
+	write_file(name, "%s", body);
 }
 
 #define WALL "accel: tcg\ncanary: futex-wake p50 of 200 samples before every run\n"
@@ -514,21 +426,8 @@ static void test_steal_parse(void)
 
 int main(void)
 {
-	const char *tmp = getenv("TMPDIR");
-	char cmd[600];
-
-	drmbench = getenv("DRMBENCH");
-	if (!drmbench)
-		drmbench = "bench/drmbench";
-	if (access(drmbench, X_OK)) {
-		printf("FAIL %s is not built (run make)\n", drmbench);
-		return 1;
-	}
-	snprintf(dir, sizeof(dir), "%s/drmb-envguard.XXXXXX", tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
-		return 1;
-	}
+	if (cli_setup("envguard"))
+		return check_done();
 	test_steal_parse();
 	test_environment_changed();
 	test_spread_changed();
@@ -536,11 +435,6 @@ int main(void)
 	test_no_canary();
 	test_deterministic();
 	test_run();
-	/* KEEP=1 leaves the files for a look at what compare said */
-	if (getenv("KEEP"))
-		return check_done();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd))
-		printf("warning: could not remove %s\n", dir);
-	return check_done();
+	/* DRMB_KEEP=1 leaves the files for a look at what compare said */
+	return cli_done();
 }

@@ -1483,42 +1483,11 @@ static bool out_of_budget(void)
 
 /* ---- contexts, workers, children ---------------------------------------- */
 
-static int open_render(void)
-{
-	struct dirent *de;
-	DIR *dir = opendir("/dev/dri");
-	int f = -1;
-
-	if (!dir)
-		return -1;
-	while ((de = readdir(dir))) {
-		char path[300];
-		drmVersionPtr v;
-
-		if (strncmp(de->d_name, "renderD", 7))
-			continue;
-		snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
-		f = open(path, O_RDWR | O_CLOEXEC);
-		if (f < 0)
-			continue;
-		v = drmGetVersion(f);
-		if (v && !strcmp(v->name, "simgpu")) {
-			drmFreeVersion(v);
-			break;
-		}
-		drmFreeVersion(v);
-		close(f);
-		f = -1;
-	}
-	closedir(dir);
-	return f;
-}
-
 static int ctx_open(struct ctx *c)
 {
 	memset(c, 0, sizeof(*c));
 	pthread_mutex_init(&c->lock, NULL);
-	c->fd = open_render();
+	c->fd = open_simgpu();
 	return c->fd < 0 ? -1 : 0;
 }
 
@@ -1652,7 +1621,7 @@ static int epoch(struct rng *r, uint64_t seed, unsigned int nthreads, uint64_t e
 			int f = v->fd;
 
 			if (f >= 0) {
-				v->fd = open_render();
+				v->fd = open_simgpu();
 				close(f);
 				__atomic_fetch_add(&st->ctx_closes, 1, __ATOMIC_RELAXED);
 			}
@@ -1702,7 +1671,7 @@ out:
  */
 static int device_works(void)
 {
-	int f = open_render(), ret = 0;
+	int f = open_simgpu(), ret = 0;
 	uint32_t e;
 
 	if (f < 0)
@@ -1910,7 +1879,7 @@ int simgpu_fuzz_main(int argc, char **argv)
 			printf(" %s", argv[i]);
 	printf(" --seed %" PRIu64 "), %" PRIu64 " threads\n", seed, threads);
 	fflush(stdout);
-	f = open_render();
+	f = open_simgpu();
 	if (f < 0 || drmIoctl(f, DRM_IOCTL_SIMGPU_DEV_QUERY, &q)) {
 		printf("SKIP fuzz: no /dev/dri render node of driver simgpu (module not loaded?)\n");
 		printf("0 passed, 0 failed, 1 skipped\n");

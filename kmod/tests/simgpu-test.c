@@ -1140,8 +1140,6 @@ static enum result test_submit_garbage(void)
 	return why(PASS, "%u of 3000 random batches accepted", accepted);
 }
 
-static int open_simgpu(void);
-
 static enum result test_close_with_jobs(void)
 {
 	struct drm_simgpu_job jobs[64];
@@ -4647,7 +4645,7 @@ static const struct test tests[] = {
 };
 
 /* The first render node whose driver is simgpu, by name, not by path. */
-static int open_simgpu(void)
+int open_simgpu(void)
 {
 	struct dirent *de;
 	DIR *dir = opendir("/dev/dri");
