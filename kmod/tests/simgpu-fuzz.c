@@ -1767,6 +1767,32 @@ static long refs_left(unsigned int ms, double *took)
 	return refs;
 }
 
+/*
+ * The module is still pinned: say by what, so a CI log names the leak
+ * rather than just its count. A pin is an open simgpu file (any process
+ * still holding one), an exported dma-buf (its exporter owns the module),
+ * or else a fence simgpu implements (the rest of the count).
+ */
+static void explain_refs(long refs)
+{
+	char line[512];
+	unsigned int bufs = 0;
+	FILE *f = fopen("/sys/kernel/debug/dma_buf/bufinfo", "r");
+
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			/* PRIME names every GEM export's exporter "drm". */
+			if (strstr(line, "\tdrm\t") && bufs++ < 5)
+				printf("fuzz: pinned by dma-buf: %s", line);
+		fclose(f);
+		printf("fuzz: %u GEM dma-bufs exported\n", bufs);
+	} else {
+		printf("fuzz: no dma_buf/bufinfo to count exported BOs (%s)\n", strerror(errno));
+	}
+	printf("fuzz: %ld references, %u of them dma-bufs (files are all closed): the rest are simgpu fences someone still holds\n",
+	       refs, bufs);
+}
+
 static void report(double secs)
 {
 	unsigned int op, e;
@@ -1943,6 +1969,7 @@ int simgpu_fuzz_main(int argc, char **argv)
 	if (refs > 0) {
 		printf("FAIL fuzz: seed %" PRIu64 ": simgpu still has %ld references %.1f s after every file was closed\n",
 		       seed, refs, took);
+		explain_refs(refs);
 		printf("0 passed, 1 failed, 0 skipped\n");
 		return 1;
 	}
