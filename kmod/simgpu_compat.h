@@ -47,6 +47,45 @@
 #endif
 
 /*
+ * Destroy an entity. 6.1's drm_sched_entity_fini() leaks a reference to
+ * the entity's last scheduled fence when the entity still has queued jobs
+ * (its client was killed while they waited for another client's work) and
+ * that fence has signalled: it takes a reference for its kill callback and
+ * drops none when dma_fence_add_callback() finds the fence signalled. That
+ * fence's parent is simgpu's, so the module could never be unloaded. The
+ * reworked teardown that made last_scheduled RCU-protected has no such
+ * leak. On older schedulers a stopped (killed) entity first lets its last
+ * scheduled job finish and drops that fence itself: kill_jobs then
+ * finishes the queued jobs at once, still after it, as it would have.
+ */
+static inline void simgpu_sched_entity_destroy(struct drm_sched_entity *entity)
+{
+#if !SIMGPU_HAVE_SCHED_LAST_SCHEDULED_RCU
+	struct dma_fence *last = NULL;
+	bool stopped;
+
+	drm_sched_entity_flush(entity, MAX_WAIT_SCHED_ENTITY_Q_EMPTY);
+	spin_lock(&entity->rq_lock);
+	stopped = entity->stopped;
+	spin_unlock(&entity->rq_lock);
+	if (stopped && spsc_queue_count(&entity->job_queue)) {
+		/* The scheduler is done with the entity; fini waits for it too. */
+		wait_for_completion(&entity->entity_idle);
+		last = entity->last_scheduled;
+		entity->last_scheduled = NULL;
+		complete(&entity->entity_idle);
+	}
+	if (last) {
+		dma_fence_wait(last, false);
+		dma_fence_put(last);
+	}
+	drm_sched_entity_fini(entity);
+#else
+	drm_sched_entity_destroy(entity);
+#endif
+}
+
+/*
  * timedout_job found no hang: the job goes back on the pending list and
  * the timeout is armed again. Newer schedulers do both for NO_HANG; older
  * ones took the job off the list before the call and re-arm the timeout

@@ -64,7 +64,7 @@ static void simgpu_queue_destroy(struct simgpu_queue *queue)
 	mutex_unlock(&queue->submit_lock);
 
 	/* Queued jobs now reach run_job quickly: it cancels them. */
-	drm_sched_entity_destroy(&queue->entity);
+	simgpu_sched_entity_destroy(&queue->entity);
 	if (queue->own_sched)
 		simgpu_sched_retire(queue->own_sched);
 	if (queue->vm)
@@ -224,7 +224,7 @@ int simgpu_ioctl_queue_create(struct drm_device *dev, void *data,
 	return 0;
 
 err_entity_destroy:
-	drm_sched_entity_destroy(&queue->entity);
+	simgpu_sched_entity_destroy(&queue->entity);
 err_sched_fini:
 	if (queue->own_sched)
 		simgpu_sched_retire(queue->own_sched);

@@ -863,7 +863,7 @@ int simgpu_ioctl_vm_create(struct drm_device *dev, void *data,
 	if (ret) {
 		ret = ret == -EBUSY ? -ENOSPC : ret;
 		/* vm_free frees the VM, not the root. */
-		drm_sched_entity_destroy(&vm->entity);
+		simgpu_sched_entity_destroy(&vm->entity);
 		simgpu_pt_free(vm, vm->root);
 		simgpu_vm_put(vm);
 		return ret;
@@ -921,7 +921,7 @@ static void simgpu_vm_teardown(struct simgpu_vm *vm)
 	 * A bind that runs later finds no table and applies nothing; its
 	 * job holds the VM.
 	 */
-	drm_sched_entity_destroy(&vm->entity);
+	simgpu_sched_entity_destroy(&vm->entity);
 
 	mutex_lock(&vm->lock);
 	/* Only the gpuva bookkeeping: the tables are freed whole below. */

@@ -4265,6 +4265,66 @@ static enum result test_exit_not_blocked_bind(void)
 }
 
 /*
+ * The child of test_killed_queued_no_leak(): a job of queue Q finishes, a
+ * 3 s job runs on another scheduler and Q's next job waits for it; then
+ * the child kills itself with that job still queued.
+ */
+static void killed_queued_child(void)
+{
+	struct drm_simgpu_sync wait = { .flags = SIMGPU_SYNC_WAIT };
+	struct drm_simgpu_job waiter = {
+		.syncs = (uintptr_t)&wait, .sync_count = 1,
+	};
+	uint32_t q, other, done;
+	int f = open_simgpu();
+
+	if (f < 0 || queue_create(f, 0, 1, 0, 0, &q) ||
+	    queue_create(f, 1 % info.engine_count, 1, SIMGPU_QUEUE_CREATE_OWN_SCHED,
+			 60000 * MS, &other) ||
+	    drmSyncobjCreate(f, 0, &done) || drmSyncobjCreate(f, 0, &wait.handle))
+		_exit(3);
+	if (submit_one(f, q, 0, done, NULL) ||
+	    drmSyncobjWait(f, &done, 1, now_ns() + HANG_NS, 0, NULL))
+		_exit(3);
+	if (submit_one(f, other, 3000 * MS, wait.handle, NULL) ||
+	    submit(f, q, &waiter, 1, NULL))
+		_exit(3);
+	kill(getpid(), SIGKILL);
+	_exit(3);
+}
+
+/*
+ * A client killed while a job of its queue waits for work on another
+ * scheduler, after an earlier job of that queue finished: the entity's
+ * teardown kills the waiting job. 6.1's drm_sched_entity_fini() leaked a
+ * reference to the finished job's fence there, whose parent is simgpu's,
+ * so the module could never be unloaded (a 25 s fuzz run in CI hit it;
+ * this test left one reference per run before simgpu_sched_entity_destroy()).
+ * The module's count must come back to what it was.
+ */
+static enum result test_killed_queued_no_leak(void)
+{
+	long before = module_refcnt(), after;
+	int status;
+	pid_t pid;
+
+	if (before < 0)
+		return why(SKIP, "no /sys/module/simgpu/refcnt");
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid)
+		killed_queued_child();
+	CHECK(waitpid(pid, &status, 0) == pid);
+	if (!WIFSIGNALED(status))
+		return why(FAIL, "the child could not set up its queues and jobs");
+	after = refcnt_drops_below(before + 1);
+	if (after > before)
+		return why(FAIL, "%ld module references left after the killed client's teardown",
+			   after - before);
+	return PASS;
+}
+
+/*
  * K2: MAP_NULL on a VM without 2 MiB blocks takes one page-table page per
  * 2 MiB of VA; without a cap a client could make the kernel allocate most
  * of its memory (13 binds of 64 GiB took 1667 MiB of a 2 GiB guest). The
@@ -4642,6 +4702,7 @@ static const struct test tests[] = {
 	{ "device-wide-caps", test_device_wide_caps },
 	{ "exit-not-blocked-job", test_exit_not_blocked_job },
 	{ "exit-not-blocked-bind", test_exit_not_blocked_bind },
+	{ "killed-queued-no-leak", test_killed_queued_no_leak },
 };
 
 /* The first render node whose driver is simgpu, by name, not by path. */
