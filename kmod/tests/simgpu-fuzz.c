@@ -76,10 +76,16 @@ struct fz_syncobj_eventfd {
  * - FZ_VM_MAX_PT_PAGES: the per-VM page-table cap (module parameter
  *   vm_max_pt_pages, default 128 MiB) is lowered during the run so that a
  *   few VMs of sparse binds cannot take the guest's memory.
+ * - FZ_TRANSFER_FLAGS: SYNCOBJ_TRANSFER gets no flag but WAIT_FOR_SUBMIT.
+ *   Debian's 6.12 drm_syncobj_find_fence() returns -EINVAL for unknown
+ *   flags without putting the syncobj it has just looked up: a core leak
+ *   (7.2 fixed it) that pins simgpu through the syncobj's fence, so rmmod
+ *   would fail on every run for a bug that is not simgpu's.
  */
 #define FZ_MAX_CORE_HANDLES	64
 #define FZ_MAX_MAP_BO		(1ull << 20)
 #define FZ_VM_MAX_PT_PAGES	2048
+#define FZ_TRANSFER_FLAGS	DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT
 #define PT_PAGES_KNOB		"/sys/module/simgpu/parameters/vm_max_pt_pages"
 
 #define POOL		32
@@ -1117,6 +1123,7 @@ static void op_syncobj_transfer(struct thr *t, struct ctx *c)
 	};
 
 	mutate(&t->r, &x, sizeof(x));
+	x.flags &= FZ_TRANSFER_FLAGS;
 	fz_ioctl(OP_SYNCOBJ_TRANSFER, c->fd, DRM_IOCTL_SYNCOBJ_TRANSFER, &x);
 }
 
