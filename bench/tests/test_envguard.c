@@ -369,8 +369,9 @@ static void test_run(void)
 	static char file[1 << 16];
 	int st, lines = 0;
 
-	st = run("run", "-r", "3", "-n", "200", "-o", path_in("run-canary.txt"), "null", "futex-wake",
-		 "syscall", NULL);
+	/* -t 120: a loaded host must not cut a run or its canary short. */
+	st = run("run", "-r", "3", "-n", "200", "-t", "120", "-o", path_in("run-canary.txt"), "null",
+		 "futex-wake", "syscall", NULL);
 	slurp(path_in("run-canary.txt"), file, sizeof(file));
 	CHECK(st == 0 && every_bench_line(file, " canary-ns", &lines) && lines == 9,
 	      "run null futex-wake syscall: canary-ns on every one of the 9 lines (exit %d, %d lines)", st,
@@ -400,8 +401,8 @@ static void test_run(void)
 	CHECK(count_lines(out, "canary ") == 3 && has(out, " noise "),
 	      "the summary prints each case's canary and its noise");
 
-	st = run("run", "--no-canary", "-r", "3", "-n", "200", "-o", path_in("run-off.txt"), "null",
-		 "futex-wake", NULL);
+	st = run("run", "--no-canary", "-r", "3", "-n", "200", "-t", "120", "-o", path_in("run-off.txt"),
+		 "null", "futex-wake", NULL);
 	slurp(path_in("run-off.txt"), file, sizeof(file));
 	CHECK(st == 0 && !has(file, "canary-ns") && !has(file, "floor-ratio") &&
 	      has(file, "\ncanary: off (--no-canary)"),
