@@ -25,9 +25,6 @@
 #include "cli.h"
 #include "commands.h"
 
-#define EXIT_REGRESSION 1
-#define EXIT_USAGE 2
-#define EXIT_ENV_CHANGED 3
 #define MAX_REFUSAL_KINDS 8
 
 /*

@@ -22,7 +22,6 @@
 #include "result.h"
 #include "stats.h"
 
-#define EXIT_USAGE 2
 
 static void usage(FILE *out)
 {

@@ -17,7 +17,6 @@
 #include "result.h"
 #include "stats.h"
 
-#define EXIT_USAGE 2
 #define MAX_ROWS 256
 #define MAX_COLS 24
 #define MAX_SEGS 16

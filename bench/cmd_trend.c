@@ -24,7 +24,6 @@
 #include "cli.h"
 #include "commands.h"
 
-#define EXIT_USAGE 2
 
 static void usage(FILE *out)
 {

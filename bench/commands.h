@@ -3,6 +3,12 @@
 #ifndef DRMB_COMMANDS_H
 #define DRMB_COMMANDS_H
 
+/* Exit status of every subcommand; 4, all skipped, is DRMB_RUN_ALL_SKIPPED. */
+#define EXIT_FAIL 1		/* a benchmark failed */
+#define EXIT_REGRESSION 1	/* compare: a regression */
+#define EXIT_USAGE 2
+#define EXIT_ENV_CHANGED 3	/* compare: the environment changed */
+
 struct drmb_command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -11,6 +17,7 @@ struct drmb_command {
 
 int cmd_compare(int argc, char **argv);
 int cmd_hist(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_table(int argc, char **argv);
 int cmd_trend(int argc, char **argv);
 

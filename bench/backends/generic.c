@@ -2,7 +2,7 @@
 /*
  * Generic backends: "drm", any render node (for the bare-ioctl floor), and
  * "syncobj", the first render node whose driver offers DRM syncobjs. They
- * bring nothing but the device: the syncobj benchmarks use core ioctls only.
+ * bring nothing but the device and the DRM core's groups.
  */
 #include "device.h"
 
@@ -13,7 +13,7 @@ static int drm_open(struct drmb_device *dev, char *why, size_t whylen)
 
 static int syncobj_open(struct drmb_device *dev, char *why, size_t whylen)
 {
-	return drmb_device_open(dev, NULL, DRMB_CAP_SYNCOBJ, why, whylen);
+	return drmb_device_open(dev, NULL, DRMB_OPEN_SYNCOBJ, why, whylen);
 }
 
 const struct drmb_backend drmb_backend_drm = {
@@ -21,6 +21,7 @@ const struct drmb_backend drmb_backend_drm = {
 	.summary = "any DRM render node",
 	.open = drm_open,
 	.close = drmb_device_close,
+	.nop = &drmb_drm_nop,
 };
 
 const struct drmb_backend drmb_backend_syncobj = {
@@ -28,4 +29,9 @@ const struct drmb_backend drmb_backend_syncobj = {
 	.summary = "first render node with DRM syncobj support (core ioctls only)",
 	.open = syncobj_open,
 	.close = drmb_device_close,
+	.nop = &drmb_drm_nop,
+	.syncobj = &drmb_drm_syncobj,
+	.timeline = &drmb_drm_timeline,
+	.syncobj_eventfd = &drmb_drm_syncobj_eventfd,
+	.sync_file = &drmb_drm_sync_file,
 };

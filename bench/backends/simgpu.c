@@ -19,6 +19,7 @@
 
 #include <xf86drm.h>
 
+#include "backend.h"
 #include "device.h"
 #include "measure.h"
 #include "result.h"
@@ -75,18 +76,19 @@ static int simgpu_open(struct drmb_device *dev, char *why, size_t whylen)
 		goto err_free;
 	}
 	dev->priv = s;
-	dev->caps |= DRMB_CAP_SUBMIT | DRMB_CAP_STAGE_TIMES | DRMB_CAP_JOB_DURATION;
-	if (s->info.features & SIMGPU_FEATURE_VM_BIND)
-		dev->caps |= DRMB_CAP_VM_BIND;
-	else
-		snprintf(dev->novm, sizeof(dev->novm),
-			 "simgpu reports VM_BIND unsupported on this kernel (no drm_gpuvm; 6.12 or later has it)");
-	if (s->info.features & SIMGPU_FEATURE_USER_QUEUES)
-		dev->caps |= DRMB_CAP_USER_QUEUES;
-	else
-		snprintf(dev->nouserq, sizeof(dev->nouserq),
-			 "this simgpu (uAPI %u.%u) does not report SIMGPU_FEATURE_USER_QUEUES",
-			 s->info.uapi_major, s->info.uapi_minor);
+	if (!(s->info.features & SIMGPU_FEATURE_VM_BIND)) {
+		const char *no_vm = "simgpu reports VM_BIND unsupported on this kernel (no drm_gpuvm; 6.12 or later has it)";
+
+		drmb_device_withdraw(dev, DRMB_GROUP_VM_BIND, "%s", no_vm);
+		drmb_device_withdraw(dev, DRMB_GROUP_VM_BIND_ASYNC, "%s", no_vm);
+	}
+	if (!(s->info.features & SIMGPU_FEATURE_USER_QUEUES)) {
+		drmb_device_withdraw(dev, DRMB_GROUP_USERQ,
+				     "this simgpu (uAPI %u.%u) does not report SIMGPU_FEATURE_USER_QUEUES",
+				     s->info.uapi_major, s->info.uapi_minor);
+		drmb_device_withdraw(dev, DRMB_GROUP_USERQ_BRIDGE, "%s",
+				     dev->withdrawn[DRMB_GROUP_USERQ]);
+	}
 	return 0;
 
 err_free:
@@ -292,10 +294,6 @@ static int simgpu_vm_create(struct drmb_device *dev, const struct drmb_vm_opts *
 		.kernel_va_size = SIMGPU_BENCH_KERNEL_VA,
 	};
 
-	if (!(dev->caps & DRMB_CAP_VM_BIND)) {
-		snprintf(why, whylen, "%s", dev->novm);
-		return -EOPNOTSUPP;
-	}
 	if ((unsigned int)o->prealloc >= sizeof(prealloc) / sizeof(prealloc[0])) {
 		snprintf(why, whylen, "unknown page-table preallocation policy %d", o->prealloc);
 		return -EINVAL;
@@ -528,10 +526,6 @@ static int simgpu_userq_create(struct drmb_device *dev, const struct drmb_userq_
 
 	memset(q, 0, sizeof(*q));
 	q->eventfd = -1;
-	if (!(dev->caps & DRMB_CAP_USER_QUEUES)) {
-		snprintf(why, whylen, "%s", dev->nouserq);
-		return -EOPNOTSUPP;
-	}
 	if ((unsigned int)o->fw_policy >= sizeof(simgpu_fw_policy) / sizeof(simgpu_fw_policy[0])) {
 		snprintf(why, whylen, "unknown firmware policy %d", o->fw_policy);
 		return -EINVAL;
@@ -818,6 +812,47 @@ static int simgpu_userq_stats(struct drmb_device *dev, struct drmb_userq *q,
 	return 0;
 }
 
+static const struct drmb_submit_ops simgpu_submit_ops = {
+	.queue_create = simgpu_queue_create,
+	.queue_destroy = simgpu_queue_destroy,
+	.submit = simgpu_submit,
+	.max_batch = simgpu_max_batch,
+	.durations = 1,
+};
+
+static const struct drmb_stage_records_ops simgpu_stage_records = {
+	.job_times = simgpu_job_times,
+};
+
+static const struct drmb_vm_bind_ops simgpu_vm_bind_ops = {
+	.bo_create = simgpu_bo_create,
+	.bo_destroy = simgpu_bo_destroy,
+	.vm_create = simgpu_vm_create,
+	.vm_destroy = simgpu_vm_destroy,
+	.vm_bind = simgpu_vm_bind,
+	.vm_stats = simgpu_vm_stats,
+	.first_va = simgpu_vm_first_va,
+	.max_ops = simgpu_vm_max_ops,
+};
+
+static const struct drmb_vm_bind_async_ops simgpu_vm_bind_async_ops = {
+	.vm_bind = simgpu_vm_bind_async,
+	.bind_times = simgpu_vm_bind_times,
+};
+
+static const struct drmb_userq_ops simgpu_userq_ops = {
+	.create = simgpu_userq_create,
+	.destroy = simgpu_userq_destroy,
+	.submit = simgpu_userq_submit,
+	.wait = simgpu_userq_wait,
+	.job_times = simgpu_userq_job_times,
+	.stats = simgpu_userq_stats,
+};
+
+static const struct drmb_userq_bridge_ops simgpu_userq_bridge_ops = {
+	.bridge = simgpu_userq_bridge,
+};
+
 const struct drmb_backend drmb_backend_simgpu = {
 	.name = "simgpu",
 	.summary = "simgpu (kmod/): virtual GPU on drm_sched, kernel stage timestamps",
@@ -825,26 +860,15 @@ const struct drmb_backend drmb_backend_simgpu = {
 	.open = simgpu_open,
 	.close = simgpu_close,
 	.describe = simgpu_describe,
-	.queue_create = simgpu_queue_create,
-	.queue_destroy = simgpu_queue_destroy,
-	.max_batch = simgpu_max_batch,
-	.submit = simgpu_submit,
-	.job_times = simgpu_job_times,
-	.bo_create = simgpu_bo_create,
-	.bo_destroy = simgpu_bo_destroy,
-	.vm_create = simgpu_vm_create,
-	.vm_destroy = simgpu_vm_destroy,
-	.vm_bind = simgpu_vm_bind,
-	.vm_bind_async = simgpu_vm_bind_async,
-	.vm_bind_times = simgpu_vm_bind_times,
-	.vm_stats = simgpu_vm_stats,
-	.vm_first_va = simgpu_vm_first_va,
-	.vm_max_ops = simgpu_vm_max_ops,
-	.userq_create = simgpu_userq_create,
-	.userq_destroy = simgpu_userq_destroy,
-	.userq_submit = simgpu_userq_submit,
-	.userq_wait = simgpu_userq_wait,
-	.userq_bridge = simgpu_userq_bridge,
-	.userq_job_times = simgpu_userq_job_times,
-	.userq_stats = simgpu_userq_stats,
+	.nop = &drmb_drm_nop,
+	.syncobj = &drmb_drm_syncobj,
+	.timeline = &drmb_drm_timeline,
+	.syncobj_eventfd = &drmb_drm_syncobj_eventfd,
+	.sync_file = &drmb_drm_sync_file,
+	.submit = &simgpu_submit_ops,
+	.stage_records = &simgpu_stage_records,
+	.vm_bind = &simgpu_vm_bind_ops,
+	.vm_bind_async = &simgpu_vm_bind_async_ops,
+	.userq = &simgpu_userq_ops,
+	.userq_bridge = &simgpu_userq_bridge_ops,
 };

@@ -8,7 +8,7 @@
  * submitted through DRM_IOCTL_VIRTGPU_EXECBUFFER with in/out syncobjs
  * (seeds/002) and an out-fence fd; each job is one virgl NOP that the host
  * renderer decodes and fences. Without 3D the kernel refuses EXECBUFFER (ENOSYS), so
- * DRMB_CAP_SUBMIT is set only after a real probe submit signalled.
+ * the submit group is withdrawn unless a real probe submit signalled.
  *
  * The kernel keeps no per-job stage timestamps: no job_times(), a submit
  * benchmark reports totals only.
@@ -25,6 +25,7 @@
 #include <virtgpu_drm.h>
 
 #include "appendf.h"
+#include "backend.h"
 #include "device.h"
 #include "result.h"
 
@@ -56,7 +57,7 @@ struct drm_virtgpu_execbuffer_syncobj {
  * be the older, shorter one. The ioctl number encodes the size; the DRM
  * core zero-fills a shorter copy and ignores the tail a kernel does not know,
  * so on 6.1 the syncobj fields are silently dropped: submit() refuses
- * syncobj jobs on a node without DRMB_CAP_SYNCOBJ for that reason.
+ * syncobj jobs on a node without the syncobj group for that reason.
  */
 struct virtgpu_execbuffer {
 	__u32 flags;
@@ -100,7 +101,7 @@ struct virtio_gpu {
 	uint32_t capset_mask;
 	int queue_open;			/* one virgl context per open file */
 	uint64_t next_seqno;
-	char nosubmit[128];		/* why DRMB_CAP_SUBMIT is not set */
+	char nosubmit[128];		/* why the submit group was withdrawn */
 };
 
 /* 0 and the value, or -errno (EINVAL: the kernel does not know param). */
@@ -170,7 +171,8 @@ static int probe_submit(struct drmb_device *dev, struct virtio_gpu *v)
 	uint32_t syncobj = 0;
 	int ret;
 
-	if ((dev->caps & DRMB_CAP_SYNCOBJ) && drmSyncobjCreate(dev->fd, 0, &syncobj)) {
+	if (drmb_device_has(dev, DRMB_NEEDS(DRMB_GROUP_SYNCOBJ)) &&
+	    drmSyncobjCreate(dev->fd, 0, &syncobj)) {
 		ret = -errno;
 		snprintf(v->nosubmit, sizeof(v->nosubmit), "SYNCOBJ_CREATE: %s", strerror(errno));
 		return ret;
@@ -244,9 +246,10 @@ static int virtio_gpu_open(struct drmb_device *dev, char *why, size_t whylen)
 	if (!v->has_3d)
 		snprintf(v->nosubmit, sizeof(v->nosubmit),
 			 "virtio-gpu without 3D (no virgl on the host): EXECBUFFER returns ENOSYS");
-	else if (!probe_submit(dev, v))
-		dev->caps |= DRMB_CAP_SUBMIT;
-	snprintf(dev->nosubmit, sizeof(dev->nosubmit), "%s", v->nosubmit);
+	else
+		probe_submit(dev, v);
+	if (v->nosubmit[0])
+		drmb_device_withdraw(dev, DRMB_GROUP_SUBMIT, "%s", v->nosubmit);
 	return 0;
 }
 
@@ -283,7 +286,7 @@ static int virtio_gpu_describe(struct drmb_device *dev, struct drmb_kvlist *kv)
 	ret |= drmb_kv_set(kv, "virtio-gpu-capsets", "%s", caps);
 	ret |= drmb_kv_set(kv, "virtio-gpu-context-init", "%s",
 			   v->has_context_init ? "yes" : "no");
-	if (dev->caps & DRMB_CAP_SUBMIT)
+	if (drmb_device_has(dev, DRMB_NEEDS(DRMB_GROUP_SUBMIT)))
 		ret |= drmb_kv_set(kv, "virtio-gpu-submit", "virgl-nop");
 	else
 		ret |= drmb_kv_set(kv, "virtio-gpu-submit", "no: %s", v->nosubmit);
@@ -295,10 +298,6 @@ static int virtio_gpu_queue_create(struct drmb_device *dev, const struct drmb_qu
 {
 	struct virtio_gpu *v = dev->priv;
 
-	if (!(dev->caps & DRMB_CAP_SUBMIT)) {
-		snprintf(why, whylen, "%s", v->nosubmit);
-		return -EOPNOTSUPP;
-	}
 	/* Without CONTEXT_INIT rings, a file has one context and one timeline. */
 	if (v->queue_open || o->engine || o->own_sched) {
 		snprintf(why, whylen, "virtio-gpu has one queue per open file (engine 0, no own scheduler)");
@@ -336,7 +335,8 @@ static int virtio_gpu_submit(struct drmb_device *dev, uint32_t queue, struct drm
 	/* A NOP has no engine time to stretch; syncobjs need the newer ABI. */
 	if (j->duration_ns)
 		return -EOPNOTSUPP;
-	if ((j->wait_syncobj || j->signal_syncobj) && !(dev->caps & DRMB_CAP_SYNCOBJ))
+	if ((j->wait_syncobj || j->signal_syncobj) &&
+	    !drmb_device_has(dev, DRMB_NEEDS(DRMB_GROUP_SYNCOBJ)))
 		return -EOPNOTSUPP;
 	ret = execbuffer(dev, j);
 	if (ret)
@@ -347,6 +347,13 @@ static int virtio_gpu_submit(struct drmb_device *dev, uint32_t queue, struct drm
 	return 0;
 }
 
+static const struct drmb_submit_ops virtio_gpu_submit_ops = {
+	.queue_create = virtio_gpu_queue_create,
+	.queue_destroy = virtio_gpu_queue_destroy,
+	.submit = virtio_gpu_submit,
+	.max_batch = virtio_gpu_max_batch,
+};
+
 const struct drmb_backend drmb_backend_virtio_gpu = {
 	.name = "virtio-gpu",
 	.summary = "virtio-gpu (QEMU): syncobjs on its node (6.12, not 6.1); virgl NOP submits with 3D",
@@ -354,8 +361,10 @@ const struct drmb_backend drmb_backend_virtio_gpu = {
 	.open = virtio_gpu_open,
 	.close = virtio_gpu_close,
 	.describe = virtio_gpu_describe,
-	.queue_create = virtio_gpu_queue_create,
-	.queue_destroy = virtio_gpu_queue_destroy,
-	.max_batch = virtio_gpu_max_batch,
-	.submit = virtio_gpu_submit,
+	.nop = &drmb_drm_nop,
+	.syncobj = &drmb_drm_syncobj,
+	.timeline = &drmb_drm_timeline,
+	.syncobj_eventfd = &drmb_drm_syncobj_eventfd,
+	.sync_file = &drmb_drm_sync_file,
+	.submit = &virtio_gpu_submit_ops,
 };

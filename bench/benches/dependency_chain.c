@@ -19,9 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <xf86drm.h>
-
-#include "device.h"
+#include "backend.h"
 #include "measure.h"
 #include "stats.h"
 
@@ -43,8 +41,6 @@ static const struct drmb_param chain_params[] = {
 	{ NULL },
 };
 
-static const char *const chain_backends[] = { "simgpu", NULL };
-
 struct chain {
 	struct drmb_device *dev;
 	unsigned int n;
@@ -57,16 +53,9 @@ struct chain {
 	uint64_t duration, gate;
 };
 
-static int chain_requires(struct drmb_case *c)
+static uint32_t chain_case_needs(const struct drmb_case *c)
 {
-	int ret = drmb_device_require_submit(c, 1);
-
-	if (ret)
-		return ret;
-	if (drmb_case_int(c, "sync") == SYNC_TIMELINE &&
-	    !(c->dev->caps & DRMB_CAP_SYNCOBJ_TIMELINE))
-		return drmb_why(c, -EOPNOTSUPP, "%s: no DRM_CAP_SYNCOBJ_TIMELINE", c->dev->node);
-	return 0;
+	return drmb_case_int(c, "sync") == SYNC_TIMELINE ? DRMB_NEEDS(DRMB_GROUP_TIMELINE) : 0;
 }
 
 static void chain_teardown(struct drmb_case *c)
@@ -76,10 +65,10 @@ static void chain_teardown(struct drmb_case *c)
 
 	for (i = 0; i < 2; i++)
 		if (ch->queue[i])
-			ch->dev->backend->queue_destroy(ch->dev, ch->queue[i]);
+			drmb_queue_destroy(ch->dev, ch->queue[i]);
 	for (i = 0; i < ch->n; i++)
 		if (ch->syncobj[i])
-			drmSyncobjDestroy(ch->dev->fd, ch->syncobj[i]);
+			drmb_syncobj_destroy(ch->dev, ch->syncobj[i]);
 }
 
 static int chain_setup(struct drmb_case *c)
@@ -98,12 +87,11 @@ static int chain_setup(struct drmb_case *c)
 	nobj = ch->timeline ? 1 : ch->n;
 	for (i = 0; !ret && i < 2; i++) {
 		qo.engine = drmb_case_int(c, "engines") ? i : 0;
-		ret = ch->dev->backend->queue_create(ch->dev, &qo, &ch->queue[i], c->why,
-						     sizeof(c->why));
+		ret = drmb_queue_create(ch->dev, &qo, &ch->queue[i], c->why, sizeof(c->why));
 	}
 	for (i = 0; !ret && i < nobj; i++)
-		if (drmSyncobjCreate(ch->dev->fd, 0, &ch->syncobj[i]))
-			ret = drmb_why(c, -errno, "SYNCOBJ_CREATE: %m");
+		if ((ret = drmb_syncobj_create(ch->dev, 0, &ch->syncobj[i])))
+			drmb_why(c, ret, "SYNCOBJ_CREATE: %s", strerror(-ret));
 	if (ret)
 		chain_teardown(c);
 	return ret;
@@ -114,8 +102,8 @@ static int submit_chain(struct chain *ch)
 	unsigned int i;
 	int ret;
 
-	if (!ch->timeline && drmSyncobjReset(ch->dev->fd, ch->syncobj, ch->n))
-		return -errno;
+	if (!ch->timeline && (ret = drmb_syncobj_reset(ch->dev, ch->syncobj, ch->n)))
+		return ret;
 	for (i = 0; i < ch->n; i++) {
 		struct drmb_job *j = &ch->job;
 
@@ -131,7 +119,7 @@ static int submit_chain(struct chain *ch)
 			j->signal_syncobj = ch->syncobj[i];
 			j->signal_point = 0;
 		}
-		ret = ch->dev->backend->submit(ch->dev, ch->queue[i % 2], j, 1, &ch->seqno[i]);
+		ret = drmb_submit(ch->dev, ch->queue[i % 2], j, 1, &ch->seqno[i]);
 		if (ret)
 			return ret;
 	}
@@ -145,11 +133,11 @@ static int wait_chain(struct chain *ch)
 	int ret;
 
 	if (ch->timeline)
-		ret = drmSyncobjTimelineWait(ch->dev->fd, &last, &point, 1, INT64_MAX, 0, NULL);
+		ret = drmb_timeline_wait(ch->dev, &last, &point, 1, INT64_MAX, 0, NULL);
 	else
-		ret = drmSyncobjWait(ch->dev->fd, &last, 1, INT64_MAX, 0, NULL);
+		ret = drmb_syncobj_wait(ch->dev, &last, 1, INT64_MAX, 0, NULL);
 	if (ret)
-		return -errno;
+		return ret;
 	if (ch->timeline)
 		ch->base += ch->n;
 	return 0;
@@ -175,7 +163,7 @@ static int chain_run(struct drmb_case *c, struct drmb_samples *s)
 		if (ret)
 			return drmb_why(c, ret, "chain submit/wait failed: %s", strerror(-ret));
 		for (i = 0; i < ch->n; i++) {
-			ret = ch->dev->backend->job_times(ch->dev, ch->queue[i % 2], ch->seqno[i], &t);
+			ret = drmb_job_times(ch->dev, ch->queue[i % 2], ch->seqno[i], &t);
 			if (ret)
 				return drmb_why(c, ret, "job timestamps: %s", strerror(-ret));
 			if (!i)
@@ -209,10 +197,11 @@ const struct drmb_bench drmb_bench_dependency_chain = {
 	.id = "DependencyChain",
 	.summary = "chain of jobs linked by syncobjs across two queues: latency per hop",
 	.flags = DRMB_BENCH_NEEDS_DEVICE,
-	.backends = chain_backends,
+	.needs = DRMB_NEEDS(DRMB_GROUP_SUBMIT) | DRMB_NEEDS(DRMB_GROUP_SYNCOBJ) |
+		 DRMB_NEEDS(DRMB_GROUP_STAGE_RECORDS),
+	.case_needs = chain_case_needs,
 	.params = chain_params,
 	.priv_size = sizeof(struct chain),
-	.requires = chain_requires,
 	.setup = chain_setup,
 	.run = chain_run,
 	.teardown = chain_teardown,

@@ -1,21 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * drm-ioctl: the cheapest DRM ioctl (GET_CAP) on a render node: what the
- * DRM core's ioctl dispatch costs before any driver work.
+ * DRM core's ioctl dispatch costs before any driver work. On a backend
+ * without a kernel driver, the cheapest call into it.
  */
-#include <errno.h>
-
-#include <xf86drm.h>
-
+#include "backend.h"
 #include "measure.h"
-
-static const char *const any_backend[] = { "drm", NULL };
 
 static int drm_ioctl_op(struct drmb_case *c)
 {
-	struct drm_get_cap cap = { .capability = DRM_CAP_SYNCOBJ };
-
-	return drmIoctl(c->dev->fd, DRM_IOCTL_GET_CAP, &cap) ? -errno : 0;
+	return drmb_nop(c->dev);
 }
 
 static int drm_ioctl_run(struct drmb_case *c, struct drmb_samples *s)
@@ -28,6 +22,6 @@ const struct drmb_bench drmb_bench_drm_ioctl = {
 	.id = "DrmIoctl",
 	.summary = "bare DRM ioctl (GET_CAP) round trip on a render node",
 	.flags = DRMB_BENCH_NEEDS_DEVICE | DRMB_BENCH_THROUGHPUT,
-	.backends = any_backend,
+	.needs = DRMB_NEEDS(DRMB_GROUP_NOP),
 	.run = drm_ioctl_run,
 };

@@ -11,8 +11,6 @@
  */
 #include "vm_workload.h"
 
-static const char *const pgtable_backends[] = { "simgpu", NULL };
-
 static const struct drmb_param pgtable_prealloc_params[] = {
 	{ "prealloc", DRMB_PARAM_ENUM, "none,per-op,batched", "page-table preallocation policy",
 	  .choices = vm_workload_preallocs },
@@ -32,7 +30,8 @@ const struct drmb_bench drmb_bench_pgtable_prealloc = {
 	.id = "PgtablePrealloc",
 	.summary = "page-table pages reserved/used/returned/late per op under each prealloc policy",
 	.flags = DRMB_BENCH_NEEDS_DEVICE | DRMB_BENCH_THROUGHPUT,
-	.backends = pgtable_backends,
+	.needs = DRMB_NEEDS(DRMB_GROUP_VM_BIND),
+	.case_needs = vm_workload_case_needs,
 	.params = pgtable_prealloc_params,
 	.priv_size = sizeof(struct vm_workload),
 	.requires = vm_workload_requires,

@@ -23,9 +23,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include <xf86drm.h>
-
-#include "device.h"
+#include "backend.h"
 #include "measure.h"
 #include "stats.h"
 
@@ -40,8 +38,6 @@ static const struct drmb_param submit_latency_params[] = {
 	{ "load", DRMB_PARAM_INT, "0", "busy background threads (CPU load)", 0, 64 },
 	{ NULL },
 };
-
-static const char *const submit_backends[] = { "simgpu", "virtio-gpu", NULL };
 
 enum { ST_ENTRY, ST_SCHED, ST_ENGINE, ST_EXEC, ST_WAKE, ST_NR };
 static const char *const stage_units[ST_NR] = {
@@ -61,24 +57,27 @@ struct submit_latency {
 	int stage_err;
 };
 
+static uint32_t submit_latency_case_needs(const struct drmb_case *c)
+{
+	switch (drmb_case_int(c, "wait")) {
+	case WAIT_EVENTFD:
+		return DRMB_NEEDS(DRMB_GROUP_TIMELINE) | DRMB_NEEDS(DRMB_GROUP_SYNCOBJ_EVENTFD);
+	case WAIT_SYNC_FILE:
+		return DRMB_NEEDS(DRMB_GROUP_SYNC_FILE);
+	}
+	return 0;
+}
+
 static int submit_latency_requires(struct drmb_case *c)
 {
-	int wait = drmb_case_int(c, "wait");
+	unsigned int max = drmb_submit_max_batch(c->dev);
 
-	int ret = drmb_device_require_submit(c, 0);
-
-	if (ret)
-		return ret;
-	if (wait == WAIT_EVENTFD && !(c->dev->caps & DRMB_CAP_SYNCOBJ_EVENTFD))
-		return drmb_why(c, -EOPNOTSUPP,
-				"DRM_IOCTL_SYNCOBJ_EVENTFD not supported by this kernel (added in 6.6)");
 	/* Checked here, not by the submit: only .requires may SKIP. */
-	if (drmb_case_int(c, "duration") && !(c->dev->caps & DRMB_CAP_JOB_DURATION))
+	if (drmb_case_int(c, "duration") && !drmb_submit_durations(c->dev))
 		return drmb_why(c, -EOPNOTSUPP, "backend %s cannot give a job engine time (duration=0 only)",
 				c->dev->backend->name);
-	if ((unsigned int)drmb_case_int(c, "jobs") > c->dev->backend->max_batch(c->dev))
-		return drmb_why(c, -EOPNOTSUPP, "backend takes at most %u jobs per submit",
-				c->dev->backend->max_batch(c->dev));
+	if ((unsigned int)drmb_case_int(c, "jobs") > max)
+		return drmb_why(c, -EOPNOTSUPP, "backend takes at most %u jobs per submit", max);
 	return 0;
 }
 
@@ -89,9 +88,9 @@ static void submit_latency_teardown(struct drmb_case *c)
 
 	drmb_load_stop(&l->load);
 	if (l->queue)
-		l->dev->backend->queue_destroy(l->dev, l->queue);
+		drmb_queue_destroy(l->dev, l->queue);
 	if (l->syncobj)
-		drmSyncobjDestroy(l->dev->fd, l->syncobj);
+		drmb_syncobj_destroy(l->dev, l->syncobj);
 	if (l->efd >= 0)
 		close(l->efd);
 	for (i = 0; i < ST_NR; i++)
@@ -125,11 +124,12 @@ static int submit_latency_setup(struct drmb_case *c)
 		l->jobs[i].duration_ns = drmb_case_int(c, "duration");
 		l->jobs[i].in_fence_fd = -1;
 	}
-	ret = l->dev->backend->queue_create(l->dev, &qo, &l->queue, c->why, sizeof(c->why));
+	ret = drmb_queue_create(l->dev, &qo, &l->queue, c->why, sizeof(c->why));
 	if (ret)
 		goto err;
-	if (drmSyncobjCreate(l->dev->fd, 0, &l->syncobj)) {
-		ret = drmb_why(c, -errno, "SYNCOBJ_CREATE: %m");
+	ret = drmb_syncobj_create(l->dev, 0, &l->syncobj);
+	if (ret) {
+		drmb_why(c, ret, "SYNCOBJ_CREATE: %s", strerror(-ret));
 		goto err;
 	}
 	if (l->wait == WAIT_EVENTFD) {
@@ -166,9 +166,9 @@ static int submit_latency_arm(struct drmb_case *c)
 
 	if (l->wait == WAIT_EVENTFD) {
 		l->point++;
-		return drmb_syncobj_eventfd(l->dev->fd, l->syncobj, l->point, l->efd, 0);
+		return drmb_syncobj_eventfd(l->dev, l->syncobj, l->point, l->efd, 0);
 	}
-	return drmSyncobjReset(l->dev->fd, &l->syncobj, 1) ? -errno : 0;
+	return drmb_syncobj_reset(l->dev, &l->syncobj, 1);
 }
 
 static int submit_latency_submit(struct drmb_case *c)
@@ -178,7 +178,7 @@ static int submit_latency_submit(struct drmb_case *c)
 	int ret;
 
 	set_signal(l);
-	ret = l->dev->backend->submit(l->dev, l->queue, l->jobs, l->njobs, &first);
+	ret = drmb_submit(l->dev, l->queue, l->jobs, l->njobs, &first);
 	l->seqno = first + l->njobs - 1;
 	return ret;
 }
@@ -190,8 +190,8 @@ static int submit_latency_wait(struct drmb_case *c)
 
 	if (l->wait == WAIT_EVENTFD)
 		return read(l->efd, &v, sizeof(v)) == sizeof(v) ? 0 : -errno;
-	return drmSyncobjWait(l->dev->fd, &l->syncobj, 1, INT64_MAX,
-			      DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, NULL) ? -errno : 0;
+	return drmb_syncobj_wait(l->dev, &l->syncobj, 1, INT64_MAX,
+				 DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, NULL);
 }
 
 /* Untimed: split the sample with the kernel's stamps of the last job. */
@@ -200,12 +200,15 @@ static void record_stages(struct submit_latency *l, size_t i, uint64_t t0, uint6
 	struct drmb_job_times t;
 	int ret;
 
-	if (i >= l->cap || !l->dev->backend->job_times)
+	if (i >= l->cap)
 		return;
-	ret = l->dev->backend->job_times(l->dev, l->queue, l->seqno, &t);
-	/* A record not complete yet (-EBUSY) leaves this sample unsplit. */
+	ret = drmb_job_times(l->dev, l->queue, l->seqno, &t);
+	/*
+	 * A record not complete yet (-EBUSY), or a backend without stage
+	 * records, leaves this sample unsplit.
+	 */
 	if (ret) {
-		if (ret != -EBUSY)
+		if (ret != -EBUSY && ret != -EOPNOTSUPP)
 			l->stage_err = ret;
 		return;
 	}
@@ -271,7 +274,8 @@ const struct drmb_bench drmb_bench_submit_latency = {
 	.id = "SubmitLatency",
 	.summary = "submit ioctl to waiter woken, split in kernel stages",
 	.flags = DRMB_BENCH_TWO_THREADS | DRMB_BENCH_FLOOR_RATIO | DRMB_BENCH_NEEDS_DEVICE,
-	.backends = submit_backends,
+	.needs = DRMB_NEEDS(DRMB_GROUP_SUBMIT) | DRMB_NEEDS(DRMB_GROUP_SYNCOBJ),
+	.case_needs = submit_latency_case_needs,
 	.params = submit_latency_params,
 	.priv_size = sizeof(struct submit_latency),
 	.requires = submit_latency_requires,

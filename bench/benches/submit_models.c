@@ -36,9 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <xf86drm.h>
-
-#include "device.h"
+#include "backend.h"
 #include "measure.h"
 #include "stats.h"
 #include "userq_cost.h"
@@ -58,8 +56,6 @@ static const struct drmb_param submit_models_params[] = {
 	{ "duration", DRMB_PARAM_INT, "0", "engine time of every job, ns", 0, 1000000000 },
 	{ NULL },
 };
-
-static const char *const submit_models_backends[] = { "simgpu", NULL };
 
 /* Steps per firmware CPU reading: each costs an ioctl and a CPU hop. */
 #define FW_CHUNK 100
@@ -98,18 +94,19 @@ static int uses_user(int model)
 	return model != M_KERNEL;
 }
 
-static int submit_models_requires(struct drmb_case *c)
+static uint32_t submit_models_case_needs(const struct drmb_case *c)
 {
 	int model = drmb_case_int(c, "model");
-	int ret = 0;
+	uint32_t needs = 0;
 
 	if (uses_kernel(model))
-		ret = drmb_device_require_submit(c, 0);
-	if (!ret && uses_kernel(model) && !(c->dev->caps & DRMB_CAP_SYNCOBJ_TIMELINE))
-		ret = drmb_why(c, -EOPNOTSUPP, "%s: no DRM_CAP_SYNCOBJ_TIMELINE", c->dev->node);
-	if (!ret && uses_user(model))
-		ret = drmb_device_require_user_queues(c);
-	return ret;
+		needs |= DRMB_NEEDS(DRMB_GROUP_SUBMIT) | DRMB_NEEDS(DRMB_GROUP_SYNCOBJ) |
+			 DRMB_NEEDS(DRMB_GROUP_TIMELINE);
+	if (uses_user(model))
+		needs |= DRMB_NEEDS(DRMB_GROUP_USERQ);
+	if (uses_kernel(model) && uses_user(model))
+		needs |= DRMB_NEEDS(DRMB_GROUP_USERQ_BRIDGE);
+	return needs;
 }
 
 static void submit_models_teardown(struct drmb_case *c)
@@ -117,13 +114,13 @@ static void submit_models_teardown(struct drmb_case *c)
 	struct submit_models *m = c->priv;
 
 	if (m->have_q)
-		m->dev->backend->userq_destroy(m->dev, &m->q);
+		drmb_userq_destroy(m->dev, &m->q);
 	if (m->queue)
-		m->dev->backend->queue_destroy(m->dev, m->queue);
+		drmb_queue_destroy(m->dev, m->queue);
 	if (m->done)
-		drmSyncobjDestroy(m->dev->fd, m->done);
+		drmb_syncobj_destroy(m->dev, m->done);
 	if (m->bridge)
-		drmSyncobjDestroy(m->dev->fd, m->bridge);
+		drmb_syncobj_destroy(m->dev, m->bridge);
 	free(m->step_cpu);
 	free(m->chunk_fw);
 }
@@ -162,15 +159,14 @@ static int submit_models_setup(struct drmb_case *c)
 		return -ENOMEM;
 	}
 	if (uses_kernel(m->model)) {
-		ret = m->dev->backend->queue_create(m->dev, &qo, &m->queue, c->why,
-						    sizeof(c->why));
-		if (!ret && (drmSyncobjCreate(m->dev->fd, 0, &m->done) ||
-			     drmSyncobjCreate(m->dev->fd, 0, &m->bridge)))
-			ret = drmb_why(c, -errno, "SYNCOBJ_CREATE: %m");
+		ret = drmb_queue_create(m->dev, &qo, &m->queue, c->why, sizeof(c->why));
+		if (!ret && ((ret = drmb_syncobj_create(m->dev, 0, &m->done)) ||
+			     (ret = drmb_syncobj_create(m->dev, 0, &m->bridge))))
+			drmb_why(c, ret, "SYNCOBJ_CREATE: %s", strerror(-ret));
 	}
 	if (!ret && uses_user(m->model)) {
 		userq_opts_from_case(c, &uo);
-		ret = m->dev->backend->userq_create(m->dev, &uo, &m->q, c->why, sizeof(c->why));
+		ret = drmb_userq_create(m->dev, &uo, &m->q, c->why, sizeof(c->why));
 		m->have_q = !ret;
 	}
 	if (ret)
@@ -189,7 +185,7 @@ static int kernel_job(struct submit_models *m, uint32_t wait, uint32_t signal)
 		.in_fence_fd = -1,
 	};
 
-	return m->dev->backend->submit(m->dev, m->queue, &j, 1, NULL);
+	return drmb_submit(m->dev, m->queue, &j, 1, NULL);
 }
 
 static int user_job(struct submit_models *m, int wait_for_kernel)
@@ -203,25 +199,23 @@ static int user_job(struct submit_models *m, int wait_for_kernel)
 		.wait_value = m->step,
 	};
 
-	return m->dev->backend->userq_submit(m->dev, &m->q, &j, 1, NULL);
+	return drmb_userq_submit(m->dev, &m->q, &j, 1, NULL);
 }
 
 static int wait_kernel(struct submit_models *m)
 {
-	return drmSyncobjTimelineWait(m->dev->fd, &m->done, &m->step, 1, INT64_MAX,
-				      DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, NULL) ? -errno : 0;
+	return drmb_timeline_wait(m->dev, &m->done, &m->step, 1, INT64_MAX,
+				  DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, NULL);
 }
 
 static int wait_user(struct submit_models *m, enum drmb_userq_wait how)
 {
-	return m->dev->backend->userq_wait(m->dev, &m->q, SYNC_DONE, m->step, how,
-					   USERQ_TIMEOUT_NS);
+	return drmb_userq_wait(m->dev, &m->q, SYNC_DONE, m->step, how, USERQ_TIMEOUT_NS);
 }
 
 static int submit_models_step(struct drmb_case *c)
 {
 	struct submit_models *m = c->priv;
-	const struct drmb_backend *be = m->dev->backend;
 	int ret;
 
 	/* Every timeline point and sync value moves forward with the step. */
@@ -238,8 +232,8 @@ static int submit_models_step(struct drmb_case *c)
 	case M_USER_TO_KERNEL:
 		ret = user_job(m, 0);
 		if (!ret)
-			ret = be->userq_bridge(m->dev, &m->q, DRMB_BRIDGE_TO_SYNCOBJ, SYNC_DONE,
-					       m->step, m->bridge, m->step);
+			ret = drmb_userq_bridge(m->dev, &m->q, DRMB_BRIDGE_TO_SYNCOBJ, SYNC_DONE,
+						m->step, m->bridge, m->step);
 		if (!ret)
 			ret = kernel_job(m, m->bridge, m->done);
 		return ret ? ret : wait_kernel(m);
@@ -247,8 +241,8 @@ static int submit_models_step(struct drmb_case *c)
 		ret = kernel_job(m, 0, m->bridge);
 		/* The syncobj has its fence now: the bridge can take it. */
 		if (!ret)
-			ret = be->userq_bridge(m->dev, &m->q, DRMB_BRIDGE_FROM_SYNCOBJ,
-					       SYNC_FROM_KERNEL, m->step, m->bridge, m->step);
+			ret = drmb_userq_bridge(m->dev, &m->q, DRMB_BRIDGE_FROM_SYNCOBJ,
+						SYNC_FROM_KERNEL, m->step, m->bridge, m->step);
 		if (!ret)
 			ret = user_job(m, 1);
 		return ret ? ret : wait_user(m, DRMB_USERQ_WAIT_IOCTL);
@@ -261,7 +255,7 @@ static int64_t fw_cpu(struct submit_models *m)
 {
 	struct drmb_userq_stats st;
 
-	if (!m->have_q || m->dev->backend->userq_stats(m->dev, &m->q, &st))
+	if (!m->have_q || drmb_userq_stats(m->dev, &m->q, &st))
 		return -1;
 	return st.fw_cpu_ns;
 }
@@ -327,10 +321,9 @@ const struct drmb_bench drmb_bench_submit_models = {
 	.id = "SubmitModels",
 	.summary = "one job stream through kernel, user and bridged submission: latency and CPU per job",
 	.flags = DRMB_BENCH_NEEDS_DEVICE,
-	.backends = submit_models_backends,
+	.case_needs = submit_models_case_needs,
 	.params = submit_models_params,
 	.priv_size = sizeof(struct submit_models),
-	.requires = submit_models_requires,
 	.setup = submit_models_setup,
 	.run = submit_models_run,
 	.teardown = submit_models_teardown,

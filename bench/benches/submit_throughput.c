@@ -9,10 +9,9 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include <xf86drm.h>
-
-#include "device.h"
+#include "backend.h"
 #include "measure.h"
 
 #define MAX_QUEUES 16
@@ -28,8 +27,6 @@ static const struct drmb_param submit_throughput_params[] = {
 	{ NULL },
 };
 
-static const char *const submit_backends[] = { "simgpu", NULL };
-
 struct submit_throughput {
 	struct drmb_device *dev;
 	unsigned int nqueues, batch, depth, next;
@@ -40,15 +37,10 @@ struct submit_throughput {
 
 static int submit_throughput_requires(struct drmb_case *c)
 {
-	int ret = drmb_device_require_submit(c, 0);
+	unsigned int max = drmb_submit_max_batch(c->dev);
 
-	if (ret)
-		return ret;
-	if (!(c->dev->caps & DRMB_CAP_SYNCOBJ_TIMELINE))
-		return drmb_why(c, -EOPNOTSUPP, "%s: no DRM_CAP_SYNCOBJ_TIMELINE", c->dev->node);
-	if ((unsigned int)drmb_case_int(c, "batch") > c->dev->backend->max_batch(c->dev))
-		return drmb_why(c, -EOPNOTSUPP, "backend takes at most %u jobs per submit",
-				c->dev->backend->max_batch(c->dev));
+	if ((unsigned int)drmb_case_int(c, "batch") > max)
+		return drmb_why(c, -EOPNOTSUPP, "backend takes at most %u jobs per submit", max);
 	return 0;
 }
 
@@ -56,13 +48,13 @@ static int submit_throughput_requires(struct drmb_case *c)
 static int drain(struct submit_throughput *t)
 {
 	unsigned int q;
+	int ret = 0;
 
-	for (q = 0; q < t->nqueues; q++)
-		if (t->submitted[q] &&
-		    drmSyncobjTimelineWait(t->dev->fd, &t->syncobj[q], &t->submitted[q], 1,
-					   INT64_MAX, 0, NULL))
-			return -errno;
-	return 0;
+	for (q = 0; q < t->nqueues && !ret; q++)
+		if (t->submitted[q])
+			ret = drmb_timeline_wait(t->dev, &t->syncobj[q], &t->submitted[q], 1,
+						 INT64_MAX, 0, NULL);
+	return ret;
 }
 
 static void submit_throughput_teardown(struct drmb_case *c)
@@ -73,9 +65,9 @@ static void submit_throughput_teardown(struct drmb_case *c)
 	drain(t);
 	for (q = 0; q < t->nqueues; q++) {
 		if (t->queue[q])
-			t->dev->backend->queue_destroy(t->dev, t->queue[q]);
+			drmb_queue_destroy(t->dev, t->queue[q]);
 		if (t->syncobj[q])
-			drmSyncobjDestroy(t->dev->fd, t->syncobj[q]);
+			drmb_syncobj_destroy(t->dev, t->syncobj[q]);
 	}
 	free(t->jobs);
 }
@@ -101,10 +93,9 @@ static int submit_throughput_setup(struct drmb_case *c)
 		t->jobs[i].in_fence_fd = -1;
 	}
 	for (q = 0; q < t->nqueues; q++) {
-		ret = t->dev->backend->queue_create(t->dev, &qo, &t->queue[q], c->why,
-						    sizeof(c->why));
-		if (!ret && drmSyncobjCreate(t->dev->fd, 0, &t->syncobj[q]))
-			ret = drmb_why(c, -errno, "SYNCOBJ_CREATE: %m");
+		ret = drmb_queue_create(t->dev, &qo, &t->queue[q], c->why, sizeof(c->why));
+		if (!ret && (ret = drmb_syncobj_create(t->dev, 0, &t->syncobj[q])))
+			drmb_why(c, ret, "SYNCOBJ_CREATE: %s", strerror(-ret));
 		if (ret) {
 			submit_throughput_teardown(c);
 			return ret;
@@ -123,7 +114,7 @@ static int submit_batch_op(struct drmb_case *c)
 
 	last->signal_syncobj = t->syncobj[q];
 	last->signal_point = t->submitted[q] + t->batch;
-	ret = t->dev->backend->submit(t->dev, t->queue[q], t->jobs, t->batch, &first);
+	ret = drmb_submit(t->dev, t->queue[q], t->jobs, t->batch, &first);
 	if (ret)
 		return ret;
 	t->submitted[q] += t->batch;
@@ -131,10 +122,8 @@ static int submit_batch_op(struct drmb_case *c)
 		return 0;
 	/* Throttle: at most depth jobs of this queue in flight. */
 	wait_for = t->submitted[q] - t->depth;
-	if (drmSyncobjTimelineWait(t->dev->fd, &t->syncobj[q], &wait_for, 1, INT64_MAX,
-				   DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, NULL))
-		return -errno;
-	return 0;
+	return drmb_timeline_wait(t->dev, &t->syncobj[q], &wait_for, 1, INT64_MAX,
+				  DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, NULL);
 }
 
 static int submit_throughput_run(struct drmb_case *c, struct drmb_samples *s)
@@ -152,7 +141,8 @@ const struct drmb_bench drmb_bench_submit_throughput = {
 	.id = "SubmitThroughput",
 	.summary = "jobs per second with the queues kept full, by batch, queues, credits",
 	.flags = DRMB_BENCH_NEEDS_DEVICE | DRMB_BENCH_THROUGHPUT,
-	.backends = submit_backends,
+	.needs = DRMB_NEEDS(DRMB_GROUP_SUBMIT) | DRMB_NEEDS(DRMB_GROUP_SYNCOBJ) |
+		 DRMB_NEEDS(DRMB_GROUP_TIMELINE),
 	.params = submit_throughput_params,
 	.priv_size = sizeof(struct submit_throughput),
 	.requires = submit_throughput_requires,

@@ -5,10 +5,11 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <xf86drm.h>
 
-#include "device.h"
+#include "backend.h"
 #include "measure.h"
 
 enum { OP_CREATE_DESTROY, OP_SIGNAL, OP_RESET, OP_QUERY, OP_TIMELINE_SIGNAL, OP_TRANSFER };
@@ -23,7 +24,8 @@ static const struct drmb_param syncobj_ops_params[] = {
 };
 
 struct syncobj_ops {
-	int fd, op;
+	struct drmb_device *dev;
+	int op;
 	uint32_t handle, src;
 	uint64_t point;
 };
@@ -33,30 +35,26 @@ static int needs_timeline(int op)
 	return op == OP_QUERY || op == OP_TIMELINE_SIGNAL || op == OP_TRANSFER;
 }
 
-static int syncobj_ops_requires(struct drmb_case *c)
+static uint32_t syncobj_ops_case_needs(const struct drmb_case *c)
 {
-	if (!(c->dev->caps & DRMB_CAP_SYNCOBJ))
-		return drmb_why(c, -EOPNOTSUPP, "%s (%s): no DRM_CAP_SYNCOBJ",
-				c->dev->node, c->dev->driver);
-	if (needs_timeline(drmb_case_int(c, "op")) &&
-	    !(c->dev->caps & DRMB_CAP_SYNCOBJ_TIMELINE))
-		return drmb_why(c, -EOPNOTSUPP, "%s (%s): no DRM_CAP_SYNCOBJ_TIMELINE",
-				c->dev->node, c->dev->driver);
-	return 0;
+	return needs_timeline(drmb_case_int(c, "op")) ? DRMB_NEEDS(DRMB_GROUP_TIMELINE) : 0;
 }
 
 static int syncobj_ops_setup(struct drmb_case *c)
 {
 	struct syncobj_ops *o = c->priv;
+	int ret;
 
-	o->fd = c->dev->fd;
+	o->dev = c->dev;
 	o->op = drmb_case_int(c, "op");
-	if (drmSyncobjCreate(o->fd, 0, &o->handle))
-		return drmb_why(c, -errno, "SYNCOBJ_CREATE: %m");
+	ret = drmb_syncobj_create(o->dev, 0, &o->handle);
+	if (ret)
+		return drmb_why(c, ret, "SYNCOBJ_CREATE: %s", strerror(-ret));
 	/* transfer copies a signalled binary syncobj into the next point. */
-	if (drmSyncobjCreate(o->fd, DRM_SYNCOBJ_CREATE_SIGNALED, &o->src)) {
-		drmSyncobjDestroy(o->fd, o->handle);
-		return drmb_why(c, -errno, "SYNCOBJ_CREATE: %m");
+	ret = drmb_syncobj_create(o->dev, DRM_SYNCOBJ_CREATE_SIGNALED, &o->src);
+	if (ret) {
+		drmb_syncobj_destroy(o->dev, o->handle);
+		return drmb_why(c, ret, "SYNCOBJ_CREATE: %s", strerror(-ret));
 	}
 	return 0;
 }
@@ -65,8 +63,8 @@ static void syncobj_ops_teardown(struct drmb_case *c)
 {
 	struct syncobj_ops *o = c->priv;
 
-	drmSyncobjDestroy(o->fd, o->handle);
-	drmSyncobjDestroy(o->fd, o->src);
+	drmb_syncobj_destroy(o->dev, o->handle);
+	drmb_syncobj_destroy(o->dev, o->src);
 }
 
 static int syncobj_op(struct drmb_case *c)
@@ -77,29 +75,29 @@ static int syncobj_op(struct drmb_case *c)
 
 	switch (o->op) {
 	case OP_CREATE_DESTROY:
-		ret = drmSyncobjCreate(o->fd, 0, &h);
+		ret = drmb_syncobj_create(o->dev, 0, &h);
 		if (!ret)
-			ret = drmSyncobjDestroy(o->fd, h);
+			drmb_syncobj_destroy(o->dev, h);
 		break;
 	case OP_SIGNAL:
-		ret = drmSyncobjSignal(o->fd, &o->handle, 1);
+		ret = drmb_syncobj_signal(o->dev, &o->handle, 1);
 		break;
 	case OP_RESET:
-		ret = drmSyncobjReset(o->fd, &o->handle, 1);
+		ret = drmb_syncobj_reset(o->dev, &o->handle, 1);
 		break;
 	case OP_QUERY:
-		ret = drmSyncobjQuery(o->fd, &o->handle, &o->point, 1);
+		ret = drmb_timeline_query(o->dev, &o->handle, &o->point, 1);
 		break;
 	case OP_TIMELINE_SIGNAL:
 		o->point++;
-		ret = drmSyncobjTimelineSignal(o->fd, &o->handle, &o->point, 1);
+		ret = drmb_timeline_signal(o->dev, &o->handle, &o->point, 1);
 		break;
 	case OP_TRANSFER:
 		o->point++;
-		ret = drmSyncobjTransfer(o->fd, o->handle, o->point, o->src, 0, 0);
+		ret = drmb_timeline_transfer(o->dev, o->handle, o->point, o->src, 0, 0);
 		break;
 	}
-	return ret ? -errno : 0;
+	return ret;
 }
 
 static int syncobj_ops_run(struct drmb_case *c, struct drmb_samples *s)
@@ -112,10 +110,10 @@ const struct drmb_bench drmb_bench_syncobj_ops = {
 	.id = "SyncobjOps",
 	.summary = "non-waiting syncobj ioctls (create, signal, reset, query, transfer)",
 	.flags = DRMB_BENCH_NEEDS_DEVICE | DRMB_BENCH_THROUGHPUT,
-	.backends = drmb_syncobj_backends,
+	.needs = DRMB_NEEDS(DRMB_GROUP_SYNCOBJ),
+	.case_needs = syncobj_ops_case_needs,
 	.params = syncobj_ops_params,
 	.priv_size = sizeof(struct syncobj_ops),
-	.requires = syncobj_ops_requires,
 	.setup = syncobj_ops_setup,
 	.run = syncobj_ops_run,
 	.teardown = syncobj_ops_teardown,

@@ -6,10 +6,11 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <xf86drm.h>
 
-#include "device.h"
+#include "backend.h"
 #include "measure.h"
 
 #define MAX_OBJECTS 256
@@ -24,35 +25,29 @@ static const struct drmb_param wait_many_params[] = {
 };
 
 struct wait_many {
-	int fd;
+	struct drmb_device *dev;
 	unsigned int n;
 	uint32_t flags;
 	uint32_t handles[MAX_OBJECTS];
 };
 
-static int wait_many_requires(struct drmb_case *c)
-{
-	if (!(c->dev->caps & DRMB_CAP_SYNCOBJ))
-		return drmb_why(c, -EOPNOTSUPP, "%s (%s): no DRM_CAP_SYNCOBJ",
-				c->dev->node, c->dev->driver);
-	return 0;
-}
 
 static int wait_many_setup(struct drmb_case *c)
 {
 	struct wait_many *w = c->priv;
 	unsigned int i;
 
-	w->fd = c->dev->fd;
+	w->dev = c->dev;
 	w->n = drmb_case_int(c, "count");
 	w->flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT |
 		   (drmb_case_int(c, "mode") == MODE_ALL ? DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL : 0);
 	for (i = 0; i < w->n; i++) {
-		if (drmSyncobjCreate(w->fd, 0, &w->handles[i])) {
-			int ret = drmb_why(c, -errno, "SYNCOBJ_CREATE #%u: %m", i);
+		int ret = drmb_syncobj_create(w->dev, 0, &w->handles[i]);
 
+		if (ret) {
+			drmb_why(c, ret, "SYNCOBJ_CREATE #%u: %s", i, strerror(-ret));
 			while (i--)
-				drmSyncobjDestroy(w->fd, w->handles[i]);
+				drmb_syncobj_destroy(w->dev, w->handles[i]);
 			return ret;
 		}
 	}
@@ -65,33 +60,31 @@ static void wait_many_teardown(struct drmb_case *c)
 	unsigned int i;
 
 	for (i = 0; i < w->n; i++)
-		drmSyncobjDestroy(w->fd, w->handles[i]);
+		drmb_syncobj_destroy(w->dev, w->handles[i]);
 }
 
 static int wait_many_arm(struct drmb_case *c)
 {
 	struct wait_many *w = c->priv;
+	int ret = drmb_syncobj_reset(w->dev, w->handles, w->n);
 
-	if (drmSyncobjReset(w->fd, w->handles, w->n))
-		return -errno;
-	if ((w->flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL) && w->n > 1 &&
-	    drmSyncobjSignal(w->fd, w->handles, w->n - 1))
-		return -errno;
-	return 0;
+	if (!ret && (w->flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL) && w->n > 1)
+		ret = drmb_syncobj_signal(w->dev, w->handles, w->n - 1);
+	return ret;
 }
 
 static int wait_many_wait(struct drmb_case *c)
 {
 	struct wait_many *w = c->priv;
 
-	return drmSyncobjWait(w->fd, w->handles, w->n, INT64_MAX, w->flags, NULL) ? -errno : 0;
+	return drmb_syncobj_wait(w->dev, w->handles, w->n, INT64_MAX, w->flags, NULL);
 }
 
 static int wait_many_signal(struct drmb_case *c)
 {
 	struct wait_many *w = c->priv;
 
-	return drmSyncobjSignal(w->fd, &w->handles[w->n - 1], 1) ? -errno : 0;
+	return drmb_syncobj_signal(w->dev, &w->handles[w->n - 1], 1);
 }
 
 static const struct drmb_wake_ops wait_many_ops = {
@@ -108,10 +101,9 @@ const struct drmb_bench drmb_bench_syncobj_wait_many = {
 	.id = "SyncobjWaitMany",
 	.summary = "wait-any / wait-all over N syncobjs, woken by the last one",
 	.flags = DRMB_BENCH_TWO_THREADS | DRMB_BENCH_FLOOR_RATIO | DRMB_BENCH_NEEDS_DEVICE,
-	.backends = drmb_syncobj_backends,
+	.needs = DRMB_NEEDS(DRMB_GROUP_SYNCOBJ),
 	.params = wait_many_params,
 	.priv_size = sizeof(struct wait_many),
-	.requires = wait_many_requires,
 	.setup = wait_many_setup,
 	.run = wait_many_run,
 	.teardown = wait_many_teardown,

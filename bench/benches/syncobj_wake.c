@@ -16,11 +16,13 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <xf86drm.h>
 
+#include "backend.h"
 #include "device.h"
 #include "measure.h"
 
@@ -41,12 +43,9 @@ static const struct drmb_param syncobj_wake_params[] = {
 	{ NULL },
 };
 
-const char *const drmb_syncobj_backends[] = {
-	"syncobj", "simgpu", "virtio-gpu", NULL,
-};
 
 struct syncobj_wake {
-	int fd;
+	struct drmb_device *dev;
 	int path;
 	uint32_t handle;
 	uint64_t point;
@@ -67,20 +66,18 @@ static int uses_timeline(int path)
 	       path == PATH_EVENTFD;
 }
 
-static int syncobj_wake_requires(struct drmb_case *c)
+static uint32_t syncobj_wake_case_needs(const struct drmb_case *c)
 {
 	int path = drmb_case_int(c, "path");
+	uint32_t needs = 0;
 
-	if (!(c->dev->caps & DRMB_CAP_SYNCOBJ))
-		return drmb_why(c, -EOPNOTSUPP, "%s (%s): no DRM_CAP_SYNCOBJ",
-				c->dev->node, c->dev->driver);
-	if (uses_timeline(path) && !(c->dev->caps & DRMB_CAP_SYNCOBJ_TIMELINE))
-		return drmb_why(c, -EOPNOTSUPP, "%s (%s): no DRM_CAP_SYNCOBJ_TIMELINE",
-				c->dev->node, c->dev->driver);
-	if (path == PATH_EVENTFD && !(c->dev->caps & DRMB_CAP_SYNCOBJ_EVENTFD))
-		return drmb_why(c, -EOPNOTSUPP,
-				"DRM_IOCTL_SYNCOBJ_EVENTFD not supported by this kernel (added in 6.6)");
-	return 0;
+	if (uses_timeline(path))
+		needs |= DRMB_NEEDS(DRMB_GROUP_TIMELINE);
+	if (path == PATH_EVENTFD)
+		needs |= DRMB_NEEDS(DRMB_GROUP_SYNCOBJ_EVENTFD);
+	if (uses_cpu_fence(path))
+		needs |= DRMB_NEEDS(DRMB_GROUP_SYNC_FILE);
+	return needs;
 }
 
 static int syncobj_wake_setup(struct drmb_case *c)
@@ -88,7 +85,7 @@ static int syncobj_wake_setup(struct drmb_case *c)
 	struct syncobj_wake *w = c->priv;
 	int ret;
 
-	w->fd = c->dev->fd;
+	w->dev = c->dev;
 	w->path = drmb_case_int(c, "path");
 	w->efd = w->sync_file = -1;
 	if (uses_cpu_fence(w->path)) {
@@ -104,8 +101,9 @@ static int syncobj_wake_setup(struct drmb_case *c)
 			goto err_close;
 		}
 	}
-	if (drmSyncobjCreate(w->fd, 0, &w->handle)) {
-		ret = drmb_why(c, -errno, "SYNCOBJ_CREATE: %m");
+	ret = drmb_syncobj_create(w->dev, 0, &w->handle);
+	if (ret) {
+		drmb_why(c, ret, "SYNCOBJ_CREATE: %s", strerror(-ret));
 		goto err_close;
 	}
 	return 0;
@@ -122,7 +120,7 @@ static void syncobj_wake_teardown(struct drmb_case *c)
 {
 	struct syncobj_wake *w = c->priv;
 
-	drmSyncobjDestroy(w->fd, w->handle);
+	drmb_syncobj_destroy(w->dev, w->handle);
 	if (w->have_cpu_fence)
 		drmb_cpu_fence_close(&w->cpu);
 	if (w->efd >= 0)
@@ -139,14 +137,14 @@ static int syncobj_wake_arm(struct drmb_case *c)
 
 	switch (w->path) {
 	case PATH_WAIT_SUBMIT:
-		return drmSyncobjReset(w->fd, &w->handle, 1) ? -errno : 0;
+		return drmb_syncobj_reset(w->dev, &w->handle, 1);
 	case PATH_TIMELINE:
 	case PATH_TIMELINE_AVAILABLE:
 		w->point++;
 		return 0;
 	case PATH_EVENTFD:
 		w->point++;
-		return drmb_syncobj_eventfd(w->fd, w->handle, w->point, w->efd, 0);
+		return drmb_syncobj_eventfd(w->dev, w->handle, w->point, w->efd, 0);
 	default:
 		break;
 	}
@@ -154,14 +152,14 @@ static int syncobj_wake_arm(struct drmb_case *c)
 	fence = drmb_cpu_fence_new(&w->cpu);
 	if (fence < 0)
 		return fence;
-	ret = drmSyncobjImportSyncFile(w->fd, w->handle, fence) ? -errno : 0;
+	ret = drmb_sync_file_import(w->dev, w->handle, fence);
 	close(fence);
 	if (ret || w->path != PATH_SYNC_FILE)
 		return ret;
 	if (w->sync_file >= 0)
 		close(w->sync_file);
 	w->sync_file = -1;
-	return drmSyncobjExportSyncFile(w->fd, w->handle, &w->sync_file) ? -errno : 0;
+	return drmb_sync_file_export(w->dev, w->handle, &w->sync_file);
 }
 
 static int syncobj_wake_wait(struct drmb_case *c)
@@ -172,17 +170,17 @@ static int syncobj_wake_wait(struct drmb_case *c)
 
 	switch (w->path) {
 	case PATH_WAIT_SUBMIT:
-		return drmSyncobjWait(w->fd, &w->handle, 1, INT64_MAX,
-				      DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, NULL) ? -errno : 0;
+		return drmb_syncobj_wait(w->dev, &w->handle, 1, INT64_MAX,
+					 DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, NULL);
 	case PATH_WAIT_FENCE:
-		return drmSyncobjWait(w->fd, &w->handle, 1, INT64_MAX, 0, NULL) ? -errno : 0;
+		return drmb_syncobj_wait(w->dev, &w->handle, 1, INT64_MAX, 0, NULL);
 	case PATH_TIMELINE:
 	case PATH_TIMELINE_AVAILABLE:
-		return drmSyncobjTimelineWait(w->fd, &w->handle, &w->point, 1, INT64_MAX,
-					      DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT |
-					      (w->path == PATH_TIMELINE_AVAILABLE ?
-					       DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE : 0),
-					      NULL) ? -errno : 0;
+		return drmb_timeline_wait(w->dev, &w->handle, &w->point, 1, INT64_MAX,
+					  DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT |
+					  (w->path == PATH_TIMELINE_AVAILABLE ?
+					   DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE : 0),
+					  NULL);
 	case PATH_EVENTFD:
 		return read(w->efd, &v, sizeof(v)) == sizeof(v) ? 0 : -errno;
 	case PATH_SYNC_FILE:
@@ -199,11 +197,11 @@ static int syncobj_wake_signal(struct drmb_case *c)
 
 	switch (w->path) {
 	case PATH_WAIT_SUBMIT:
-		return drmSyncobjSignal(w->fd, &w->handle, 1) ? -errno : 0;
+		return drmb_syncobj_signal(w->dev, &w->handle, 1);
 	case PATH_TIMELINE:
 	case PATH_TIMELINE_AVAILABLE:
 	case PATH_EVENTFD:
-		return drmSyncobjTimelineSignal(w->fd, &w->handle, &w->point, 1) ? -errno : 0;
+		return drmb_timeline_signal(w->dev, &w->handle, &w->point, 1);
 	default:
 		return drmb_cpu_fence_signal(&w->cpu);
 	}
@@ -225,10 +223,10 @@ const struct drmb_bench drmb_bench_syncobj_wake = {
 	.id = "SyncobjWake",
 	.summary = "DRM syncobj signal to waiter woken, per wait path",
 	.flags = DRMB_BENCH_TWO_THREADS | DRMB_BENCH_FLOOR_RATIO | DRMB_BENCH_NEEDS_DEVICE,
-	.backends = drmb_syncobj_backends,
+	.needs = DRMB_NEEDS(DRMB_GROUP_SYNCOBJ),
+	.case_needs = syncobj_wake_case_needs,
 	.params = syncobj_wake_params,
 	.priv_size = sizeof(struct syncobj_wake),
-	.requires = syncobj_wake_requires,
 	.setup = syncobj_wake_setup,
 	.run = syncobj_wake_run,
 	.teardown = syncobj_wake_teardown,

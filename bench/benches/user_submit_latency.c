@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "device.h"
+#include "backend.h"
 #include "measure.h"
 #include "stats.h"
 #include "userq_cost.h"
@@ -39,8 +39,6 @@ static const struct drmb_param user_submit_latency_params[] = {
 	{ "duration", DRMB_PARAM_INT, "0", "job duration on the engine, ns", 0, 1000000000 },
 	{ NULL },
 };
-
-static const char *const user_submit_backends[] = { "simgpu", NULL };
 
 enum { ST_DOORBELL, ST_DISPATCH, ST_EXEC, ST_WAKE, ST_NR };
 static const char *const stage_units[ST_NR] = {
@@ -60,10 +58,6 @@ struct user_submit_latency {
 	struct userq_cost cost;
 };
 
-static int user_submit_latency_requires(struct drmb_case *c)
-{
-	return drmb_device_require_user_queues(c);
-}
 
 static void user_submit_latency_teardown(struct drmb_case *c)
 {
@@ -71,7 +65,7 @@ static void user_submit_latency_teardown(struct drmb_case *c)
 	int i;
 
 	if (l->have_q)
-		l->dev->backend->userq_destroy(l->dev, &l->q);
+		drmb_userq_destroy(l->dev, &l->q);
 	for (i = 0; i < ST_NR; i++)
 		free(l->stage[i]);
 }
@@ -94,7 +88,7 @@ static int user_submit_latency_setup(struct drmb_case *c)
 	}
 	userq_opts_from_case(c, &o);
 	o.want_eventfd = l->wait == DRMB_USERQ_WAIT_EVENTFD;
-	ret = l->dev->backend->userq_create(l->dev, &o, &l->q, c->why, sizeof(c->why));
+	ret = drmb_userq_create(l->dev, &o, &l->q, c->why, sizeof(c->why));
 	if (ret) {
 		user_submit_latency_teardown(c);
 		return ret;
@@ -112,11 +106,10 @@ static int user_submit_op(struct drmb_case *c)
 
 	/* Sync object 0 counts jobs: each signals the next value. */
 	l->job.signal_value++;
-	ret = l->dev->backend->userq_submit(l->dev, &l->q, &l->job, 1, &l->seqno);
+	ret = drmb_userq_submit(l->dev, &l->q, &l->job, 1, &l->seqno);
 	if (ret)
 		return ret;
-	return l->dev->backend->userq_wait(l->dev, &l->q, 0, l->job.signal_value, l->wait,
-					   USERQ_TIMEOUT_NS);
+	return drmb_userq_wait(l->dev, &l->q, 0, l->job.signal_value, l->wait, USERQ_TIMEOUT_NS);
 }
 
 /* Untimed: split the sample with the driver's record of the job. */
@@ -129,10 +122,10 @@ static void user_submit_woken(struct drmb_case *c, size_t i, uint64_t t0, uint64
 
 	if (i >= l->cap)
 		return;
-	ret = l->dev->backend->userq_job_times(l->dev, &l->q, l->seqno, &t);
+	ret = drmb_userq_job_times(l->dev, &l->q, l->seqno, &t);
 	l->cost.untimed_self_ns += drmb_thread_cpu_ns() - cpu0;
 	if (ret) {
-		if (ret != -EBUSY)
+		if (ret != -EBUSY && ret != -EOPNOTSUPP)
 			l->stage_err = ret;
 		return;
 	}
@@ -174,10 +167,9 @@ const struct drmb_bench drmb_bench_user_submit_latency = {
 	.id = "UserSubmitLatency",
 	.summary = "user-queue doorbell to completion seen, split in firmware stages",
 	.flags = DRMB_BENCH_NEEDS_DEVICE,
-	.backends = user_submit_backends,
+	.needs = DRMB_NEEDS(DRMB_GROUP_USERQ),
 	.params = user_submit_latency_params,
 	.priv_size = sizeof(struct user_submit_latency),
-	.requires = user_submit_latency_requires,
 	.setup = user_submit_latency_setup,
 	.run = user_submit_latency_run,
 	.teardown = user_submit_latency_teardown,

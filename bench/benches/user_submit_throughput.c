@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <stdint.h>
 
-#include "device.h"
+#include "backend.h"
 #include "measure.h"
 #include "userq.h"
 #include "userq_cost.h"
@@ -31,8 +31,6 @@ static const struct drmb_param user_submit_throughput_params[] = {
 	{ NULL },
 };
 
-static const char *const user_submit_backends[] = { "simgpu", NULL };
-
 #define MAX_BATCH 4096
 
 struct user_submit_throughput {
@@ -48,10 +46,7 @@ struct user_submit_throughput {
 static int user_submit_throughput_requires(struct drmb_case *c)
 {
 	int64_t ring = drmb_case_int(c, "ring"), batch = drmb_case_int(c, "batch");
-	int ret = drmb_device_require_user_queues(c);
 
-	if (ret)
-		return ret;
 	if (ring & (ring - 1))
 		return drmb_why(c, -EINVAL, "ring=%lld is not a power of two", (long long)ring);
 	if (batch > ring / 64)
@@ -65,8 +60,7 @@ static int drain(struct user_submit_throughput *t)
 	if (!t->submitted || t->waited >= t->submitted)
 		return 0;
 	t->waited = t->submitted;
-	return t->dev->backend->userq_wait(t->dev, &t->q, 0, t->submitted, t->wait,
-					   USERQ_TIMEOUT_NS);
+	return drmb_userq_wait(t->dev, &t->q, 0, t->submitted, t->wait, USERQ_TIMEOUT_NS);
 }
 
 static void user_submit_throughput_teardown(struct drmb_case *c)
@@ -75,7 +69,7 @@ static void user_submit_throughput_teardown(struct drmb_case *c)
 
 	if (t->have_q) {
 		drain(t);
-		t->dev->backend->userq_destroy(t->dev, &t->q);
+		drmb_userq_destroy(t->dev, &t->q);
 	}
 }
 
@@ -90,7 +84,7 @@ static int user_submit_throughput_setup(struct drmb_case *c)
 	t->batch = drmb_case_int(c, "batch");
 	t->wait = drmb_case_int(c, "wait") ? DRMB_USERQ_WAIT_IOCTL : DRMB_USERQ_WAIT_SPIN;
 	userq_opts_from_case(c, &o);
-	ret = t->dev->backend->userq_create(t->dev, &o, &t->q, c->why, sizeof(c->why));
+	ret = drmb_userq_create(t->dev, &o, &t->q, c->why, sizeof(c->why));
 	if (ret)
 		return ret;
 	t->have_q = 1;
@@ -108,15 +102,14 @@ static int submit_batch_op(struct drmb_case *c)
 
 	/* Throttle: at most a ring of jobs in flight. */
 	if (need > t->waited) {
-		ret = t->dev->backend->userq_wait(t->dev, &t->q, 0, need, t->wait,
-						  USERQ_TIMEOUT_NS);
+		ret = drmb_userq_wait(t->dev, &t->q, 0, need, t->wait, USERQ_TIMEOUT_NS);
 		if (ret)
 			return ret;
 		t->waited = need;
 	}
 	for (i = 0; i < t->batch; i++)
 		t->jobs[i].signal_value = t->submitted + i + 1;
-	ret = t->dev->backend->userq_submit(t->dev, &t->q, t->jobs, t->batch, NULL);
+	ret = drmb_userq_submit(t->dev, &t->q, t->jobs, t->batch, NULL);
 	if (ret)
 		return ret;
 	t->submitted += t->batch;
@@ -154,7 +147,7 @@ const struct drmb_bench drmb_bench_user_submit_throughput = {
 	.id = "UserSubmitThroughput",
 	.summary = "user-queue jobs per second with the ring kept full, by ring size and firmware policy",
 	.flags = DRMB_BENCH_NEEDS_DEVICE | DRMB_BENCH_THROUGHPUT,
-	.backends = user_submit_backends,
+	.needs = DRMB_NEEDS(DRMB_GROUP_USERQ),
 	.params = user_submit_throughput_params,
 	.priv_size = sizeof(struct user_submit_throughput),
 	.requires = user_submit_throughput_requires,

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "backend.h"
 #include "measure.h"
 #include "userq_cost.h"
 
@@ -31,9 +32,9 @@ void userq_opts_from_case(const struct drmb_case *c, struct drmb_userq_opts *o)
 
 static int read_stats(struct userq_cost *k, struct drmb_userq_stats *st)
 {
-	if (!k->q || !k->dev->backend->userq_stats)
+	if (!k->q)
 		return -EOPNOTSUPP;
-	return k->dev->backend->userq_stats(k->dev, k->q, st);
+	return drmb_userq_stats(k->dev, k->q, st);
 }
 
 /*

@@ -11,8 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <xf86drm.h>
-
+#include "backend.h"
 #include "device.h"
 #include "measure.h"
 
@@ -25,10 +24,9 @@ static const struct drmb_param vgem_params[] = {
 	{ NULL },
 };
 
-static const char *const vgem_backends[] = { "vgem", NULL };
-
 struct vgem_fence {
-	int fd, dmabuf, sync_file, mode;
+	struct drmb_device *dev;
+	int dmabuf, sync_file, mode;
 	uint32_t handle, fence;
 };
 
@@ -37,11 +35,11 @@ static int vgem_setup(struct drmb_case *c)
 	struct vgem_fence *v = c->priv;
 	int ret;
 
-	v->fd = c->dev->fd;
+	v->dev = c->dev;
 	v->mode = drmb_case_int(c, "wait");
 	v->sync_file = -1;
-	ret = drmb_vgem_bo_create(v->fd, &v->handle, &v->dmabuf);
-	return ret ? drmb_why(c, ret, "vgem BO and dma-buf: %s", strerror(-ret)) : 0;
+	ret = drmb_dmabuf_bo_create(v->dev, &v->handle, &v->dmabuf);
+	return ret ? drmb_why(c, ret, "BO and dma-buf: %s", strerror(-ret)) : 0;
 }
 
 static void vgem_teardown(struct drmb_case *c)
@@ -51,7 +49,7 @@ static void vgem_teardown(struct drmb_case *c)
 	if (v->sync_file >= 0)
 		close(v->sync_file);
 	close(v->dmabuf);
-	drmCloseBufferHandle(v->fd, v->handle);
+	drmb_dmabuf_bo_destroy(v->dev, v->handle);
 }
 
 static int vgem_arm(struct drmb_case *c)
@@ -59,9 +57,9 @@ static int vgem_arm(struct drmb_case *c)
 	struct vgem_fence *v = c->priv;
 	int ret;
 
-	ret = drmb_vgem_fence_attach(v->fd, v->handle, &v->fence);
+	ret = drmb_dmabuf_fence_attach(v->dev, v->handle, &v->fence);
 	if (ret)
-		return drmb_why(c, ret, "VGEM_FENCE_ATTACH: %s", strerror(-ret));
+		return drmb_why(c, ret, "fence attach: %s", strerror(-ret));
 	if (v->mode != WAIT_SYNC_FILE)
 		return 0;
 	if (v->sync_file >= 0)
@@ -69,7 +67,7 @@ static int vgem_arm(struct drmb_case *c)
 	v->sync_file = drmb_dmabuf_export_sync_file(v->dmabuf);
 	if (v->sync_file < 0) {
 		ret = v->sync_file;
-		drmb_vgem_fence_signal(v->fd, v->fence);
+		drmb_dmabuf_fence_signal(v->dev, v->fence);
 		return drmb_why(c, ret, "DMA_BUF_IOCTL_EXPORT_SYNC_FILE: %s (kernel 5.20+)",
 				strerror(-ret));
 	}
@@ -91,7 +89,7 @@ static int vgem_signal(struct drmb_case *c)
 {
 	struct vgem_fence *v = c->priv;
 
-	return drmb_vgem_fence_signal(v->fd, v->fence);
+	return drmb_dmabuf_fence_signal(v->dev, v->fence);
 }
 
 static const struct drmb_wake_ops vgem_ops = {
@@ -108,7 +106,7 @@ const struct drmb_bench drmb_bench_vgem_fence = {
 	.id = "VgemFence",
 	.summary = "vgem fence signal to dma-buf / sync_file poller woken",
 	.flags = DRMB_BENCH_TWO_THREADS | DRMB_BENCH_FLOOR_RATIO | DRMB_BENCH_NEEDS_DEVICE,
-	.backends = vgem_backends,
+	.needs = DRMB_NEEDS(DRMB_GROUP_DMABUF_FENCE),
 	.params = vgem_params,
 	.priv_size = sizeof(struct vgem_fence),
 	.setup = vgem_setup,

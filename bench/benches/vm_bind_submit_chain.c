@@ -31,9 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <xf86drm.h>
-
-#include "device.h"
+#include "backend.h"
 #include "measure.h"
 #include "stats.h"
 
@@ -49,8 +47,6 @@ static const char *const stage_units[ST_NR] = {
 	"unbind-pt-done-to-signal-ns", "unbind-signal-to-waiter-ns",
 	"bind-ioctl-to-run-ns", "unbind-ioctl-to-run-ns",
 };
-
-static const char *const chain_backends[] = { "simgpu", NULL };
 
 static const struct drmb_param chain_params[] = {
 	{ "batch", DRMB_PARAM_INT, "1,64", "4 KiB maps bound (and unbound) per chain", 1, 4096 },
@@ -70,19 +66,6 @@ struct chain {
 	int stage_err;
 };
 
-static int chain_requires(struct drmb_case *c)
-{
-	int ret = drmb_device_require_submit(c, 1);
-
-	if (!ret)
-		ret = drmb_device_require_vm_bind(c);
-	if (ret)
-		return ret;
-	if (!c->dev->backend->vm_bind_async)
-		return drmb_why(c, -EOPNOTSUPP, "backend %s has no asynchronous VM_BIND",
-				c->dev->backend->name);
-	return 0;
-}
 
 static void chain_free(struct chain *ch)
 {
@@ -97,29 +80,27 @@ static void chain_free(struct chain *ch)
 static void chain_teardown(struct drmb_case *c)
 {
 	struct chain *ch = c->priv;
-	const struct drmb_backend *b = ch->dev ? ch->dev->backend : NULL;
 	unsigned int k;
 
-	if (!b) {
+	if (!ch->dev) {
 		chain_free(ch);
 		return;
 	}
 	if (ch->vm)
-		b->vm_destroy(ch->dev, ch->vm);
+		drmb_vm_destroy(ch->dev, ch->vm);
 	if (ch->queue)
-		b->queue_destroy(ch->dev, ch->queue);
+		drmb_queue_destroy(ch->dev, ch->queue);
 	if (ch->bo)
-		b->bo_destroy(ch->dev, ch->bo);
+		drmb_bo_destroy(ch->dev, ch->bo);
 	for (k = 0; k < S_NR; k++)
 		if (ch->sync[k])
-			drmSyncobjDestroy(ch->dev->fd, ch->sync[k]);
+			drmb_syncobj_destroy(ch->dev, ch->sync[k]);
 	chain_free(ch);
 }
 
 static int chain_setup(struct drmb_case *c)
 {
 	struct chain *ch = c->priv;
-	const struct drmb_backend *b = c->dev->backend;
 	struct drmb_queue_opts qo = { .priority = 1 };
 	struct drmb_vm_opts vo = { .prealloc = DRMB_VM_PREALLOC_BATCHED };
 	uint64_t base;
@@ -140,19 +121,19 @@ static int chain_setup(struct drmb_case *c)
 		chain_free(ch);
 		return -ENOMEM;
 	}
-	ret = b->queue_create(c->dev, &qo, &ch->queue, c->why, sizeof(c->why));
+	ret = drmb_queue_create(c->dev, &qo, &ch->queue, c->why, sizeof(c->why));
 	if (!ret)
-		ret = b->vm_create(c->dev, &vo, &ch->vm, c->why, sizeof(c->why));
-	if (!ret && b->bo_create(c->dev, 4096ull * ch->batch, &ch->bo))
+		ret = drmb_vm_create(c->dev, &vo, &ch->vm, c->why, sizeof(c->why));
+	if (!ret && drmb_bo_create(c->dev, 4096ull * ch->batch, &ch->bo))
 		ret = drmb_why(c, -ENOMEM, "BO_CREATE of %u pages failed", ch->batch);
 	for (k = 0; !ret && k < S_NR; k++)
-		if (drmSyncobjCreate(c->dev->fd, 0, &ch->sync[k]))
-			ret = drmb_why(c, -errno, "SYNCOBJ_CREATE: %s", strerror(errno));
+		if ((ret = drmb_syncobj_create(c->dev, 0, &ch->sync[k])))
+			drmb_why(c, ret, "SYNCOBJ_CREATE: %s", strerror(-ret));
 	if (ret) {
 		chain_teardown(c);
 		return ret;
 	}
-	base = b->vm_first_va(c->dev);
+	base = drmb_vm_first_va(c->dev);
 	for (i = 0; i < ch->batch; i++) {
 		ch->map[i].type = DRMB_VM_MAP;
 		ch->map[i].bo = ch->bo;
@@ -171,51 +152,47 @@ static int chain_setup(struct drmb_case *c)
 static int chain_op(struct drmb_case *c)
 {
 	struct chain *ch = c->priv;
-	const struct drmb_backend *b = ch->dev->backend;
 	int ret;
 
 	ch->job.wait_syncobj = 0;
 	ch->job.signal_syncobj = ch->sync[S_A];
-	ret = b->submit(ch->dev, ch->queue, &ch->job, 1, &ch->seq_a);
+	ret = drmb_submit(ch->dev, ch->queue, &ch->job, 1, &ch->seq_a);
 	if (!ret)
-		ret = b->vm_bind_async(ch->dev, ch->vm, ch->map, ch->batch,
-				       ch->sync[S_A], ch->sync[S_BIND], &ch->seq_bind);
+		ret = drmb_vm_bind_async(ch->dev, ch->vm, ch->map, ch->batch,
+					 ch->sync[S_A], ch->sync[S_BIND], &ch->seq_bind);
 	if (ret)
 		return ret;
 	ch->job.wait_syncobj = ch->sync[S_BIND];
 	ch->job.signal_syncobj = ch->sync[S_B];
-	ret = b->submit(ch->dev, ch->queue, &ch->job, 1, &ch->seq_b);
+	ret = drmb_submit(ch->dev, ch->queue, &ch->job, 1, &ch->seq_b);
 	if (!ret)
-		ret = b->vm_bind_async(ch->dev, ch->vm, ch->unmap, 1, ch->sync[S_B],
-				       ch->sync[S_UNBIND], &ch->seq_unbind);
+		ret = drmb_vm_bind_async(ch->dev, ch->vm, ch->unmap, 1, ch->sync[S_B],
+					 ch->sync[S_UNBIND], &ch->seq_unbind);
 	if (ret)
 		return ret;
-	if (drmSyncobjWait(ch->dev->fd, &ch->sync[S_UNBIND], 1, INT64_MAX, 0, NULL))
-		return -errno;
-	return 0;
+	return drmb_syncobj_wait(ch->dev, &ch->sync[S_UNBIND], 1, INT64_MAX, 0, NULL);
 }
 
 /* Untimed: the kernel's stamps of this chain. */
 static void chain_after(struct drmb_case *c, size_t i, uint64_t t0, uint64_t t1)
 {
 	struct chain *ch = c->priv;
-	const struct drmb_backend *b = ch->dev->backend;
 	struct drmb_bind_times bind, unbind;
 	struct drmb_job_times a, bj;
 	uint64_t path[ST_NR + 1];
 	size_t n = ch->nstage;
 	int ret, k;
 
-	if (i >= ch->cap || !b->job_times || !b->vm_bind_times)
+	if (i >= ch->cap)
 		return;
 	/* Everything waited for has signalled: a failure here is an error. */
-	ret = b->job_times(ch->dev, ch->queue, ch->seq_a, &a);
+	ret = drmb_job_times(ch->dev, ch->queue, ch->seq_a, &a);
 	if (!ret)
-		ret = b->job_times(ch->dev, ch->queue, ch->seq_b, &bj);
+		ret = drmb_job_times(ch->dev, ch->queue, ch->seq_b, &bj);
 	if (!ret)
-		ret = b->vm_bind_times(ch->dev, ch->vm, ch->seq_bind, &bind);
+		ret = drmb_vm_bind_times(ch->dev, ch->vm, ch->seq_bind, &bind);
 	if (!ret)
-		ret = b->vm_bind_times(ch->dev, ch->vm, ch->seq_unbind, &unbind);
+		ret = drmb_vm_bind_times(ch->dev, ch->vm, ch->seq_unbind, &unbind);
 	if (ret) {
 		ch->stage_err = ret;
 		return;
@@ -272,10 +249,11 @@ const struct drmb_bench drmb_bench_vm_bind_submit_chain = {
 	.id = "VmBindSubmitChain",
 	.summary = "job -> async bind -> job -> async unbind chained by syncobjs: latency per chain",
 	.flags = DRMB_BENCH_NEEDS_DEVICE,
-	.backends = chain_backends,
+	.needs = DRMB_NEEDS(DRMB_GROUP_SUBMIT) | DRMB_NEEDS(DRMB_GROUP_STAGE_RECORDS) |
+		 DRMB_NEEDS(DRMB_GROUP_SYNCOBJ) | DRMB_NEEDS(DRMB_GROUP_VM_BIND) |
+		 DRMB_NEEDS(DRMB_GROUP_VM_BIND_ASYNC),
 	.params = chain_params,
 	.priv_size = sizeof(struct chain),
-	.requires = chain_requires,
 	.setup = chain_setup,
 	.run = chain_run,
 	.teardown = chain_teardown,

@@ -8,8 +8,6 @@
  */
 #include "vm_workload.h"
 
-static const char *const vm_bind_backends[] = { "simgpu", NULL };
-
 static const struct drmb_param vm_bind_throughput_params[] = {
 	{ "op", DRMB_PARAM_ENUM, "map,unmap,map-null,remap", "bind op type",
 	  .choices = vm_workload_ops },
@@ -31,7 +29,8 @@ const struct drmb_bench drmb_bench_vm_bind_throughput = {
 	.id = "VmBindThroughput",
 	.summary = "VM_BIND ops/s and batch latency by op, size, batch, order, huge, sync/async",
 	.flags = DRMB_BENCH_NEEDS_DEVICE | DRMB_BENCH_THROUGHPUT,
-	.backends = vm_bind_backends,
+	.needs = DRMB_NEEDS(DRMB_GROUP_VM_BIND),
+	.case_needs = vm_workload_case_needs,
 	.params = vm_bind_throughput_params,
 	.priv_size = sizeof(struct vm_workload),
 	.requires = vm_workload_requires,

@@ -8,9 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <xf86drm.h>
-
-#include "device.h"
+#include "backend.h"
 #include "stats.h"
 #include "vm_workload.h"
 
@@ -37,28 +35,24 @@ static uint64_t slot_size(enum vm_workload_op op, uint64_t size)
 	return op == VMW_REMAP ? 3 * size : size;
 }
 
+uint32_t vm_workload_case_needs(const struct drmb_case *c)
+{
+	return !strcmp(drmb_case_str(c, "mode"), "async") ?
+	       DRMB_NEEDS(DRMB_GROUP_VM_BIND_ASYNC) | DRMB_NEEDS(DRMB_GROUP_SYNCOBJ) : 0;
+}
+
 int vm_workload_requires(struct drmb_case *c)
 {
 	uint64_t size = drmb_case_int(c, "size");
 	unsigned int batch = drmb_case_int(c, "batch");
 	enum vm_workload_op op = drmb_case_int(c, "op");
-	int ret = drmb_device_require_vm_bind(c);
+	unsigned int max = drmb_vm_max_ops(c->dev);
 
-	if (ret)
-		return ret;
-	if (!strcmp(drmb_case_str(c, "mode"), "async")) {
-		if (!c->dev->backend->vm_bind_async)
-			return drmb_why(c, -EOPNOTSUPP, "backend %s has no asynchronous VM_BIND",
-					c->dev->backend->name);
-		if (!(c->dev->caps & DRMB_CAP_SYNCOBJ))
-			return drmb_why(c, -EOPNOTSUPP, "%s: no syncobjs", c->dev->node);
-	}
 	if (size % (4 * KIB))
 		return drmb_why(c, -EINVAL, "size %llu is not a multiple of 4 KiB",
 				(unsigned long long)size);
-	if (batch > c->dev->backend->vm_max_ops(c->dev))
-		return drmb_why(c, -EOPNOTSUPP, "backend takes at most %u ops per bind",
-				c->dev->backend->vm_max_ops(c->dev));
+	if (batch > max)
+		return drmb_why(c, -EOPNOTSUPP, "backend takes at most %u ops per bind", max);
 	if (slot_size(op, size) * batch > VMW_MAX_BATCH_VA)
 		return drmb_why(c, -EOPNOTSUPP,
 				"op=%s size x batch = %llu MiB of VA: above the %llu MiB per-batch bound "
@@ -81,24 +75,23 @@ static void set_op(struct drmb_vm_op *o, enum drmb_vm_op_type type, uint32_t bo,
 
 static int bind(struct vm_workload *w, const struct drmb_vm_op *ops, unsigned int n)
 {
-	return w->dev->backend->vm_bind(w->dev, w->vm, ops, n, NULL);
+	return drmb_vm_bind(w->dev, w->vm, ops, n, NULL);
 }
 
 static void workload_free(struct vm_workload *w)
 {
-	const struct drmb_backend *b = w->dev ? w->dev->backend : NULL;
 	int i;
 
-	if (!b)
+	if (!w->dev)
 		return;
 	if (w->vm)
-		b->vm_destroy(w->dev, w->vm);
+		drmb_vm_destroy(w->dev, w->vm);
 	if (w->bo_a)
-		b->bo_destroy(w->dev, w->bo_a);
+		drmb_bo_destroy(w->dev, w->bo_a);
 	if (w->bo_b)
-		b->bo_destroy(w->dev, w->bo_b);
+		drmb_bo_destroy(w->dev, w->bo_b);
 	if (w->done)
-		drmSyncobjDestroy(w->dev->fd, w->done);
+		drmb_syncobj_destroy(w->dev, w->done);
 	free(w->timed);
 	free(w->reset);
 	for (i = 0; i < VMW_ST_NR; i++)
@@ -111,7 +104,6 @@ int vm_workload_setup(struct drmb_case *c)
 	enum drmb_vm_prealloc prealloc = DRMB_VM_PREALLOC_NONE + drmb_case_int(c, "prealloc");
 	int huge = drmb_case_int(c, "huge"), shuffled = drmb_case_int(c, "order");
 	int async = drmb_case_int(c, "mode");
-	const struct drmb_backend *b = c->dev->backend;
 	struct vm_workload *w = c->priv;
 	struct drmb_vm_opts o = { .prealloc = prealloc, .huge = huge };
 	unsigned int i, *order;
@@ -123,7 +115,7 @@ int vm_workload_setup(struct drmb_case *c)
 	w->size = drmb_case_int(c, "size");
 	w->batch = drmb_case_int(c, "batch");
 	w->slot = slot_size(w->op, w->size);
-	base = b->vm_first_va(c->dev);
+	base = drmb_vm_first_va(c->dev);
 
 	w->timed = calloc(w->batch, sizeof(*w->timed));
 	w->reset = calloc(w->batch, sizeof(*w->reset));
@@ -138,17 +130,17 @@ int vm_workload_setup(struct drmb_case *c)
 		ret = -ENOMEM;
 		goto err;
 	}
-	ret = b->vm_create(c->dev, &o, &w->vm, c->why, sizeof(c->why));
+	ret = drmb_vm_create(c->dev, &o, &w->vm, c->why, sizeof(c->why));
 	if (ret)
 		goto err;
 	w->async = async;
-	if (async && drmSyncobjCreate(c->dev->fd, 0, &w->done)) {
-		ret = drmb_why(c, -errno, "SYNCOBJ_CREATE: %s", strerror(errno));
+	if (async && (ret = drmb_syncobj_create(c->dev, 0, &w->done))) {
+		drmb_why(c, ret, "SYNCOBJ_CREATE: %s", strerror(-ret));
 		goto err;
 	}
-	ret = b->bo_create(c->dev, w->slot, &w->bo_a);
+	ret = drmb_bo_create(c->dev, w->slot, &w->bo_a);
 	if (!ret && w->op == VMW_REMAP)
-		ret = b->bo_create(c->dev, w->size, &w->bo_b);
+		ret = drmb_bo_create(c->dev, w->size, &w->bo_b);
 	if (ret) {
 		drmb_why(c, ret, "BO_CREATE of %llu bytes: %s",
 			 (unsigned long long)w->slot, strerror(-ret));
@@ -214,14 +206,12 @@ static int vm_workload_op(struct drmb_case *c)
 	int ret;
 
 	if (!w->async)
-		return w->dev->backend->vm_bind(w->dev, w->vm, w->timed, w->batch, &w->seqno);
-	ret = w->dev->backend->vm_bind_async(w->dev, w->vm, w->timed, w->batch, 0, w->done,
-					     &w->seqno);
+		return drmb_vm_bind(w->dev, w->vm, w->timed, w->batch, &w->seqno);
+	ret = drmb_vm_bind_async(w->dev, w->vm, w->timed, w->batch, 0, w->done,
+				 &w->seqno);
 	if (ret)
 		return ret;
-	if (drmSyncobjWait(w->dev->fd, &w->done, 1, INT64_MAX, 0, NULL))
-		return -errno;
-	return 0;
+	return drmb_syncobj_wait(w->dev, &w->done, 1, INT64_MAX, 0, NULL);
 }
 
 #define ADD_DELTA(f) (w->sum.f += now.f - w->before.f)
@@ -229,16 +219,19 @@ static int vm_workload_op(struct drmb_case *c)
 /* Untimed: split the call [t0, t1] with the kernel's record of the bind. */
 static void record_stages(struct vm_workload *w, size_t i, uint64_t t0, uint64_t t1)
 {
-	const struct drmb_backend *b = w->dev->backend;
 	struct drmb_bind_times t;
 	int ret;
 
-	if (i >= w->cap || !b->vm_bind_times)
+	if (i >= w->cap)
 		return;
-	ret = b->vm_bind_times(w->dev, w->vm, w->seqno, &t);
-	/* Waited for, so complete: -EBUSY here is a driver bug, not noise. */
+	ret = drmb_vm_bind_times(w->dev, w->vm, w->seqno, &t);
+	/*
+	 * Waited for, so complete: -EBUSY here is a driver bug, not noise.
+	 * A backend without bind records leaves the sample unsplit.
+	 */
 	if (ret) {
-		w->stage_err = ret;
+		if (ret != -EOPNOTSUPP)
+			w->stage_err = ret;
 		return;
 	}
 	/* Only stamps ordered inside this call's window split it. */
@@ -256,14 +249,13 @@ static void record_stages(struct vm_workload *w, size_t i, uint64_t t0, uint64_t
 static void vm_workload_after(struct drmb_case *c, size_t i, uint64_t t0, uint64_t t1)
 {
 	struct vm_workload *w = c->priv;
-	const struct drmb_backend *b = w->dev->backend;
 	struct drmb_vm_stats now;
 	int ret;
 
 	if (w->error)
 		return;
 	record_stages(w, i, t0, t1);
-	ret = b->vm_stats(w->dev, w->vm, &now);
+	ret = drmb_vm_stats(w->dev, w->vm, &now);
 	if (!ret) {
 		ADD_DELTA(tables_preallocated);
 		ADD_DELTA(tables_prealloc_used);
@@ -273,7 +265,7 @@ static void vm_workload_after(struct drmb_case *c, size_t i, uint64_t t0, uint64
 		ret = bind(w, w->reset, w->nreset);
 	}
 	if (!ret)
-		ret = b->vm_stats(w->dev, w->vm, &w->before);
+		ret = drmb_vm_stats(w->dev, w->vm, &w->before);
 	w->error = ret;
 }
 
@@ -286,7 +278,7 @@ int vm_workload_run(struct drmb_case *c, struct drmb_samples *s)
 	memset(&w->sum, 0, sizeof(w->sum));
 	w->nstage = 0;
 	w->stage_err = 0;
-	w->error = w->dev->backend->vm_stats(w->dev, w->vm, &w->before);
+	w->error = drmb_vm_stats(w->dev, w->vm, &w->before);
 	if (w->error)
 		return drmb_why(c, w->error, "VM_QUERY: %s", strerror(-w->error));
 	s->ops_per_sample = w->batch;

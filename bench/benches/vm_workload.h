@@ -74,6 +74,8 @@ struct vm_workload {
  * case has mode=async), and size/batch sane for a guest's memory.
  * Reads the params "op", "size" and "batch".
  */
+/* Async cases also need queued binds and a syncobj. */
+uint32_t vm_workload_case_needs(const struct drmb_case *c);
 int vm_workload_requires(struct drmb_case *c);
 /*
  * The descriptor hooks of every benchmark built on this workload; they read

@@ -18,12 +18,19 @@
 #include <xf86drm.h>
 
 #include "appendf.h"
+#include "backend.h"
 #include "device.h"
 
 const char *drmb_device_override;
 
-int drmb_syncobj_eventfd(int fd, uint32_t handle, uint64_t point,
-			 int efd, uint32_t flags)
+/* What probe_caps() found on a node. */
+enum {
+	CAP_SYNCOBJ = 1u << 0,
+	CAP_TIMELINE = 1u << 1,
+	CAP_EVENTFD = 1u << 2,		/* probed with a real call */
+};
+
+static int syncobj_eventfd(int fd, uint32_t handle, uint64_t point, int efd, uint32_t flags)
 {
 	struct drm_syncobj_eventfd args = {
 		.handle = handle, .flags = flags, .point = point, .fd = efd,
@@ -32,30 +39,31 @@ int drmb_syncobj_eventfd(int fd, uint32_t handle, uint64_t point,
 	return drmIoctl(fd, DRM_IOCTL_SYNCOBJ_EVENTFD, &args) ? -errno : 0;
 }
 
-static uint64_t probe_caps(int fd)
+static unsigned int probe_caps(int fd)
 {
-	uint64_t caps = 0, v = 0;
+	unsigned int caps = 0;
+	uint64_t v = 0;
 	uint32_t handle;
 	int efd;
 
 	if (!drmGetCap(fd, DRM_CAP_SYNCOBJ, &v) && v)
-		caps |= DRMB_CAP_SYNCOBJ;
+		caps |= CAP_SYNCOBJ;
 	v = 0;
 	if (!drmGetCap(fd, DRM_CAP_SYNCOBJ_TIMELINE, &v) && v)
-		caps |= DRMB_CAP_SYNCOBJ_TIMELINE;
-	if (!(caps & DRMB_CAP_SYNCOBJ) || drmSyncobjCreate(fd, 0, &handle))
+		caps |= CAP_TIMELINE;
+	if (!(caps & CAP_SYNCOBJ) || drmSyncobjCreate(fd, 0, &handle))
 		return caps;
 	efd = eventfd(0, EFD_CLOEXEC);
 	if (efd >= 0) {
-		if (!drmb_syncobj_eventfd(fd, handle, 0, efd, 0))
-			caps |= DRMB_CAP_SYNCOBJ_EVENTFD;
+		if (!syncobj_eventfd(fd, handle, 0, efd, 0))
+			caps |= CAP_EVENTFD;
 		close(efd);
 	}
 	drmSyncobjDestroy(fd, handle);
 	return caps;
 }
 
-static int open_node(struct drmb_device *dev, const char *node)
+static int open_node(struct drmb_device *dev, const char *node, unsigned int *caps)
 {
 	drmVersionPtr ver;
 	int fd = open(node, O_RDWR | O_CLOEXEC);
@@ -71,8 +79,23 @@ static int open_node(struct drmb_device *dev, const char *node)
 	snprintf(dev->node, sizeof(dev->node), "%s", node);
 	snprintf(dev->driver, sizeof(dev->driver), "%s", ver->name);
 	drmFreeVersion(ver);
-	dev->caps = probe_caps(fd);
+	*caps = probe_caps(fd);
 	return 0;
+}
+
+/* The syncobj groups a node turned out not to have. */
+static void withdraw_missing(struct drmb_device *dev, unsigned int caps)
+{
+	if (!(caps & CAP_SYNCOBJ))
+		drmb_device_withdraw(dev, DRMB_GROUP_SYNCOBJ, "%s (%s): no DRM_CAP_SYNCOBJ",
+				     dev->node, dev->driver);
+	if (!(caps & CAP_TIMELINE))
+		drmb_device_withdraw(dev, DRMB_GROUP_TIMELINE,
+				     "%s (%s): no DRM_CAP_SYNCOBJ_TIMELINE",
+				     dev->node, dev->driver);
+	if (!(caps & CAP_EVENTFD))
+		drmb_device_withdraw(dev, DRMB_GROUP_SYNCOBJ_EVENTFD,
+				     "DRM_IOCTL_SYNCOBJ_EVENTFD not supported by this kernel (added in 6.6)");
 }
 
 #define MAX_NODES 64
@@ -117,18 +140,17 @@ static int collect_nodes(int type, char (*paths)[64], int max)
 	return count;
 }
 
-int drmb_device_open(struct drmb_device *dev, const char *driver, uint64_t need,
+int drmb_device_open(struct drmb_device *dev, const char *driver, unsigned int flags,
 		     char *why, size_t whylen)
 {
-	int type = need & DRMB_OPEN_PRIMARY ? DRM_NODE_PRIMARY : DRM_NODE_RENDER;
+	int type = flags & DRMB_OPEN_PRIMARY ? DRM_NODE_PRIMARY : DRM_NODE_RENDER;
 	char paths[MAX_NODES][64];
+	unsigned int caps = 0;
 	int n, i, ret;
 
-	need &= ~DRMB_OPEN_PRIMARY;
-	memset(dev, 0, sizeof(*dev));
 	dev->fd = -1;
 	if (drmb_device_override) {
-		ret = open_node(dev, drmb_device_override);
+		ret = open_node(dev, drmb_device_override, &caps);
 		if (ret) {
 			snprintf(why, whylen, "%s: %s", drmb_device_override, strerror(-ret));
 			return ret;
@@ -139,6 +161,7 @@ int drmb_device_open(struct drmb_device *dev, const char *driver, uint64_t need,
 			drmb_device_close(dev);
 			return -ENODEV;
 		}
+		withdraw_missing(dev, caps);
 		return 0;
 	}
 	n = collect_nodes(type, paths, MAX_NODES);
@@ -149,20 +172,23 @@ int drmb_device_open(struct drmb_device *dev, const char *driver, uint64_t need,
 	}
 	ret = -ENODEV;
 	for (i = 0; i < n && ret; i++) {
-		if (open_node(dev, paths[i]))
+		if (open_node(dev, paths[i], &caps))
 			continue;
-		if ((!driver || !strcmp(dev->driver, driver)) && (dev->caps & need) == need)
+		if ((!driver || !strcmp(dev->driver, driver)) &&
+		    (!(flags & DRMB_OPEN_SYNCOBJ) || (caps & CAP_SYNCOBJ)))
 			ret = 0;
 		else
 			drmb_device_close(dev);
 	}
-	if (ret)
+	if (ret) {
 		snprintf(why, whylen, "no %s node%s%s%s", type == DRM_NODE_RENDER ? "render" : "card",
 			 driver ? " of driver " : "", driver ? driver : "",
-			 need & DRMB_CAP_SYNCOBJ ? " with syncobj support" : "");
-	return ret;
+			 flags & DRMB_OPEN_SYNCOBJ ? " with syncobj support" : "");
+		return ret;
+	}
+	withdraw_missing(dev, caps);
+	return 0;
 }
-
 
 void drmb_device_close(struct drmb_device *dev)
 {
@@ -175,6 +201,7 @@ void drmb_devices_describe(char *buf, size_t len)
 {
 	char paths[MAX_NODES][64];
 	size_t off = 0;
+	unsigned int caps;
 	int n, i;
 
 	buf[0] = '\0';
@@ -185,7 +212,7 @@ void drmb_devices_describe(char *buf, size_t len)
 		drmVersionPtr v;
 
 		memset(&d, 0, sizeof(d));
-		if (open_node(&d, paths[i])) {
+		if (open_node(&d, paths[i], &caps)) {
 			drmb_appendf(buf, len, &off, "%s%s=unopenable",
 				     off ? "; " : "", paths[i]);
 			continue;
@@ -195,9 +222,9 @@ void drmb_devices_describe(char *buf, size_t len)
 			     off ? "; " : "", d.node, d.driver,
 			     v ? v->version_major : 0, v ? v->version_minor : 0,
 			     v ? v->version_patchlevel : 0,
-			     d.caps & DRMB_CAP_SYNCOBJ ? "yes" : "no",
-			     d.caps & DRMB_CAP_SYNCOBJ_TIMELINE ? "yes" : "no",
-			     d.caps & DRMB_CAP_SYNCOBJ_EVENTFD ? "yes" : "no");
+			     caps & CAP_SYNCOBJ ? "yes" : "no",
+			     caps & CAP_TIMELINE ? "yes" : "no",
+			     caps & CAP_EVENTFD ? "yes" : "no");
 		if (v)
 			drmFreeVersion(v);
 		drmb_device_close(&d);
@@ -351,35 +378,107 @@ void drmb_cpu_fence_close(struct drmb_cpu_fence *f)
 	f->timeline = f->dmabuf = -1;
 }
 
-int drmb_device_require_vm_bind(struct drmb_case *c)
-{
-	const struct drmb_device *d = c->dev;
 
-	if (!(d->caps & DRMB_CAP_VM_BIND))
-		return drmb_why(c, -EOPNOTSUPP, "backend %s has no VM_BIND%s%s",
-				d->backend->name, d->novm[0] ? ": " : "", d->novm);
-	return 0;
+/* ---- the core DRM groups: any node's syncobjs through libdrm ---------------- */
+
+static int drm_nop(struct drmb_device *dev)
+{
+	struct drm_get_cap cap = { .capability = DRM_CAP_SYNCOBJ };
+
+	return drmIoctl(dev->fd, DRM_IOCTL_GET_CAP, &cap) ? -errno : 0;
 }
 
-int drmb_device_require_submit(struct drmb_case *c, int need_times)
-{
-	const struct drmb_device *d = c->dev;
+const struct drmb_nop_ops drmb_drm_nop = {
+	.nop = drm_nop,
+};
 
-	if (!(d->caps & DRMB_CAP_SUBMIT))
-		return drmb_why(c, -EOPNOTSUPP, "backend %s cannot submit jobs%s%s",
-				d->backend->name, d->nosubmit[0] ? ": " : "", d->nosubmit);
-	if (need_times && !(d->caps & DRMB_CAP_STAGE_TIMES))
-		return drmb_why(c, -EOPNOTSUPP, "backend %s keeps no per-job timestamps",
-				d->backend->name);
-	return 0;
+static int drm_syncobj_create(struct drmb_device *dev, uint32_t flags, uint32_t *handle)
+{
+	return drmSyncobjCreate(dev->fd, flags, handle) ? -errno : 0;
 }
 
-int drmb_device_require_user_queues(struct drmb_case *c)
+static void drm_syncobj_destroy(struct drmb_device *dev, uint32_t handle)
 {
-	const struct drmb_device *d = c->dev;
-
-	if (!(d->caps & DRMB_CAP_USER_QUEUES) || !d->backend->userq_create)
-		return drmb_why(c, -EOPNOTSUPP, "backend %s has no user-mode submission queues%s%s",
-				d->backend->name, d->nouserq[0] ? ": " : "", d->nouserq);
-	return 0;
+	drmSyncobjDestroy(dev->fd, handle);
 }
+
+static int drm_syncobj_reset(struct drmb_device *dev, const uint32_t *handles, unsigned int n)
+{
+	return drmSyncobjReset(dev->fd, handles, n) ? -errno : 0;
+}
+
+static int drm_syncobj_signal(struct drmb_device *dev, const uint32_t *handles, unsigned int n)
+{
+	return drmSyncobjSignal(dev->fd, handles, n) ? -errno : 0;
+}
+
+static int drm_syncobj_wait(struct drmb_device *dev, uint32_t *handles, unsigned int n,
+			    int64_t timeout_ns, uint32_t flags, uint32_t *first)
+{
+	return drmSyncobjWait(dev->fd, handles, n, timeout_ns, flags, first) ? -errno : 0;
+}
+
+const struct drmb_syncobj_ops drmb_drm_syncobj = {
+	.create = drm_syncobj_create,
+	.destroy = drm_syncobj_destroy,
+	.reset = drm_syncobj_reset,
+	.signal = drm_syncobj_signal,
+	.wait = drm_syncobj_wait,
+};
+
+static int drm_timeline_signal(struct drmb_device *dev, const uint32_t *handles,
+			       const uint64_t *points, unsigned int n)
+{
+	return drmSyncobjTimelineSignal(dev->fd, handles, (uint64_t *)points, n) ? -errno : 0;
+}
+
+static int drm_timeline_wait(struct drmb_device *dev, uint32_t *handles, uint64_t *points,
+			     unsigned int n, int64_t timeout_ns, uint32_t flags, uint32_t *first)
+{
+	return drmSyncobjTimelineWait(dev->fd, handles, points, n, timeout_ns, flags, first) ?
+	       -errno : 0;
+}
+
+static int drm_timeline_query(struct drmb_device *dev, uint32_t *handles, uint64_t *points,
+			      unsigned int n)
+{
+	return drmSyncobjQuery(dev->fd, handles, points, n) ? -errno : 0;
+}
+
+static int drm_timeline_transfer(struct drmb_device *dev, uint32_t dst, uint64_t dst_point,
+				 uint32_t src, uint64_t src_point, uint32_t flags)
+{
+	return drmSyncobjTransfer(dev->fd, dst, dst_point, src, src_point, flags) ? -errno : 0;
+}
+
+const struct drmb_timeline_ops drmb_drm_timeline = {
+	.signal = drm_timeline_signal,
+	.wait = drm_timeline_wait,
+	.query = drm_timeline_query,
+	.transfer = drm_timeline_transfer,
+};
+
+static int drm_syncobj_eventfd(struct drmb_device *dev, uint32_t handle, uint64_t point,
+			       int efd, uint32_t flags)
+{
+	return syncobj_eventfd(dev->fd, handle, point, efd, flags);
+}
+
+const struct drmb_syncobj_eventfd_ops drmb_drm_syncobj_eventfd = {
+	.eventfd = drm_syncobj_eventfd,
+};
+
+static int drm_sync_file_import(struct drmb_device *dev, uint32_t handle, int sync_file)
+{
+	return drmSyncobjImportSyncFile(dev->fd, handle, sync_file) ? -errno : 0;
+}
+
+static int drm_sync_file_export(struct drmb_device *dev, uint32_t handle, int *sync_file)
+{
+	return drmSyncobjExportSyncFile(dev->fd, handle, sync_file) ? -errno : 0;
+}
+
+const struct drmb_sync_file_ops drmb_drm_sync_file = {
+	.import = drm_sync_file_import,
+	.export = drm_sync_file_export,
+};

@@ -25,39 +25,34 @@ struct drm_syncobj_eventfd {
 #define DRM_IOCTL_SYNCOBJ_EVENTFD DRM_IOWR(0xCF, struct drm_syncobj_eventfd)
 #endif
 
-/* Backends that can run the core syncobj benchmarks, default first. */
-extern const char *const drmb_syncobj_backends[];
-
 /* Overrides the render node every backend opens (CLI --device). */
 extern const char *drmb_device_override;
 
+/* drmb_device_open() flags. */
+enum {
+	DRMB_OPEN_PRIMARY = 1u << 0,	/* the card node: vgem's dumb BOs live there */
+	DRMB_OPEN_SYNCOBJ = 1u << 1,	/* only a node with DRM syncobjs */
+};
+
 /*
- * Opens the first render node whose driver is `driver` (NULL: any driver)
- * and that has every DRMB_CAP_* in need. -ENODEV with a reason when there
- * is none.
+ * For a backend's open(): opens the first node whose driver is `driver`
+ * (NULL: any driver) that the flags allow, and withdraws the syncobj groups
+ * it probed missing. Keeps dev's backend and groups. -ENODEV with a reason
+ * when there is none.
  */
-/* In need: open the primary (card) node; vgem allows dumb BOs only there. */
-#define DRMB_OPEN_PRIMARY (1ull << 63)
-int drmb_device_open(struct drmb_device *dev, const char *driver, uint64_t need,
+int drmb_device_open(struct drmb_device *dev, const char *driver, unsigned int flags,
 		     char *why, size_t whylen);
 void drmb_device_close(struct drmb_device *dev);
 
-/*
- * For benchmarks that submit jobs: 0, or -EOPNOTSUPP with the backend's
- * reason in c->why (stage timestamps too when need_times).
- */
-int drmb_device_require_submit(struct drmb_case *c, int need_times);
-/* 0, or -EOPNOTSUPP with the reason in c->why: the backend cannot VM_BIND. */
-int drmb_device_require_vm_bind(struct drmb_case *c);
-/* 0, or -EOPNOTSUPP with the reason in c->why: no user-mode submission queues. */
-int drmb_device_require_user_queues(struct drmb_case *c);
+/* The groups of the DRM core, for backends whose nodes have them. */
+extern const struct drmb_nop_ops drmb_drm_nop;
+extern const struct drmb_syncobj_ops drmb_drm_syncobj;
+extern const struct drmb_timeline_ops drmb_drm_timeline;
+extern const struct drmb_syncobj_eventfd_ops drmb_drm_syncobj_eventfd;
+extern const struct drmb_sync_file_ops drmb_drm_sync_file;
 
 /* "renderD128=simgpu/1.0.0/syncobj,timeline,eventfd; ..." or "none". */
 void drmb_devices_describe(char *buf, size_t len);
-
-/* Direct syncobj calls for the probes and benchmarks (0 or -errno). */
-int drmb_syncobj_eventfd(int fd, uint32_t handle, uint64_t point,
-			 int efd, uint32_t flags);
 
 
 /* ---- vgem (include/uapi/drm/vgem_drm.h, not in bookworm's libdrm) ---- */

@@ -43,35 +43,49 @@ struct drmb_param {
 
 /* ---- backends ---------------------------------------------------------- */
 
+/*
+ * Capability groups. A backend says what it can do by which group tables
+ * it fills in: a non-NULL table IS the capability, and a benchmark says
+ * which groups it needs (struct drmb_bench .needs). An opened device may
+ * withdraw a group it turns out not to have (an old kernel, a host without
+ * 3D) with drmb_device_withdraw() and one reason; the SKIP prints it.
+ */
+enum drmb_group {
+	DRMB_GROUP_NOP,			/* the cheapest call into the driver */
+	DRMB_GROUP_SYNCOBJ,		/* binary syncobjs */
+	DRMB_GROUP_TIMELINE,		/* timeline points on syncobjs */
+	DRMB_GROUP_SYNCOBJ_EVENTFD,	/* SYNCOBJ_EVENTFD (6.6+) */
+	DRMB_GROUP_SYNC_FILE,		/* fences as sync_file fds */
+	DRMB_GROUP_DMABUF_FENCE,	/* fences in a dma-buf's reservation */
+	DRMB_GROUP_SUBMIT,		/* kernel job queues */
+	DRMB_GROUP_STAGE_RECORDS,	/* per-job stage timestamps */
+	DRMB_GROUP_VM_BIND,		/* BOs and synchronous VM_BIND */
+	DRMB_GROUP_VM_BIND_ASYNC,	/* queued binds and their stage records */
+	DRMB_GROUP_USERQ,		/* user-mode submission queues */
+	DRMB_GROUP_USERQ_BRIDGE,	/* user-queue sync objects <-> syncobjs */
+	DRMB_GROUP_NR,
+};
+
+#define DRMB_NEEDS(g) (1u << (g))
+
+/* Parameter-style names of the groups ("vm-bind"), by enum drmb_group. */
+extern const char *const drmb_group_names[];
+
 /* An open DRM device, filled in by a backend's open(). */
 struct drmb_device {
-	int fd;				/* render node, or -1 for "host" */
+	int fd;				/* render node, or -1 for none */
 	char node[64];			/* /dev/dri/renderD128 */
 	char driver[32];		/* drmGetVersion()->name */
-	uint64_t caps;			/* DRMB_CAP_* probed at open */
-	/* Why DRMB_CAP_SUBMIT is absent, when the backend knows (else ""). */
-	char nosubmit[DRMB_WHY_LEN];
-	/* Why DRMB_CAP_VM_BIND is absent, when the backend knows (else ""). */
-	char novm[DRMB_WHY_LEN];
-	/* Why DRMB_CAP_USER_QUEUES is absent, when the backend knows (else ""). */
-	char nouserq[DRMB_WHY_LEN];
+	/* DRMB_NEEDS() of the backend's groups this device has not withdrawn. */
+	uint32_t groups;
+	/* Why a group was withdrawn, by enum drmb_group ("" if it was not). */
+	char withdrawn[DRMB_GROUP_NR][DRMB_WHY_LEN];
 	void *priv;			/* backend private state */
 	const struct drmb_backend *backend;
 };
 
 /* Per-run metrics a case may add (page-table counters + stage medians). */
 #define DRMB_MAX_METRICS 16
-
-enum {
-	DRMB_CAP_SYNCOBJ = 1u << 0,
-	DRMB_CAP_SYNCOBJ_TIMELINE = 1u << 1,
-	DRMB_CAP_SYNCOBJ_EVENTFD = 1u << 2,	/* probed with a real call */
-	DRMB_CAP_SUBMIT = 1u << 3,		/* backend implements submit() */
-	DRMB_CAP_STAGE_TIMES = 1u << 4,		/* backend implements job_times() */
-	DRMB_CAP_VM_BIND = 1u << 5,		/* bo_create() and vm_*() work */
-	DRMB_CAP_USER_QUEUES = 1u << 6,		/* userq_*() work */
-	DRMB_CAP_JOB_DURATION = 1u << 7,	/* submit() honours duration_ns */
-};
 
 /* A queue of a backend that can submit work (simgpu, virtio-gpu). */
 struct drmb_queue_opts {
@@ -235,17 +249,61 @@ struct drmb_userq_stats {
 };
 
 /*
- * The backend ops table: one const instance per file in bench/backends/,
- * listed in drmb_backends[]. open() returns -ENODEV/-EOPNOTSUPP with a reason
- * in why when the device or capability is missing: the case is a SKIP.
+ * The group tables. Every op returns 0 or -errno; benchmarks call them
+ * through the wrappers in backend.h, never directly. Ops marked optional
+ * may be NULL in a table that is present: the wrapper returns -EOPNOTSUPP.
  */
-struct drmb_backend {
-	const char *name;
-	const char *summary;
-	const char *driver;		/* DRM driver name it binds to, NULL = any */
-	int (*open)(struct drmb_device *dev, char *why, size_t whylen);
-	void (*close)(struct drmb_device *dev);
-	/* Optional, with DRMB_CAP_SUBMIT: queue jobs. */
+struct drmb_nop_ops {
+	int (*nop)(struct drmb_device *dev);
+};
+
+/*
+ * Syncobj handles and DRM_SYNCOBJ_* flag values as in the kernel's uAPI
+ * (drm.h), whoever implements them. Timeouts are absolute CLOCK_MONOTONIC ns.
+ */
+struct drmb_syncobj_ops {
+	int (*create)(struct drmb_device *dev, uint32_t flags, uint32_t *handle);
+	void (*destroy)(struct drmb_device *dev, uint32_t handle);
+	int (*reset)(struct drmb_device *dev, const uint32_t *handles, unsigned int n);
+	int (*signal)(struct drmb_device *dev, const uint32_t *handles, unsigned int n);
+	int (*wait)(struct drmb_device *dev, uint32_t *handles, unsigned int n,
+		    int64_t timeout_ns, uint32_t flags, uint32_t *first);
+};
+
+struct drmb_timeline_ops {
+	int (*signal)(struct drmb_device *dev, const uint32_t *handles,
+		      const uint64_t *points, unsigned int n);
+	int (*wait)(struct drmb_device *dev, uint32_t *handles, uint64_t *points,
+		    unsigned int n, int64_t timeout_ns, uint32_t flags, uint32_t *first);
+	int (*query)(struct drmb_device *dev, uint32_t *handles, uint64_t *points,
+		     unsigned int n);
+	/* point 0: binary. */
+	int (*transfer)(struct drmb_device *dev, uint32_t dst, uint64_t dst_point,
+			uint32_t src, uint64_t src_point, uint32_t flags);
+};
+
+struct drmb_syncobj_eventfd_ops {
+	/* efd is signalled once point (0: binary) signals (flags: WAIT_AVAILABLE). */
+	int (*eventfd)(struct drmb_device *dev, uint32_t handle, uint64_t point,
+		       int efd, uint32_t flags);
+};
+
+/* Syncobj <-> sync_file; with SUBMIT also in/out fence fds on jobs. */
+struct drmb_sync_file_ops {
+	int (*import)(struct drmb_device *dev, uint32_t handle, int sync_file);
+	int (*export)(struct drmb_device *dev, uint32_t handle, int *sync_file);
+};
+
+/* Fences in a BO's reservation object, signalled by the CPU (vgem). */
+struct drmb_dmabuf_fence_ops {
+	/* A small BO and its dma-buf fd. */
+	int (*bo_create)(struct drmb_device *dev, uint32_t *bo, int *dmabuf);
+	void (*bo_destroy)(struct drmb_device *dev, uint32_t bo);
+	int (*attach)(struct drmb_device *dev, uint32_t bo, uint32_t *fence);
+	int (*signal)(struct drmb_device *dev, uint32_t fence);
+};
+
+struct drmb_submit_ops {
 	int (*queue_create)(struct drmb_device *dev, const struct drmb_queue_opts *o,
 			    uint32_t *queue, char *why, size_t whylen);
 	void (*queue_destroy)(struct drmb_device *dev, uint32_t queue);
@@ -254,67 +312,120 @@ struct drmb_backend {
 		      unsigned int njobs, uint64_t *first_seqno);
 	/* Largest batch submit() takes. */
 	unsigned int (*max_batch)(struct drmb_device *dev);
-	/* Optional, with DRMB_CAP_STAGE_TIMES. */
+	/* Non-zero: submit() honours duration_ns (else duration 0 only). */
+	int durations;
+};
+
+struct drmb_stage_records_ops {
+	/* -EBUSY while the job has not completed. */
 	int (*job_times)(struct drmb_device *dev, uint32_t queue, uint64_t seqno,
 			 struct drmb_job_times *t);
-	/*
-	 * Optional, with DRMB_CAP_VM_BIND: BOs, and VA spaces bound
-	 * synchronously (vm_bind returns once the page tables are updated).
-	 * vm_first_va() is the lowest VA the benchmarks may bind; vm_max_ops()
-	 * the largest vm_bind() batch.
-	 */
+};
+
+/*
+ * BOs, and VA spaces bound synchronously (vm_bind returns once the page
+ * tables are updated). first_va() is the lowest VA the benchmarks may bind;
+ * max_ops() the largest vm_bind() batch.
+ */
+struct drmb_vm_bind_ops {
 	int (*bo_create)(struct drmb_device *dev, uint64_t size, uint32_t *bo);
 	void (*bo_destroy)(struct drmb_device *dev, uint32_t bo);
 	int (*vm_create)(struct drmb_device *dev, const struct drmb_vm_opts *o,
 			 uint32_t *vm, char *why, size_t whylen);
 	void (*vm_destroy)(struct drmb_device *dev, uint32_t vm);
-	/* *seqno (if not NULL): the bind's number for vm_bind_times(). */
+	/* *seqno (if not NULL): the bind's number for bind_times(). */
 	int (*vm_bind)(struct drmb_device *dev, uint32_t vm,
 		       const struct drmb_vm_op *ops, unsigned int nops,
 		       uint64_t *seqno);
-	/*
-	 * Optional: queue the batch on the VM's bind queue after binary
-	 * syncobj @wait (0: none) signalled; @signal (0: none) signals once
-	 * the page tables are updated. Returns once queued.
-	 */
-	int (*vm_bind_async)(struct drmb_device *dev, uint32_t vm,
-			     const struct drmb_vm_op *ops, unsigned int nops,
-			     uint32_t wait, uint32_t signal, uint64_t *seqno);
-	/*
-	 * Optional: the stage times of bind @seqno of @vm; -EBUSY while its
-	 * fence has not signalled, the bind's error if it failed.
-	 */
-	int (*vm_bind_times)(struct drmb_device *dev, uint32_t vm, uint64_t seqno,
-			     struct drmb_bind_times *t);
 	int (*vm_stats)(struct drmb_device *dev, uint32_t vm, struct drmb_vm_stats *st);
-	uint64_t (*vm_first_va)(struct drmb_device *dev);
-	unsigned int (*vm_max_ops)(struct drmb_device *dev);
+	uint64_t (*first_va)(struct drmb_device *dev);
+	unsigned int (*max_ops)(struct drmb_device *dev);
+};
+
+struct drmb_vm_bind_async_ops {
 	/*
-	 * Optional, with DRMB_CAP_USER_QUEUES: user-mode submission queues.
-	 * userq_submit() writes the descriptors, publishes them, rings the
-	 * doorbell and kicks the firmware when the queue went inactive (or
-	 * only wakes when kicked); -EAGAIN when the ring lacks room for the
-	 * batch, -EIO once the queue faulted. *first_seqno numbers the jobs
-	 * for userq_job_times(). userq_wait() returns 0 once sync >= value,
-	 * -ETIME after timeout_ns, -EIO if the queue faulted first.
+	 * Queue the batch on the VM's bind queue after binary syncobj @wait
+	 * (0: none) signalled; @signal (0: none) signals once the page tables
+	 * are updated. Returns once queued.
 	 */
-	int (*userq_create)(struct drmb_device *dev, const struct drmb_userq_opts *o,
-			    struct drmb_userq *q, char *why, size_t whylen);
-	void (*userq_destroy)(struct drmb_device *dev, struct drmb_userq *q);
-	int (*userq_submit)(struct drmb_device *dev, struct drmb_userq *q,
-			    const struct drmb_userq_job *jobs, unsigned int njobs,
-			    uint64_t *first_seqno);
-	int (*userq_wait)(struct drmb_device *dev, struct drmb_userq *q, unsigned int sync,
-			  uint64_t value, enum drmb_userq_wait how, uint64_t timeout_ns);
-	int (*userq_bridge)(struct drmb_device *dev, struct drmb_userq *q,
-			    enum drmb_userq_bridge_dir dir, unsigned int sync, uint64_t value,
-			    uint32_t syncobj, uint64_t point);
-	int (*userq_job_times)(struct drmb_device *dev, struct drmb_userq *q, uint64_t seqno,
-			       struct drmb_userq_times *t);
-	int (*userq_stats)(struct drmb_device *dev, struct drmb_userq *q,
-			   struct drmb_userq_stats *st);
+	int (*vm_bind)(struct drmb_device *dev, uint32_t vm,
+		       const struct drmb_vm_op *ops, unsigned int nops,
+		       uint32_t wait, uint32_t signal, uint64_t *seqno);
+	/*
+	 * The stage times of bind @seqno of @vm (either kind); -EBUSY while
+	 * its fence has not signalled, the bind's error if it failed.
+	 */
+	int (*bind_times)(struct drmb_device *dev, uint32_t vm, uint64_t seqno,
+			  struct drmb_bind_times *t);
+};
+
+/*
+ * User-mode submission queues. submit() writes the descriptors, publishes
+ * them, rings the doorbell and kicks the firmware when the queue went
+ * inactive (or only wakes when kicked); -EAGAIN when the ring lacks room
+ * for the batch, -EIO once the queue faulted. *first_seqno numbers the jobs
+ * for job_times(). wait() returns 0 once sync >= value, -ETIME after
+ * timeout_ns, -EIO if the queue faulted first.
+ */
+struct drmb_userq_ops {
+	int (*create)(struct drmb_device *dev, const struct drmb_userq_opts *o,
+		      struct drmb_userq *q, char *why, size_t whylen);
+	void (*destroy)(struct drmb_device *dev, struct drmb_userq *q);
+	int (*submit)(struct drmb_device *dev, struct drmb_userq *q,
+		      const struct drmb_userq_job *jobs, unsigned int njobs,
+		      uint64_t *first_seqno);
+	int (*wait)(struct drmb_device *dev, struct drmb_userq *q, unsigned int sync,
+		    uint64_t value, enum drmb_userq_wait how, uint64_t timeout_ns);
+	/* Optional. */
+	int (*job_times)(struct drmb_device *dev, struct drmb_userq *q, uint64_t seqno,
+			 struct drmb_userq_times *t);
+	int (*stats)(struct drmb_device *dev, struct drmb_userq *q,
+		     struct drmb_userq_stats *st);
+};
+
+struct drmb_userq_bridge_ops {
+	int (*bridge)(struct drmb_device *dev, struct drmb_userq *q,
+		      enum drmb_userq_bridge_dir dir, unsigned int sync, uint64_t value,
+		      uint32_t syncobj, uint64_t point);
+};
+
+enum {
+	/*
+	 * Used only when -b names it: never chosen for a benchmark by itself,
+	 * so its figures never stand in for a device's.
+	 */
+	DRMB_BACKEND_EXPLICIT = 1u << 0,
+};
+
+/*
+ * The backend: one const instance per file in bench/backends/, listed in
+ * drmb_backends[]. open() returns -ENODEV/-EOPNOTSUPP with a reason in why
+ * when the device is missing: the case is a SKIP. The runner picks, per
+ * case, the first backend of the table whose opened device has every group
+ * the case needs.
+ */
+struct drmb_backend {
+	const char *name;
+	const char *summary;
+	const char *driver;		/* DRM driver name it binds to, NULL = any */
+	unsigned int flags;		/* DRMB_BACKEND_* */
+	int (*open)(struct drmb_device *dev, char *why, size_t whylen);
+	void (*close)(struct drmb_device *dev);
 	/* Optional: configuration keys for the result (versions, tunables). */
 	int (*describe)(struct drmb_device *dev, struct drmb_kvlist *kv);
+	/* The capability groups, NULL = absent. */
+	const struct drmb_nop_ops *nop;
+	const struct drmb_syncobj_ops *syncobj;
+	const struct drmb_timeline_ops *timeline;
+	const struct drmb_syncobj_eventfd_ops *syncobj_eventfd;
+	const struct drmb_sync_file_ops *sync_file;
+	const struct drmb_dmabuf_fence_ops *dmabuf_fence;
+	const struct drmb_submit_ops *submit;
+	const struct drmb_stage_records_ops *stage_records;
+	const struct drmb_vm_bind_ops *vm_bind;
+	const struct drmb_vm_bind_async_ops *vm_bind_async;
+	const struct drmb_userq_ops *userq;
+	const struct drmb_userq_bridge_ops *userq_bridge;
 };
 
 extern const struct drmb_backend *const drmb_backends[];
@@ -327,7 +438,7 @@ enum {
 	DRMB_BENCH_TWO_THREADS = 1u << 0,
 	/* Samples are latencies judged against the futex floor of this run. */
 	DRMB_BENCH_FLOOR_RATIO = 1u << 1,
-	/* Needs a DRM device from one of .backends. */
+	/* Needs a device: one whose backend has the groups in .needs. */
 	DRMB_BENCH_NEEDS_DEVICE = 1u << 2,
 	/* Samples time batches of ops: also report ops/s. */
 	DRMB_BENCH_THROUGHPUT = 1u << 3,
@@ -346,7 +457,9 @@ struct drmb_bench {
 	/* What the p50 means, for the summary line ("harness overhead"). */
 	const char *headline;
 	unsigned int flags;
-	const char *const *backends;	/* usable backends, first = default */
+	uint32_t needs;			/* DRMB_NEEDS() of every group it uses */
+	/* Optional: groups only some cases use (the case's params are set). */
+	uint32_t (*case_needs)(const struct drmb_case *c);
 	const struct drmb_param *params;	/* NULL-name terminated */
 	size_t priv_size;		/* zeroed per case, in c->priv */
 	/* -EOPNOTSUPP/-ENODEV + reason in c->why => SKIP. Optional. */

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "appendf.h"
+#include "backend.h"
 #include "device.h"
 #include "env.h"
 #include "measure.h"
@@ -98,16 +99,6 @@ static void guard_tmp_files(const struct drmb_result_writer *w)
 
 /* ---- devices ------------------------------------------------------------ */
 
-static int bench_uses_backend(const struct drmb_bench *b, const char *name)
-{
-	const char *const *n;
-
-	for (n = b->backends; n && *n; n++)
-		if (!strcmp(*n, name))
-			return 1;
-	return 0;
-}
-
 static struct open_device *device_for(struct run_state *st, const struct drmb_backend *b)
 {
 	struct open_device *d;
@@ -120,8 +111,7 @@ static struct open_device *device_for(struct run_state *st, const struct drmb_ba
 		return NULL;
 	d = &st->devs[st->ndevs++];
 	d->backend = b;
-	d->ret = b->open(&d->dev, d->why, sizeof(d->why));
-	d->dev.backend = b;
+	d->ret = drmb_backend_open(b, &d->dev, d->why, sizeof(d->why));
 	/*
 	 * What the device is and how it is tuned applies to every later line
 	 * (Go format config lines may appear anywhere).
@@ -137,48 +127,52 @@ static struct open_device *device_for(struct run_state *st, const struct drmb_ba
 }
 
 /*
- * -b names the backend; without it the benchmark's backends are tried in
- * order and the first that opens is used.
+ * The device of the first backend in drmb_backends[] whose opened device
+ * has every group the case needs (-b: that backend's, or a SKIP naming the
+ * missing group). *name is the backend the case is named after, also when
+ * it skips: the one that was forced, else the first that could have had
+ * the groups. A device that opened but lacks a group stays in c->dev for
+ * the case's name only.
  */
-static int pick_device(struct run_state *st, struct drmb_case *c, char *why, size_t len)
+static int pick_device(struct run_state *st, struct drmb_case *c, const char **name,
+		       char *why, size_t len)
 {
 	const struct drmb_bench *b = c->bench;
-	const char *const *name;
+	uint32_t needs = b->needs | (b->case_needs ? b->case_needs(c) : 0);
+	const struct drmb_backend *const *be;
 	struct open_device *d, *first = NULL;
 
-	if (st->o->backend) {
-		const struct drmb_backend *be = drmb_backend_find(st->o->backend);
-
-		if (!bench_uses_backend(b, st->o->backend)) {
-			snprintf(why, len, "does not run on backend %s", st->o->backend);
-			return -EOPNOTSUPP;
-		}
-		d = be ? device_for(st, be) : NULL;
-		if (!d)
-			return -ENODEV;
-		if (d->ret) {
-			snprintf(why, len, "backend %s: %.200s", be->name, d->why);
-			return d->ret;
-		}
-		c->dev = &d->dev;
-		return 0;
-	}
-	for (name = b->backends; name && *name; name++) {
-		const struct drmb_backend *be = drmb_backend_find(*name);
-
-		d = be ? device_for(st, be) : NULL;
+	for (be = drmb_backends; *be; be++) {
+		if (st->o->backend ? strcmp((*be)->name, st->o->backend) :
+		    ((*be)->flags & DRMB_BACKEND_EXPLICIT) ||
+		    (drmb_backend_groups(*be) & needs) != needs)
+			continue;
+		d = device_for(st, *be);
 		if (!d)
 			continue;
 		if (!first)
 			first = d;
-		if (!d->ret) {
+		if (!d->ret && drmb_device_has(&d->dev, needs)) {
+			*name = d->backend->name;
 			c->dev = &d->dev;
 			return 0;
 		}
 	}
-	snprintf(why, len, "backend %s: %.200s", first ? first->backend->name : "?",
-		 first ? first->why : "none usable");
-	return -ENODEV;
+	if (!first) {
+		*name = st->o->backend ? st->o->backend : "none";
+		char groups[DRMB_WHY_LEN / 2];
+
+		drmb_groups_describe(needs, groups, sizeof(groups));
+		snprintf(why, len, "no backend has every group it needs (%s)", groups);
+		return st->o->backend ? -ENODEV : -EOPNOTSUPP;
+	}
+	*name = first->backend->name;
+	if (first->ret) {
+		snprintf(why, len, "backend %s: %.200s", first->backend->name, first->why);
+		return st->o->backend ? first->ret : -ENODEV;
+	}
+	c->dev = &first->dev;
+	return drmb_device_lacks(&first->dev, needs, why, len);
 }
 
 /* ---- one pass ------------------------------------------------------------- */
@@ -578,24 +572,30 @@ static int run_entry(struct run_state *st, const struct drmb_entry *e)
 		 */
 		if (drmb_appendf(name, sizeof(name), &off, "%s", b->id))
 			snprintf(too_long, sizeof(too_long), "the benchmark id");
-		ret = 0;
-		if (b->flags & DRMB_BENCH_NEEDS_DEVICE) {
-			ret = pick_device(st, &c, why, sizeof(why));
-			if (drmb_appendf(name, sizeof(name), &off, "/backend=%s",
-					 c.dev ? c.dev->backend->name :
-					 (o->backend ? o->backend : b->backends[0])) && !too_long[0])
-				snprintf(too_long, sizeof(too_long), "the backend name");
-			/* Generic backends may land on any driver: name it. */
-			if (c.dev && drmb_appendf(name, sizeof(name), &off, "/driver=%s",
-						  c.dev->driver) && !too_long[0])
-				snprintf(too_long, sizeof(too_long), "the driver name");
-		}
+		/* The case's values first: what it needs may depend on them. */
 		for (i = 0; i < np; i++) {
 			char err[DRMB_WHY_LEN];
 
 			c.valstr[i] = sw.vals[i][sw.idx[i]];
 			/* Validated before the run started; cannot fail here. */
 			drmb_param_parse(&b->params[i], c.valstr[i], &c.val[i], err, sizeof(err));
+		}
+		ret = 0;
+		if (b->flags & DRMB_BENCH_NEEDS_DEVICE) {
+			const char *backend = "none";
+
+			ret = pick_device(st, &c, &backend, why, sizeof(why));
+			if (drmb_appendf(name, sizeof(name), &off, "/backend=%s", backend) &&
+			    !too_long[0])
+				snprintf(too_long, sizeof(too_long), "the backend name");
+			/* Generic backends may land on any driver: name it. */
+			if (c.dev && drmb_appendf(name, sizeof(name), &off, "/driver=%s",
+						  c.dev->driver) && !too_long[0])
+				snprintf(too_long, sizeof(too_long), "the driver name");
+			if (ret)
+				c.dev = NULL;
+		}
+		for (i = 0; i < np; i++) {
 			if (drmb_appendf(name, sizeof(name), &off, "/%s=%s",
 					 b->params[i].name, c.valstr[i]) && !too_long[0])
 				snprintf(too_long, sizeof(too_long), "parameter %s (value of %zu bytes)",
@@ -788,8 +788,8 @@ int drmb_run(const struct drmb_run_opts *o, const struct drmb_entry *e, size_t n
 	 */
 	drmb_env_release(&st.env);
 	for (i = 0; i < st.ndevs; i++) {
-		if (!st.devs[i].ret && st.devs[i].backend->close)
-			st.devs[i].backend->close(&st.devs[i].dev);
+		if (!st.devs[i].ret)
+			drmb_backend_close(&st.devs[i].dev);
 	}
 out_free:
 	drmb_samples_fini(&st.s);

@@ -125,21 +125,21 @@ done
 for b in $benches; do
 	drmb list "$b"
 	if [ "$rc" -ne 0 ] || ! grep -q "^  result name: Benchmark[A-Z]" "$T/out" ||
-		! grep -q '^  backends:' "$T/out"; then
-		fail "list $b: exit 0 with its result name and backends (exit $rc)"
+		! grep -q '^  needs:' "$T/out"; then
+		fail "list $b: exit 0 with its result name and needs (exit $rc)"
 		continue
 	fi
-	pass "list $b: exit 0 with its result name and backends"
-	# A backend a benchmark advertises must be one -b accepts.
-	# shellcheck disable=SC2013 # the backends line is a list of words
-	for be in $(sed -n 's/^  backends: *//p' "$T/out" | sed 's/([^)]*)//g'); do
-		case $be in
-		none | runs | on | any | Linux | host) continue ;;
+	pass "list $b: exit 0 with its result name and needs"
+	# A group a benchmark needs must be one some backend of the table has.
+	# shellcheck disable=SC2013 # the needs line is a list of words
+	for g in $(sed -n 's/^  needs: *//p' "$T/out" | sed 's/([^)]*)//g; s/,/ /g'); do
+		case $g in
+		none | no | device | runs | on | any | Linux | host) continue ;;
 		esac
-		if printf '%s\n' "$backends" | grep -qx -- "$be"; then
-			pass "list $b: backend '$be' is in the backend table"
+		if grep -qE "^    groups: (.*,)?$g(,| |\$)" "$T/list"; then
+			pass "list $b: group '$g' is offered by a backend of the table"
 		else
-			fail "list $b: advertises backend '$be', which 'list' does not show and -b refuses"
+			fail "list $b: needs group '$g', which no backend in 'list' has"
 		fi
 	done
 done

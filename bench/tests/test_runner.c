@@ -21,16 +21,13 @@
 #include "measure.h"
 #include "runner.h"
 
-/* The library looks benchmarks and backends up by name; none here. */
+/* The library looks benchmarks up by name and walks the backends; none here. */
 const struct drmb_bench *drmb_bench_find(const char *name)
 {
 	return NULL;
 }
 
-const struct drmb_backend *drmb_backend_find(const char *name)
-{
-	return NULL;
-}
+const struct drmb_backend *const drmb_backends[] = { NULL };
 
 static int calls;		/* run() calls of the current benchmark */
 static int fail_requires, fail_setup, fail_run_call;

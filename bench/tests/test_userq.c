@@ -3,7 +3,8 @@
  * What of user-mode submission can be checked without the driver: the ring
  * arithmetic a producer relies on (and its refusal to trust a bad extract),
  * the throttle that keeps a ring's worth of jobs in flight, the firmware
- * policy names, the SKIP with a reason on a device without user queues,
+ * policy names, capability groups (a table is the group; a withdrawn one
+ * SKIPs with the device's reason; a wrapper refuses what is absent),
  * and the CPU-time readers the user-queue benchmarks report.
  */
 #define _GNU_SOURCE
@@ -13,7 +14,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "device.h"
+#include "backend.h"
 #include "measure.h"
 #include "userq.h"
 
@@ -81,23 +82,37 @@ static void test_names(void)
 	      "wait names in enum order, NULL-ended");
 }
 
-static const struct drmb_backend fake_backend = { .name = "fake" };
+static const struct drmb_userq_ops fake_userq = { 0 };	/* the group, no ops */
+static const struct drmb_backend fake_backend = { .name = "fake", .userq = &fake_userq };
+static const struct drmb_backend bare_backend = { .name = "bare" };
 
 static void test_require(void)
 {
-	struct drmb_device dev = { .backend = &fake_backend };
-	struct drmb_case c = { .dev = &dev };
+	struct drmb_device dev = { .fd = -1, .backend = &bare_backend };
+	struct drmb_userq_opts o = { 0 };
+	struct drmb_userq_stats st;
+	struct drmb_userq q;
+	char why[DRMB_WHY_LEN];
 
-	CHECK(drmb_device_require_user_queues(&c) == -EOPNOTSUPP &&
-	      strstr(c.why, "fake") && strstr(c.why, "user-mode submission"),
-	      "a backend without user queues: SKIP naming it (%s)", c.why);
-	snprintf(dev.nouserq, sizeof(dev.nouserq), "module too old");
-	dev.caps = 0;
-	CHECK(drmb_device_require_user_queues(&c) == -EOPNOTSUPP &&
-	      strstr(c.why, "module too old"), "the backend's own reason is passed on (%s)", c.why);
-	dev.caps = DRMB_CAP_USER_QUEUES;
-	CHECK(drmb_device_require_user_queues(&c) == -EOPNOTSUPP,
-	      "the cap without the ops is still a SKIP");
+	dev.groups = drmb_backend_groups(&bare_backend);
+	CHECK(drmb_device_lacks(&dev, DRMB_NEEDS(DRMB_GROUP_USERQ), why, sizeof(why)) ==
+	      -EOPNOTSUPP && strstr(why, "bare") && strstr(why, "userq"),
+	      "a backend without user queues: SKIP naming it and the group (%s)", why);
+	dev.backend = &fake_backend;
+	dev.groups = drmb_backend_groups(&fake_backend);
+	CHECK(dev.groups == DRMB_NEEDS(DRMB_GROUP_USERQ) &&
+	      !drmb_device_lacks(&dev, DRMB_NEEDS(DRMB_GROUP_USERQ), why, sizeof(why)),
+	      "a non-NULL table is the group");
+	drmb_device_withdraw(&dev, DRMB_GROUP_USERQ, "module too old (uAPI %d)", 3);
+	CHECK(drmb_device_lacks(&dev, DRMB_NEEDS(DRMB_GROUP_USERQ), why, sizeof(why)) ==
+	      -EOPNOTSUPP && strstr(why, "module too old (uAPI 3)"),
+	      "the device's own reason is passed on (%s)", why);
+	CHECK(drmb_userq_create(&dev, &o, &q, why, sizeof(why)) == -EOPNOTSUPP &&
+	      q.eventfd == -1 && strstr(why, "module too old"),
+	      "a wrapper refuses a withdrawn group with its reason (%s)", why);
+	dev.groups = drmb_backend_groups(&fake_backend);
+	CHECK(drmb_userq_stats(&dev, &q, &st) == -EOPNOTSUPP,
+	      "an optional op the table lacks is -EOPNOTSUPP");
 }
 
 static void test_cputime(void)
