@@ -206,7 +206,7 @@ if [ -f "$result" ]; then
 	for k in cmdline date backend runs samples clock-overhead-ns ci-job; do
 		check "result file: has $k" grep -q "^$k: ." "$result"
 	done
-	check "result file: the date is UTC" grep -qE '^date: [0-9-]+T[0-9:]+Z$' "$result"
+	check "result file: the date is UTC" grep -qE '^# date: [0-9-]+T[0-9:]+Z$' "$result"
 	check "result file: --label became a config line" grep -q '^ci-job: cli-test$' "$result"
 fi
 
