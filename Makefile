@@ -123,11 +123,12 @@ check:
 	scripts/check
 
 # make run DETERMINISTIC=1: the default suite in a guest in virtual time
-# (docs/vm-runner.md, "Deterministic mode").
+# (docs/vm-runner.md, "Deterministic mode"); RUN_ARGS: more drmbench run
+# options (RUN_ARGS="-n 10000" for p99 in a TCG guest).
 run:
 	scripts/deps
 	$(MAKE) all
-	scripts/run-default $(VM_DETERMINISTIC_FLAG)
+	scripts/run-default $(VM_DETERMINISTIC_FLAG) $(if $(RUN_ARGS),-- $(RUN_ARGS))
 
 tests: $(TESTS)
 
