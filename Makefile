@@ -95,6 +95,10 @@ perf-compare: bench/tests/perf_compare bench/drmbench
 	bench/tests/perf_compare 1000 100 1
 	bench/tests/perf_compare 1000 100 10
 
+# compare with 80,000 rows in 80,000 unit tables: its grouping by unit.
+perf-compare-units: bench/tests/perf_compare bench/drmbench
+	bench/tests/perf_compare units 80000 3
+
 # the reader's unit interning: one line of 80,000 distinct units (issue 17).
 bench/tests/perf_units: bench/tests/perf_units.c bench/lib/libdrmb.a $(HEADERS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< bench/lib/libdrmb.a -lm
@@ -148,5 +152,6 @@ clean:
 		$(LIB_OBJS) $(BENCH_OBJS) bench/lib/udev-static.o $(TESTS) bench/tests/perf_compare \
 		bench/tests/perf_trend bench/tests/perf_units
 
-.PHONY: all check run deps clean tests perf-compare perf-trend perf-units fuzz-long FORCE
+.PHONY: all check run deps clean tests perf-compare perf-compare-units perf-trend perf-units \
+	check-benchstat fuzz-long FORCE
 .DELETE_ON_ERROR:
