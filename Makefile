@@ -114,6 +114,11 @@ perf-trend: bench/tests/perf_trend bench/drmbench
 	bench/tests/perf_trend rate 2000 10
 	bench/tests/perf_trend time 365 100 10
 
+# plain `benchstat old.txt new.txt` on two drmbench files (docs/results.md);
+# SKIPs without benchstat on PATH.  make check runs it too.
+check-benchstat: bench/drmbench
+	sh bench/tests/benchstat.sh
+
 # ---- the two commands of the README ------------------------------------------
 
 deps:
