@@ -180,6 +180,21 @@ static const struct drmb_series *find_sorted(const struct side *s, const struct 
 	return hit ? *hit : NULL;
 }
 
+static int cmp_series_only_name(const void *a, const void *b)
+{
+	const struct drmb_series *x = *(const struct drmb_series *const *)a;
+	const struct drmb_series *y = *(const struct drmb_series *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+/* 1 when the side has the benchmark key->name in any unit. */
+static int has_name(const struct side *s, const struct drmb_series *key)
+{
+	return bsearch(&key, s->sorted, s->rs.nseries, sizeof(*s->sorted),
+		       cmp_series_only_name) != NULL;
+}
+
 static double *values_of(const struct drmb_series *s)
 {
 	double *v = malloc((s->n ? s->n : 1) * sizeof(*v));
@@ -915,7 +930,7 @@ struct refusal {
 struct compare {
 	struct side old, new;
 	struct row *rows;
-	size_t nrows, only_old, only_new, refused, ndet;
+	size_t nrows, only_old, only_new, only_unit, refused, ndet;
 	struct refusal refusals[MAX_REFUSAL_KINDS];
 	size_t nrefusals;
 	struct env_check ec;
@@ -1060,6 +1075,13 @@ static int do_compare(struct compare *c, const struct compare_opts *opt)
 		if (is_env_unit(o->unit))
 			continue;	/* the environment check's, below */
 		n = find_sorted(&c->new, o);
+		if (!n && has_name(&c->new, o)) {
+			/* e.g. ns/op of a case whose runs were cut short of a p50 */
+			if (c->only_unit++ < 5)
+				fprintf(stderr, "drmbench compare: warning: %s has %s only in OLD (%s), not compared\n",
+					o->name, o->unit, where(&c->old.rs, &o->pts[0], a, sizeof(a)));
+			continue;
+		}
 		if (!n) {
 			/* one warning per benchmark, not per unit of it */
 			if ((!warned || strcmp(warned, o->name)) && c->only_old++ < 5)
@@ -1083,6 +1105,12 @@ static int do_compare(struct compare *c, const struct compare_opts *opt)
 		if (is_env_unit(n->unit) || find_sorted(&c->old, n) ||
 		    (warned && !strcmp(warned, n->name)))
 			continue;
+		if (has_name(&c->old, n)) {
+			if (c->only_unit++ < 5)
+				fprintf(stderr, "drmbench compare: warning: %s has %s only in NEW (%s), not compared\n",
+					n->name, n->unit, where(&c->new.rs, &n->pts[0], a, sizeof(a)));
+			continue;
+		}
 		warned = n->name;
 		if (c->only_new++ < 5)
 			fprintf(stderr, "drmbench compare: warning: %s only in NEW (%s), not compared\n",
@@ -1104,6 +1132,9 @@ static void print_not_compared(const struct compare *c)
 	if (c->only_old > 5 || c->only_new > 5)
 		fprintf(stderr, "drmbench compare: warning: %zu benchmarks only in OLD, %zu only in NEW\n",
 			c->only_old, c->only_new);
+	if (c->only_unit > 5)
+		fprintf(stderr, "drmbench compare: warning: %zu units of benchmarks on both sides only on one side\n",
+			c->only_unit);
 	for (size_t g = 0; g < c->nrefusals; g++) {
 		const struct refusal *r = &c->refusals[g];
 

@@ -98,6 +98,13 @@ static void test_kernels(void)
 	CHECK(o && n && o < n && has(out, "vs floor") && has(o, "+60.00%") &&
 	      (has(o, " -0.00% ") || has(o, " +0.00% ")),
 	      "compare --kernels: ns/op first, a vs-floor column beside the raw ratio (+60%% raw, 0%% vs floor)");
+	/* a unit one side lacks (runs cut short of a p50): named as a unit */
+	write_file("cut-old/a.txt", "%sBenchmarkX 1 5 ns/op 3 min-ns/op\nBenchmarkX 1 5 ns/op 3 min-ns/op\n",
+		   config("6.1.0"));
+	write_file("cut-new/a.txt", "%sBenchmarkX 1 3 min-ns/op\nBenchmarkX 1 3 min-ns/op\n", config("6.1.0"));
+	st = run("compare", path_in("cut-old"), path_in("cut-new"), NULL);
+	CHECK(st == 0 && has(err, "X has ns/op only in OLD") && !has(err, "X only in OLD"),
+	      "compare: a unit only one side has is named as that benchmark's unit (exit %d)", st);
 	st = run("compare", "-k", "--tsv", "-", path_in("k61"), path_in("k612"), NULL);
 	CHECK(st == 1 && has(out, "Submit/wait=syncobj\tns/op\t") && has(err, "keys let go"),
 	      "compare -k --tsv -: rows on stdout, what was let go on stderr (exit %d)", st);
