@@ -95,6 +95,10 @@ perf-compare: bench/tests/perf_compare bench/drmbench
 	bench/tests/perf_compare 1000 100 1
 	bench/tests/perf_compare 1000 100 10
 
+# compare with 80,000 rows in 80,000 unit tables: its grouping by unit.
+perf-compare-units: bench/tests/perf_compare bench/drmbench
+	bench/tests/perf_compare units 80000 3
+
 # the reader's unit interning: one line of 80,000 distinct units (issue 17).
 bench/tests/perf_units: bench/tests/perf_units.c bench/lib/libdrmb.a $(HEADERS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< bench/lib/libdrmb.a -lm
@@ -110,6 +114,11 @@ perf-trend: bench/tests/perf_trend bench/drmbench
 	bench/tests/perf_trend rate 2000 10
 	bench/tests/perf_trend time 365 100 10
 
+# plain `benchstat old.txt new.txt` on two drmbench files (docs/results.md);
+# SKIPs without benchstat on PATH.  make check runs it too.
+check-benchstat: bench/drmbench
+	sh bench/tests/benchstat.sh
+
 # ---- the two commands of the README ------------------------------------------
 
 deps:
@@ -123,11 +132,12 @@ check:
 	scripts/check
 
 # make run DETERMINISTIC=1: the default suite in a guest in virtual time
-# (docs/vm-runner.md, "Deterministic mode").
+# (docs/vm-runner.md, "Deterministic mode"); RUN_ARGS: more drmbench run
+# options (RUN_ARGS="-n 10000" for p99 in a TCG guest).
 run:
 	scripts/deps
 	$(MAKE) all
-	scripts/run-default $(VM_DETERMINISTIC_FLAG)
+	scripts/run-default $(VM_DETERMINISTIC_FLAG) $(if $(RUN_ARGS),-- $(RUN_ARGS))
 
 tests: $(TESTS)
 
@@ -147,5 +157,6 @@ clean:
 		$(LIB_OBJS) $(BENCH_OBJS) bench/lib/udev-static.o $(TESTS) bench/tests/perf_compare \
 		bench/tests/perf_trend bench/tests/perf_units
 
-.PHONY: all check run deps clean tests perf-compare perf-trend perf-units fuzz-long FORCE
+.PHONY: all check run deps clean tests perf-compare perf-compare-units perf-trend perf-units \
+	check-benchstat fuzz-long FORCE
 .DELETE_ON_ERROR:

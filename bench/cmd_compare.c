@@ -37,6 +37,21 @@
 /* Units that describe the machine, not the benchmark: checked first, never rows. */
 #define UNIT_CANARY "canary-ns"
 #define UNIT_STEAL "steal-ms"
+#define UNIT_FLOOR "floor-ratio"
+
+/* --kernels: what two kernels may differ in and still be compared. */
+#define KERNEL_KEYS "kernel,kernel-release,simgpu-features,simgpu-sched"
+
+/* The command line, parsed. */
+struct compare_opts {
+	struct drmb_cmp_params par;
+	struct drmb_ignore ig;
+	double max_noise, det_min_effect;
+	const char *tsv;
+	int by_file, kernels;
+	char **old_paths, **new_paths;
+	size_t nold, nnew;
+};
 
 static void usage(FILE *out)
 {
@@ -60,7 +75,11 @@ static void usage(FILE *out)
 		"                         each file is a boot and boots vary more than runs\n"
 		"  -h, --help             this text\n"
 		"  -i, --ignore KEYS      comparability keys to ignore, comma-separated,\n"
-		"                         repeatable (e.g. kernel,kernel-release)\n"
+		"                         repeatable (e.g. cpu-governor)\n"
+		"  -k, --kernels          OLD and NEW are two kernels, on purpose: let go of\n"
+		"                         " KERNEL_KEYS ",\n"
+		"                         say what each side had, and add a vs-floor column\n"
+		"                         (the change of floor-ratio: each run over its canary)\n"
 		"  -m, --min-runs N       fewer runs on a side gives UNKNOWN (default 3)\n"
 		"  -n, --max-noise PCT    rows noisier than this (1.4826 MAD of ln) are\n"
 		"                         shown but never fail the comparison (default off)\n"
@@ -158,6 +177,21 @@ static const struct drmb_series *find_sorted(const struct side *s, const struct 
 	return hit ? *hit : NULL;
 }
 
+static int cmp_series_only_name(const void *a, const void *b)
+{
+	const struct drmb_series *x = *(const struct drmb_series *const *)a;
+	const struct drmb_series *y = *(const struct drmb_series *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+/* 1 when the side has the benchmark key->name in any unit. */
+static int has_name(const struct side *s, const struct drmb_series *key)
+{
+	return bsearch(&key, s->sorted, s->rs.nseries, sizeof(*s->sorted),
+		       cmp_series_only_name) != NULL;
+}
+
 static double *values_of(const struct drmb_series *s)
 {
 	double *v = malloc((s->n ? s->n : 1) * sizeof(*v));
@@ -252,53 +286,134 @@ static void put_cell(const char *s, size_t width)
 }
 
 static void put_row(size_t wname, const char *name, const char *o, const char *n,
-		    const char *delta, const char *ci, const char *verdict)
+		    const char *delta, const char *ci, const char *floor, const char *verdict)
 {
 	put_cell(name, wname + 2);
 	put_cell(o, 16);
 	put_cell(n, 16);
 	put_cell(delta, 28);
 	put_cell(ci, 22);
+	if (floor)
+		put_cell(floor, 10);
 	printf("%s\n", verdict);
 }
 
-static void print_table(struct row *rows, size_t nrows, const struct drmb_cmp_params *par,
-			const char *old_label, const char *new_label, const char *unit_word)
+/* Rows by unit, each unit's rows in row order (print order, below). */
+struct row_ord {
+	const struct row *r;
+	size_t i, first;	/* row index; first row index of its unit */
+};
+
+static int cmp_ord_unit(const void *a, const void *b)
+{
+	const struct row_ord *x = a, *y = b;
+	int c = strcmp(x->r->old->unit, y->r->old->unit);
+
+	return c ? c : x->i < y->i ? -1 : x->i > y->i;
+}
+
+static int cmp_ord_first(const void *a, const void *b)
+{
+	const struct row_ord *x = a, *y = b;
+
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * The print order: one table per unit, units in order of first
+ * appearance, rows in row order within a unit.  Two sorts, not a scan of
+ * the rows per unit: 80,000 units made that quadratic (perf-compare-units).
+ */
+static struct row_ord *order_rows(const struct row *rows, size_t nrows)
+{
+	struct row_ord *o = malloc((nrows ? nrows : 1) * sizeof(*o));
+
+	if (!o)
+		return NULL;
+	for (size_t i = 0; i < nrows; i++)
+		o[i] = (struct row_ord){ .r = &rows[i], .i = i };
+	qsort(o, nrows, sizeof(*o), cmp_ord_unit);
+	for (size_t i = 0; i < nrows; i++)
+		o[i].first = i && !strcmp(o[i].r->old->unit, o[i - 1].r->old->unit) ?
+			     o[i - 1].first : o[i].i;
+	qsort(o, nrows, sizeof(*o), cmp_ord_first);
+	return o;
+}
+
+/* Rows sorted by (name, unit), to find a row's floor-ratio row. */
+static int cmp_row_ptr(const void *a, const void *b)
+{
+	const struct row *x = *(const struct row *const *)a, *y = *(const struct row *const *)b;
+	int c = strcmp(x->old->name, y->old->name);
+
+	return c ? c : strcmp(x->old->unit, y->old->unit);
+}
+
+static const struct row *floor_row(const struct row **by_name, size_t nrows, const struct row *r)
+{
+	struct drmb_series key_series = { .name = r->old->name, .unit = UNIT_FLOOR };
+	struct row key = { .old = &key_series };
+	const struct row *kp = &key, **hit;
+
+	hit = bsearch(&kp, by_name, nrows, sizeof(*by_name), cmp_row_ptr);
+	return hit && (*hit)->have_cmp ? *hit : NULL;
+}
+
+/* The vs-floor cell of a row: floor-ratio's change beside the raw one. */
+static void fmt_floor(char *buf, size_t len, const struct row **by_name, size_t nrows,
+		      const struct row *r)
+{
+	const struct row *f;
+
+	if (strcmp(r->old->unit, "ns/op") || !(f = floor_row(by_name, nrows, r)))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%+.2f%%", (f->c.ratio - 1) * 100);
+}
+
+static int print_table(const struct row *rows, size_t nrows, const struct drmb_cmp_params *par,
+		       const char *old_label, const char *new_label, const char *unit_word,
+		       int floor_column)
 {
 	size_t wname = 4;
 	int footnote_ci = 0;
-	char **units = calloc(nrows + 1, sizeof(*units));
-	size_t nunits = 0;
+	struct row_ord *ord = order_rows(rows, nrows);
+	const struct row **by_name = malloc((nrows ? nrows : 1) * sizeof(*by_name));
 
-	if (!units)
-		return;
+	if (!ord || !by_name) {
+		free(ord);
+		free(by_name);
+		return -ENOMEM;
+	}
 	for (size_t i = 0; i < nrows; i++) {
-		size_t k, len = strlen(rows[i].old->name);
+		size_t len = strlen(rows[i].old->name);
 		if (len > wname)
 			wname = len;
-		for (k = 0; k < nunits && strcmp(units[k], rows[i].old->unit); k++)
-			;
-		if (k == nunits)
-			units[nunits++] = rows[i].old->unit;
+		by_name[i] = &rows[i];
 	}
-	for (size_t u = 0; u < nunits; u++) {
+	qsort(by_name, nrows, sizeof(*by_name), cmp_row_ptr);
+	for (size_t g = 0; g < nrows;) {
+		const char *unit = ord[g].r->old->unit;
 		double geo_old = 0, geo_new = 0;
-		size_t ngeo = 0;
-		enum drmb_direction dir = drmb_unit_direction(units[u]);
+		size_t ngeo = 0, end = g;
+		enum drmb_direction dir = drmb_unit_direction(unit);
+		const char *fl = floor_column ? "vs floor" : NULL;
 		char head[128];
 
-		snprintf(head, sizeof(head), "%s (%s)", units[u], direction_text(dir));
-		printf("%s%s\n", u ? "\n" : "", head);
-		put_row(wname, "name", old_label, new_label, "vs base", "95% CI of ratio", "verdict");
-		for (size_t i = 0; i < nrows; i++) {
-			const struct row *r = &rows[i];
-			char o[48], n[48], delta[64], ci[48], verdict[96];
-			if (strcmp(r->old->unit, units[u]))
-				continue;
+		while (end < nrows && ord[end].first == ord[g].first)
+			end++;
+		snprintf(head, sizeof(head), "%s (%s)", unit, direction_text(dir));
+		printf("%s%s\n", g ? "\n" : "", head);
+		put_row(wname, "name", old_label, new_label, "vs base", "95% CI of ratio", fl, "verdict");
+		for (; g < end; g++) {
+			const struct row *r = ord[g].r;
+			char o[48], n[48], delta[64], ci[48], verdict[96], floor[32];
 			if (!r->have_cmp) {
-				char why[200];
+				char why[sizeof(r->why) + 16];
 				snprintf(why, sizeof(why), "UNKNOWN (%s)", r->why);
-				put_row(wname, r->old->name, "-", "-", "-", "-", why);
+				put_row(wname, r->old->name, "-", "-", "-", "-", fl ? "-" : NULL, why);
 				continue;
 			}
 			fmt_median(o, sizeof(o), &r->c.old);
@@ -326,7 +441,9 @@ static void print_table(struct row *rows, size_t nrows, const struct drmb_cmp_pa
 				snprintf(verdict, sizeof(verdict), "%s", drmb_verdict_name(r->c.verdict));
 			if (r->noisy)
 				strncat(verdict, " (noisy: not gated)", sizeof(verdict) - strlen(verdict) - 1);
-			put_row(wname, r->old->name, o, n, delta, ci, verdict);
+			if (fl)
+				fmt_floor(floor, sizeof(floor), by_name, nrows, r);
+			put_row(wname, r->old->name, o, n, delta, ci, fl ? floor : NULL, verdict);
 			geo_old += log(r->c.old.median);
 			geo_new += log(r->c.new.median);
 			ngeo++;
@@ -336,13 +453,19 @@ static void print_table(struct row *rows, size_t nrows, const struct drmb_cmp_pa
 			fmt_si(o, sizeof(o), exp(geo_old / (double)ngeo));
 			fmt_si(n, sizeof(n), exp(geo_new / (double)ngeo));
 			snprintf(d, sizeof(d), "%+.2f%%", (exp((geo_new - geo_old) / (double)ngeo) - 1) * 100);
-			put_row(wname, "geomean", o, n, d, "", "");
+			put_row(wname, "geomean", o, n, d, "", fl ? "" : NULL, "");
 		}
 	}
 	if (footnote_ci)
 		printf("\n? fewer than 6 runs on that side: no %.0f%% interval from order statistics\n",
 		       par->conf * 100);
-	free(units);
+	if (floor_column)
+		printf("\nvs floor: the change of floor-ratio (each run's p50 over the futex-wake canary\n"
+		       "measured before it in the same process): what is left of a kernel's change\n"
+		       "once its own floor is divided out; shown, never gated\n");
+	free(ord);
+	free(by_name);
+	return 0;
 }
 
 static int write_tsv(FILE *out, const struct row *rows, size_t nrows)
@@ -451,7 +574,7 @@ static double *env_values(struct env_vals *e, int by_file, size_t *n)
 struct env_check {
 	int have[2];		/* the side has canary-ns at all */
 	const char *def[2];	/* its canary: key */
-	int checked, changed, deterministic;
+	int checked, changed, deterministic, kernels;
 	struct drmb_cmp c;
 	struct drmb_spread spread;
 	int spread_checked, spread_changed;
@@ -482,7 +605,7 @@ static double row_min_effect(const struct drmb_cmp *c, int deterministic,
  * says they differ (p < alpha, this one test) by at least the minimum
  * effect, the environment changed.  Steal time is gathered alongside.
  */
-static int env_check(struct side *old, struct side *new, int by_file,
+static int env_check(struct side *old, struct side *new, int by_file, int kernels,
 		     const struct drmb_cmp_params *par, double det_min_effect,
 		     struct env_check *ec)
 {
@@ -553,6 +676,16 @@ static int env_check(struct side *old, struct side *new, int by_file,
 			 */
 			ec->changed = !det && (ec->c.verdict == DRMB_REGRESSION ||
 					       ec->c.verdict == DRMB_IMPROVEMENT);
+			/*
+			 * Two kernels: the futex wake is the kernel's own floor
+			 * and moves with it (27 us on 6.1, 43 us on 6.12 in one
+			 * TCG host).  Its median is then part of what is
+			 * compared (the vs-floor column); its spread still
+			 * says whether the host's load changed.
+			 */
+			ec->kernels = kernels;
+			if (kernels)
+				ec->changed = 0;
 			/*
 			 * A loaded host does not always move the canary's
 			 * median: under TCG it gives some runs millisecond
@@ -634,6 +767,10 @@ static void print_env(FILE *out, const struct env_check *ec, const struct side *
 	if (ec->deterministic) {
 		fprintf(out, "canary (futex-wake p50 before every run): OLD %s  NEW %s  %+.2f%% %s (p=%.3f n=%zu+%zu): virtual time, not a guard\n",
 			o, n, (ec->c.ratio - 1) * 100, ci, ec->c.p, ec->c.n_old, ec->c.n_new);
+	} else if (!ec->changed && ec->kernels) {
+		fprintf(out, "floor (futex-wake canary before every run): OLD %s  NEW %s  %+.2f%% %s (p=%.3f n=%zu+%zu): each kernel's own floor, not a guard; spread x%.2f (p=%.3f): environment unchanged\n",
+			o, n, (ec->c.ratio - 1) * 100, ci, ec->c.p, ec->c.n_old, ec->c.n_new,
+			ec->spread.ratio, ec->spread.p);
 	} else if (!ec->changed) {
 		fprintf(out, "canary (futex-wake p50 before every run): OLD %s  NEW %s  %+.2f%% %s (p=%.3f n=%zu+%zu), spread x%.2f (p=%.3f): environment unchanged\n",
 			o, n, (ec->c.ratio - 1) * 100, ci, ec->c.p, ec->c.n_old, ec->c.n_new,
@@ -667,7 +804,13 @@ static void print_env(FILE *out, const struct env_check *ec, const struct side *
 	fprintf(out, "\n");
 }
 
-int cmd_compare(int argc, char **argv)
+/* ---- parse -> do -> print ------------------------------------------------ */
+
+/*
+ * The command line into o.  0, 1 when --help was printed, or -EINVAL
+ * (the message printed).
+ */
+static int parse_args(int argc, char **argv, struct compare_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "alpha", required_argument, NULL, 'a' },
@@ -676,306 +819,434 @@ int cmd_compare(int argc, char **argv)
 		{ "det-min-effect", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "ignore", required_argument, NULL, 'i' },
+		{ "kernels", no_argument, NULL, 'k' },
 		{ "max-noise", required_argument, NULL, 'n' },
 		{ "min-effect", required_argument, NULL, 'e' },
 		{ "min-runs", required_argument, NULL, 'm' },
 		{ "tsv", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct drmb_cmp_params par = DRMB_CMP_PARAMS_DEFAULT;
-	struct drmb_ignore ig = { 0 };
-	struct side old = { .label = "OLD" }, new = { .label = "NEW" };
-	struct row *rows = NULL;
-	size_t nrows = 0, only_old = 0, only_new = 0;
-	double max_noise = 0, d, det_min_effect = DRMB_DET_MIN_EFFECT_DEFAULT;
-	struct env_check ec;
-	size_t ndet = 0;
-	const char *tsv = NULL;
-	int opt, status = EXIT_USAGE, regression = 0, withheld = 0;
-	int by_file = 0;
-	size_t refused = 0;
-	const char *warned = NULL;	/* the last benchmark named only on one side */
-	struct refusal {
-		char diff[600], keys[300], example[700];
-		size_t count;
-	} refusals[MAX_REFUSAL_KINDS];
-	size_t nrefusals = 0;
-	char **operands, **old_paths, **new_paths;
-	size_t noperands, nold, nnew;
+	char **operands;
+	size_t noperands;
+	double d;
+	int opt;
 
 	optind = 1;
 	opterr = 1;
-	while ((opt = getopt_long(argc, argv, "a:c:e:fhi:m:n:t:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "a:c:e:fhi:km:n:t:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
-			if (cli_number("compare", "--alpha", optarg, 1e-12, 0.5, 0, &par.alpha))
-				goto out;
+			if (cli_number("compare", "--alpha", optarg, 1e-12, 0.5, 0, &o->par.alpha))
+				return -EINVAL;
 			break;
 		case 'c':
-			if (cli_number("compare", "--confidence", optarg, 0.5, 0.9999, 0, &par.conf))
-				goto out;
+			if (cli_number("compare", "--confidence", optarg, 0.5, 0.9999, 0, &o->par.conf))
+				return -EINVAL;
 			break;
 		case 'D':
 			if (cli_number("compare", "--det-min-effect", optarg, 0, 1000, CLI_PERCENT, &d))
-				goto out;
-			det_min_effect = d / 100;
+				return -EINVAL;
+			o->det_min_effect = d / 100;
 			break;
 		case 'e':
 			if (cli_number("compare", "--min-effect", optarg, 0, 1000, CLI_PERCENT, &d))
-				goto out;
-			par.min_effect = d / 100;
+				return -EINVAL;
+			o->par.min_effect = d / 100;
 			break;
 		case 'f':
-			by_file = 1;
+			o->by_file = 1;
 			break;
 		case 'h':
 			usage(stdout);
-			status = 0;
-			goto out;
+			return 1;
 		case 'i':
-			if (drmb_ignore_add(&ig, optarg))
-				goto out;
+			if (drmb_ignore_add(&o->ig, optarg))
+				return -EINVAL;
+			break;
+		case 'k':
+			o->kernels = 1;
 			break;
 		case 'm':
 			if (cli_number("compare", "--min-runs", optarg, 1, 1e6, CLI_INTEGER, &d))
-				goto out;
-			par.min_runs = (size_t)d;
+				return -EINVAL;
+			o->par.min_runs = (size_t)d;
 			break;
 		case 'n':
 			if (cli_number("compare", "--max-noise", optarg, 0, 1000, 0, &d))
-				goto out;
-			max_noise = d / 100;
+				return -EINVAL;
+			o->max_noise = d / 100;
 			break;
 		case 't':
-			tsv = optarg;
+			o->tsv = optarg;
 			break;
 		default:
 			usage(stderr);
-			goto out;
+			return -EINVAL;
 		}
 	}
+	if (o->kernels && drmb_ignore_add(&o->ig, KERNEL_KEYS))
+		return -EINVAL;
 	operands = argv + optind;
 	noperands = (size_t)(argc - optind);
-	old_paths = operands;
-	nold = noperands;
+	o->old_paths = operands;
+	o->nold = noperands;
 	for (size_t i = 0; i < noperands; i++) {
 		if (!strcmp(operands[i], "vs")) {
-			nold = i;
+			o->nold = i;
 			break;
 		}
 	}
-	if (nold == noperands) {
+	if (o->nold == noperands) {
 		if (noperands != 2) {
 			fprintf(stderr, "drmbench compare: want OLD NEW, or OLD... vs NEW... (got %zu operands)\n",
 				noperands);
 			usage(stderr);
-			goto out;
+			return -EINVAL;
 		}
-		nold = 1;
-		new_paths = operands + 1;
-		nnew = 1;
+		o->nold = 1;
+		o->new_paths = operands + 1;
+		o->nnew = 1;
 	} else {
-		new_paths = operands + nold + 1;
-		nnew = noperands - nold - 1;
+		o->new_paths = operands + o->nold + 1;
+		o->nnew = noperands - o->nold - 1;
 	}
-	if (!nold || !nnew) {
-		fprintf(stderr, "drmbench compare: %s side of 'vs' is empty\n", nold ? "NEW" : "OLD");
-		goto out;
+	if (!o->nold || !o->nnew) {
+		fprintf(stderr, "drmbench compare: %s side of 'vs' is empty\n", o->nold ? "NEW" : "OLD");
+		return -EINVAL;
 	}
+	return 0;
+}
 
-	if (load_side(&old, old_paths, nold, &ig) || load_side(&new, new_paths, nnew, &ig))
-		goto out;
+/* What differed between the sides without comparing: one kind per diff. */
+struct refusal {
+	char diff[600], keys[300], example[700];
+	size_t count;
+};
 
-	rows = calloc(old.rs.nseries + 1, sizeof(*rows));
-	if (!rows)
-		goto out;
-	for (size_t i = 0; i < old.rs.nseries; i++) {
-		const struct drmb_series *o = &old.rs.series[i], *n;
-		char a[300], b[300], diff[600], keys[300];
-		if (is_env_unit(o->unit))
-			continue;	/* the environment check's, below */
-		n = find_sorted(&new, o);
-		if (!n) {
-			/* one warning per benchmark, not per unit of it */
-			if ((!warned || strcmp(warned, o->name)) && only_old++ < 5)
-				fprintf(stderr, "drmbench compare: warning: %s only in OLD (%s), not compared\n",
-					o->name, where(&old.rs, &o->pts[0], a, sizeof(a)));
-			warned = o->name;
-			continue;
-		}
-		if (strcmp(o->sig, n->sig)) {
-			/* group the refusals by what differs: one message per kind */
-			size_t g;
-			drmb_sig_diff(o->sig, n->sig, diff, sizeof(diff));
-			drmb_sig_diff_keys(o->sig, n->sig, keys, sizeof(keys));
-			for (g = 0; g < nrefusals && strcmp(refusals[g].diff, diff); g++)
-				;
-			if (g == nrefusals && g < MAX_REFUSAL_KINDS) {
-				snprintf(refusals[g].diff, sizeof(refusals[g].diff), "%s", diff);
-				snprintf(refusals[g].keys, sizeof(refusals[g].keys), "%s", keys);
-				snprintf(refusals[g].example, sizeof(refusals[g].example), "%s (%s) at %s and %s",
-					 o->name, o->unit, where(&old.rs, &o->pts[0], a, sizeof(a)),
-					 where(&new.rs, &n->pts[0], b, sizeof(b)));
-				nrefusals++;
-			}
-			if (g < nrefusals)
-				refusals[g].count++;
-			refused++;
-			continue;
-		}
-		struct row *r = &rows[nrows++];
-		r->old = o;
-		r->new = n;
-		r->dir = drmb_unit_direction(o->unit);
-		r->deterministic = series_key(&old.rs, o, "icount") && series_key(&new.rs, n, "icount");
-		double *x = values_of(o), *y = values_of(n);
-		if (!x || !y) {
-			free(x);
-			free(y);
-			goto out;
-		}
-		for (size_t k = 0; k < o->n && !r->why[0]; k++)
-			if (!(x[k] > 0))
-				snprintf(r->why, sizeof(r->why), "value %g at %s: ratio undefined",
-					 x[k], where(&old.rs, &o->pts[k], a, sizeof(a)));
-		for (size_t k = 0; k < n->n && !r->why[0]; k++)
-			if (!(y[k] > 0))
-				snprintf(r->why, sizeof(r->why), "value %g at %s: ratio undefined",
-					 y[k], where(&new.rs, &n->pts[k], a, sizeof(a)));
-		if (!r->why[0]) {
-			size_t nx = by_file ? per_file_medians(o, x) : o->n;
-			size_t ny = by_file ? per_file_medians(n, y) : n->n;
-			int ret = drmb_compare_runs(x, nx, y, ny, &par, &r->c);
-			if (ret == -ENOMEM) {
-				free(x);
-				free(y);
-				goto out;
-			}
-			r->have_cmp = !ret;
-			if (ret)
-				snprintf(r->why, sizeof(r->why), "cannot compare: %s", strerror(-ret));
-		}
-		if (r->dir == DRMB_DIRECTION_UNKNOWN && !r->why[0])
-			snprintf(r->why, sizeof(r->why), "unit '%s' has no known direction (%s)", o->unit,
-				 where(&old.rs, &o->pts[0], a, sizeof(a)));
+/* The comparison, done: everything print_compare needs. */
+struct compare {
+	struct side old, new;
+	struct row *rows;
+	size_t nrows, only_old, only_new, only_unit, refused, ndet;
+	struct refusal refusals[MAX_REFUSAL_KINDS];
+	size_t nrefusals;
+	struct env_check ec;
+	int regression;
+};
+
+/* A row refused for what differs in its comparable keys, grouped by kind. */
+static void refuse_row(struct compare *c, const struct drmb_series *o, const struct drmb_series *n)
+{
+	char a[300], b[300], diff[600], keys[300];
+	size_t g;
+
+	drmb_sig_diff(o->sig, n->sig, diff, sizeof(diff));
+	drmb_sig_diff_keys(o->sig, n->sig, keys, sizeof(keys));
+	for (g = 0; g < c->nrefusals && strcmp(c->refusals[g].diff, diff); g++)
+		;
+	if (g == c->nrefusals && g < MAX_REFUSAL_KINDS) {
+		struct refusal *r = &c->refusals[g];
+
+		snprintf(r->diff, sizeof(r->diff), "%s", diff);
+		snprintf(r->keys, sizeof(r->keys), "%s", keys);
+		snprintf(r->example, sizeof(r->example), "%s (%s) at %s and %s",
+			 o->name, o->unit, where(&c->old.rs, &o->pts[0], a, sizeof(a)),
+			 where(&c->new.rs, &n->pts[0], b, sizeof(b)));
+		c->nrefusals++;
+	}
+	if (g < c->nrefusals)
+		c->refusals[g].count++;
+	c->refused++;
+}
+
+/* One row: OLD series o against NEW series n.  0 or -ENOMEM. */
+static int compare_row(struct compare *c, const struct compare_opts *opt,
+		       const struct drmb_series *o, const struct drmb_series *n)
+{
+	struct row *r = &c->rows[c->nrows++];
+	char a[300];
+	double *x, *y;
+
+	r->old = o;
+	r->new = n;
+	r->dir = drmb_unit_direction(o->unit);
+	r->deterministic = series_key(&c->old.rs, o, "icount") && series_key(&c->new.rs, n, "icount");
+	x = values_of(o);
+	y = values_of(n);
+	if (!x || !y) {
 		free(x);
 		free(y);
+		return -ENOMEM;
 	}
-	warned = NULL;
-	for (size_t i = 0; i < new.rs.nseries; i++) {
-		const struct drmb_series *n = &new.rs.series[i];
-		char a[300];
-		if (is_env_unit(n->unit) || find_sorted(&old, n) || (warned && !strcmp(warned, n->name)))
-			continue;
-		warned = n->name;
-		if (only_new++ < 5)
-			fprintf(stderr, "drmbench compare: warning: %s only in NEW (%s), not compared\n",
-				n->name, where(&new.rs, &n->pts[0], a, sizeof(a)));
+	for (size_t k = 0; k < o->n && !r->why[0]; k++)
+		if (!(x[k] > 0))
+			snprintf(r->why, sizeof(r->why), "value %g at %s: ratio undefined",
+				 x[k], where(&c->old.rs, &o->pts[k], a, sizeof(a)));
+	for (size_t k = 0; k < n->n && !r->why[0]; k++)
+		if (!(y[k] > 0))
+			snprintf(r->why, sizeof(r->why), "value %g at %s: ratio undefined",
+				 y[k], where(&c->new.rs, &n->pts[k], a, sizeof(a)));
+	if (!r->why[0]) {
+		size_t nx = opt->by_file ? per_file_medians(o, x) : o->n;
+		size_t ny = opt->by_file ? per_file_medians(n, y) : n->n;
+		int ret = drmb_compare_runs(x, nx, y, ny, &opt->par, &r->c);
+		if (ret == -ENOMEM) {
+			free(x);
+			free(y);
+			return ret;
+		}
+		r->have_cmp = !ret;
+		if (ret)
+			snprintf(r->why, sizeof(r->why), "cannot compare: %s", strerror(-ret));
 	}
-	if (only_old > 5 || only_new > 5)
-		fprintf(stderr, "drmbench compare: warning: %zu benchmarks only in OLD, %zu only in NEW\n",
-			only_old, only_new);
-	for (size_t g = 0; g < nrefusals; g++)
-		fprintf(stderr,
-			"drmbench compare: %zu benchmark/unit pair%s not compared, measured differently: %s;\n"
-			"  e.g. %s; pass --ignore %s if that is intended\n",
-			refusals[g].count, refusals[g].count == 1 ? "" : "s", refusals[g].diff,
-			refusals[g].example, refusals[g].keys);
-	if (refused > 0) {
-		size_t shown = 0;
-		for (size_t g = 0; g < nrefusals; g++)
-			shown += refusals[g].count;
-		if (refused > shown)
-			fprintf(stderr, "drmbench compare: %zu more pairs not compared for other differences\n",
-				refused - shown);
-		if (!nrows)
-			goto out;
-	}
-	if (!nrows) {
-		fprintf(stderr, "drmbench compare: no benchmark appears on both sides: nothing to compare\n");
-		goto out;
-	}
+	if (r->dir == DRMB_DIRECTION_UNKNOWN && !r->why[0])
+		snprintf(r->why, sizeof(r->why), "unit '%s' has no known direction (%s)", o->unit,
+			 where(&c->old.rs, &o->pts[0], a, sizeof(a)));
+	free(x);
+	free(y);
+	return 0;
+}
 
-	/* The environment first: what the rows say depends on it. */
-	if (env_check(&old, &new, by_file, &par, det_min_effect, &ec))
-		goto out;
-	for (int k = 0; k < 2; k++)
-		if (!ec.have[k])
-			fprintf(stderr, "drmbench compare: no canary on %s: environment not checked\n",
-				k ? "NEW" : "OLD");
-	if (ec.have[0] && ec.have[1] && ec.def[0] && ec.def[1] && strcmp(ec.def[0], ec.def[1]))
-		fprintf(stderr, "drmbench compare: the canaries were measured differently (canary: %s vs %s): environment not checked\n",
-			ec.def[0], ec.def[1]);
-	if (ec.changed)
-		fprintf(stderr, "drmbench compare: ENVIRONMENT CHANGED: canary %+.2f%% (p=%.3g, n=%zu+%zu), spread x%.2f (p=%.3g); no REGRESSION or IMPROVEMENT handed out\n",
-			(ec.c.ratio - 1) * 100, ec.c.p, ec.c.n_old, ec.c.n_new,
-			ec.spread.ratio, ec.spread.p);
+/* Benjamini-Hochberg across the rows, then each row's verdict. */
+static int decide_rows(struct compare *c, const struct compare_opts *opt)
+{
+	double *p = malloc((c->nrows ? c->nrows : 1) * sizeof(*p));
 
-	/* Benjamini-Hochberg across every row that has a p-value */
-	double *p = malloc(nrows * sizeof(*p));
 	if (!p)
-		goto out;
-	for (size_t i = 0; i < nrows; i++)
-		p[i] = rows[i].have_cmp ? rows[i].c.p : NAN;
-	if (drmb_bh_adjust(p, nrows, p)) {
+		return -ENOMEM;
+	for (size_t i = 0; i < c->nrows; i++)
+		p[i] = c->rows[i].have_cmp ? c->rows[i].c.p : NAN;
+	if (drmb_bh_adjust(p, c->nrows, p)) {
 		free(p);
-		goto out;
+		return -ENOMEM;
 	}
-	for (size_t i = 0; i < nrows; i++) {
-		struct row *r = &rows[i];
+	for (size_t i = 0; i < c->nrows; i++) {
+		struct row *r = &c->rows[i];
+		struct drmb_cmp_params rpar = opt->par;
 		if (!r->have_cmp)
 			continue;
-		struct drmb_cmp_params rpar = par;
 		r->c.p_adj = p[i];
-		rpar.min_effect = r->min_effect = row_min_effect(&r->c, r->deterministic, &par, det_min_effect);
+		rpar.min_effect = r->min_effect =
+			row_min_effect(&r->c, r->deterministic, &opt->par, opt->det_min_effect);
 		drmb_decide(&r->c, r->dir, &rpar);
-		r->noisy = max_noise > 0 && r->c.noise > max_noise;
+		r->noisy = opt->max_noise > 0 && r->c.noise > opt->max_noise;
 		if (r->deterministic) {
 			char note[64];
-			ndet++;
+			c->ndet++;
 			snprintf(note, sizeof(note), "%sdeterministic: min effect %.3g%%",
 				 r->why[0] ? "; " : "", r->min_effect * 100);
 			strncat(r->why, note, sizeof(r->why) - strlen(r->why) - 1);
 		}
-		if (ec.changed && (r->c.verdict == DRMB_REGRESSION || r->c.verdict == DRMB_IMPROVEMENT)) {
+		if (c->ec.changed && (r->c.verdict == DRMB_REGRESSION ||
+				      r->c.verdict == DRMB_IMPROVEMENT)) {
 			r->c.verdict = DRMB_UNKNOWN;
 			r->env_changed = 1;
-			withheld++;
 			strncat(r->why, r->why[0] ? "; environment changed" : "environment changed",
 				sizeof(r->why) - strlen(r->why) - 1);
 		}
 		if (r->c.verdict == DRMB_REGRESSION && !r->noisy)
-			regression = 1;
+			c->regression = 1;
 	}
 	free(p);
+	return 0;
+}
 
-	if (tsv && !strcmp(tsv, "-")) {
-		print_env(stderr, &ec, &old, &new, by_file ? "files" : "runs");
-		if (write_tsv(stdout, rows, nrows))
-			goto out;
-	} else {
-		print_env(stdout, &ec, &old, &new, by_file ? "files" : "runs");
-		if (ndet)
-			printf("deterministic rows (icount on both sides): %zu, each judged by the larger of\n"
-			       "%.3g%% (--det-min-effect) and %.0f x its noise instead of --min-effect\n\n",
-			       ndet, det_min_effect * 100, DRMB_DET_NOISE_K);
-		char ol[32], nl[32];
-		snprintf(ol, sizeof(ol), "OLD (%zu files)", old.rs.nfiles);
-		snprintf(nl, sizeof(nl), "NEW (%zu files)", new.rs.nfiles);
-		print_table(rows, nrows, &par, ol, nl, by_file ? "files" : "runs");
-		if (tsv) {
-			FILE *f = fopen(tsv, "w");
-			if (!f) {
-				fprintf(stderr, "drmbench compare: %s: %s\n", tsv, strerror(errno));
-				goto out;
-			}
-			int bad = write_tsv(f, rows, nrows);
-			if (fclose(f) || bad) {
-				fprintf(stderr, "drmbench compare: %s: write error\n", tsv);
-				goto out;
-			}
+/*
+ * Reads both sides, pairs their series, compares and decides.  0, or
+ * -errno with the reason printed; -ENODATA when no row could be paired.
+ */
+static int do_compare(struct compare *c, const struct compare_opts *opt)
+{
+	const char *warned = NULL;	/* the last benchmark named only on one side */
+	int ret;
+
+	if (load_side(&c->old, opt->old_paths, opt->nold, &opt->ig) ||
+	    load_side(&c->new, opt->new_paths, opt->nnew, &opt->ig))
+		return -EINVAL;
+	c->rows = calloc(c->old.rs.nseries + 1, sizeof(*c->rows));
+	if (!c->rows)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->old.rs.nseries; i++) {
+		const struct drmb_series *o = &c->old.rs.series[i], *n;
+		char a[300];
+		if (is_env_unit(o->unit))
+			continue;	/* the environment check's, below */
+		n = find_sorted(&c->new, o);
+		if (!n && has_name(&c->new, o)) {
+			/* e.g. ns/op of a case whose runs were cut short of a p50 */
+			if (c->only_unit++ < 5)
+				fprintf(stderr, "drmbench compare: warning: %s has %s only in OLD (%s), not compared\n",
+					o->name, o->unit, where(&c->old.rs, &o->pts[0], a, sizeof(a)));
+			continue;
+		}
+		if (!n) {
+			/* one warning per benchmark, not per unit of it */
+			if ((!warned || strcmp(warned, o->name)) && c->only_old++ < 5)
+				fprintf(stderr, "drmbench compare: warning: %s only in OLD (%s), not compared\n",
+					o->name, where(&c->old.rs, &o->pts[0], a, sizeof(a)));
+			warned = o->name;
+			continue;
+		}
+		if (strcmp(o->sig, n->sig)) {
+			refuse_row(c, o, n);
+			continue;
+		}
+		ret = compare_row(c, opt, o, n);
+		if (ret)
+			return ret;
+	}
+	warned = NULL;
+	for (size_t i = 0; i < c->new.rs.nseries; i++) {
+		const struct drmb_series *n = &c->new.rs.series[i];
+		char a[300];
+		if (is_env_unit(n->unit) || find_sorted(&c->old, n) ||
+		    (warned && !strcmp(warned, n->name)))
+			continue;
+		if (has_name(&c->old, n)) {
+			if (c->only_unit++ < 5)
+				fprintf(stderr, "drmbench compare: warning: %s has %s only in NEW (%s), not compared\n",
+					n->name, n->unit, where(&c->new.rs, &n->pts[0], a, sizeof(a)));
+			continue;
+		}
+		warned = n->name;
+		if (c->only_new++ < 5)
+			fprintf(stderr, "drmbench compare: warning: %s only in NEW (%s), not compared\n",
+				n->name, where(&c->new.rs, &n->pts[0], a, sizeof(a)));
+	}
+	if (!c->nrows)
+		return -ENODATA;
+	/* The environment first: what the rows say depends on it. */
+	ret = env_check(&c->old, &c->new, opt->by_file, opt->kernels, &opt->par,
+			opt->det_min_effect, &c->ec);
+	return ret ? ret : decide_rows(c, opt);
+}
+
+/* Refusals and counts of what was not compared, to stderr. */
+static void print_not_compared(const struct compare *c)
+{
+	size_t shown = 0;
+
+	if (c->only_old > 5 || c->only_new > 5)
+		fprintf(stderr, "drmbench compare: warning: %zu benchmarks only in OLD, %zu only in NEW\n",
+			c->only_old, c->only_new);
+	if (c->only_unit > 5)
+		fprintf(stderr, "drmbench compare: warning: %zu units of benchmarks on both sides only on one side\n",
+			c->only_unit);
+	for (size_t g = 0; g < c->nrefusals; g++) {
+		const struct refusal *r = &c->refusals[g];
+
+		fprintf(stderr,
+			"drmbench compare: %zu benchmark/unit pair%s not compared, measured differently: %s;\n"
+			"  e.g. %s; pass --ignore %s if that is intended\n",
+			r->count, r->count == 1 ? "" : "s", r->diff, r->example, r->keys);
+		shown += r->count;
+	}
+	if (c->refused > shown)
+		fprintf(stderr, "drmbench compare: %zu more pairs not compared for other differences\n",
+			c->refused - shown);
+}
+
+/*
+ * --kernels: the keys let go and their values on each side (the first
+ * file's; "(unset)" where a side has none), so what differed is on record.
+ */
+static void print_let_go(FILE *out, const struct compare *c)
+{
+	char keys[] = KERNEL_KEYS, *save = NULL;
+
+	fprintf(out, "kernels compared: keys let go (allowed to differ):\n");
+	for (char *k = strtok_r(keys, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
+		const char *o = c->old.rs.nfiles ?
+				drmb_result_config(&c->old.rs.files[0], NULL, k) : NULL;
+		const char *n = c->new.rs.nfiles ?
+				drmb_result_config(&c->new.rs.files[0], NULL, k) : NULL;
+
+		if (!o && !n)
+			fprintf(out, "  %-16s (unset on both sides)\n", k);
+		else if (o && n && !strcmp(o, n))
+			fprintf(out, "  %-16s %s (same)\n", k, o);
+		else
+			fprintf(out, "  %-16s OLD %s, NEW %s\n", k, o ? o : "(unset)", n ? n : "(unset)");
+	}
+	fprintf(out, "\n");
+}
+
+static void print_env_warnings(const struct env_check *ec)
+{
+	for (int k = 0; k < 2; k++)
+		if (!ec->have[k])
+			fprintf(stderr, "drmbench compare: no canary on %s: environment not checked\n",
+				k ? "NEW" : "OLD");
+	if (ec->have[0] && ec->have[1] && ec->def[0] && ec->def[1] && strcmp(ec->def[0], ec->def[1]))
+		fprintf(stderr, "drmbench compare: the canaries were measured differently (canary: %s vs %s): environment not checked\n",
+			ec->def[0], ec->def[1]);
+	if (ec->changed)
+		fprintf(stderr, "drmbench compare: ENVIRONMENT CHANGED: canary %+.2f%% (p=%.3g, n=%zu+%zu), spread x%.2f (p=%.3g); no REGRESSION or IMPROVEMENT handed out\n",
+			(ec->c.ratio - 1) * 100, ec->c.p, ec->c.n_old, ec->c.n_new,
+			ec->spread.ratio, ec->spread.p);
+}
+
+/* The table (or the TSV on stdout) and the TSV file.  0 or -errno. */
+static int print_compare(const struct compare *c, const struct compare_opts *opt)
+{
+	const char *unit_word = opt->by_file ? "files" : "runs";
+	FILE *env_out = opt->tsv && !strcmp(opt->tsv, "-") ? stderr : stdout;
+	char ol[32], nl[32];
+
+	print_env_warnings(&c->ec);
+	if (opt->kernels)
+		print_let_go(env_out, c);
+	print_env(env_out, &c->ec, &c->old, &c->new, unit_word);
+	if (env_out == stderr)
+		return write_tsv(stdout, c->rows, c->nrows);
+	if (c->ndet)
+		printf("deterministic rows (icount on both sides): %zu, each judged by the larger of\n"
+		       "%.3g%% (--det-min-effect) and %.0f x its noise instead of --min-effect\n\n",
+		       c->ndet, opt->det_min_effect * 100, DRMB_DET_NOISE_K);
+	snprintf(ol, sizeof(ol), "OLD (%zu files)", c->old.rs.nfiles);
+	snprintf(nl, sizeof(nl), "NEW (%zu files)", c->new.rs.nfiles);
+	if (print_table(c->rows, c->nrows, &opt->par, ol, nl, unit_word, opt->kernels))
+		return -ENOMEM;
+	if (opt->tsv) {
+		FILE *f = fopen(opt->tsv, "w");
+		int bad;
+
+		if (!f) {
+			fprintf(stderr, "drmbench compare: %s: %s\n", opt->tsv, strerror(errno));
+			return -EIO;
+		}
+		bad = write_tsv(f, c->rows, c->nrows);
+		if (fclose(f) || bad) {
+			fprintf(stderr, "drmbench compare: %s: write error\n", opt->tsv);
+			return -EIO;
 		}
 	}
+	return 0;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	struct compare_opts opt = {
+		.par = DRMB_CMP_PARAMS_DEFAULT,
+		.det_min_effect = DRMB_DET_MIN_EFFECT_DEFAULT,
+	};
+	struct compare c = { .old = { .label = "OLD" }, .new = { .label = "NEW" } };
+	int status = EXIT_USAGE, ret;
+
+	ret = parse_args(argc, argv, &opt);
+	if (ret) {
+		status = ret > 0 ? 0 : EXIT_USAGE;
+		goto out;
+	}
+	ret = do_compare(&c, &opt);
+	if (ret != -EINVAL)
+		print_not_compared(&c);
+	if (ret == -ENODATA && !c.refused)
+		fprintf(stderr, "drmbench compare: no benchmark appears on both sides: nothing to compare\n");
+	if (ret)
+		goto out;
+	if (print_compare(&c, &opt))
+		goto out;
 	if (fflush(stdout)) {
 		fprintf(stderr, "drmbench compare: write error on stdout\n");
 		goto out;
@@ -984,14 +1255,14 @@ int cmd_compare(int argc, char **argv)
 	 * A changed environment says the verdicts cannot be had; a regression
 	 * among the comparable rows says more than the refusals.
 	 */
-	status = ec.changed ? EXIT_ENV_CHANGED : regression ? EXIT_REGRESSION :
-		 refused ? EXIT_USAGE : 0;
+	status = c.ec.changed ? EXIT_ENV_CHANGED : c.regression ? EXIT_REGRESSION :
+		 c.refused ? EXIT_USAGE : 0;
 out:
-	free(rows);
-	free(old.sorted);
-	free(new.sorted);
-	drmb_resultset_free(&old.rs);
-	drmb_resultset_free(&new.rs);
-	drmb_ignore_free(&ig);
+	free(c.rows);
+	free(c.old.sorted);
+	free(c.new.sorted);
+	drmb_resultset_free(&c.old.rs);
+	drmb_resultset_free(&c.new.rs);
+	drmb_ignore_free(&opt.ig);
 	return status;
 }

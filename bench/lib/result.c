@@ -586,13 +586,63 @@ err_nomem:
 	return -ENOMEM;
 }
 
+/*
+ * Informational keys go in comment lines, "# key: value": benchstat splits
+ * its tables on every configuration key, and date or cmdline differ between
+ * any two runs, so plain `benchstat old new` would compare nothing.  The
+ * reader takes both spellings (docs/results.md).
+ */
 int drmb_result_write_config(struct drmb_result_writer *w, const struct drmb_kvlist *kv)
 {
 	size_t i;
 
 	for (i = 0; i < kv->n; i++)
-		fprintf(w->f, "%s: %s\n", kv->kv[i].key, kv->kv[i].value);
+		fprintf(w->f, "%s%s: %s\n", drmb_key_is_comparable(kv->kv[i].key) ? "" : "# ",
+			kv->kv[i].key, kv->kv[i].value);
 	return ferror(w->f) ? -EIO : 0;
+}
+
+/*
+ * The position of the token tok in the numerator of unit (tokens are split
+ * by '-' and '*', the denominator starts at '/': benchunit's parser), or -1.
+ */
+static int unit_token(const char *unit, const char *tok)
+{
+	size_t len = strlen(tok);
+	const char *p = unit;
+
+	while (*p && *p != '/') {
+		size_t n = strcspn(p, "-*/");
+		if (n == len && !strncmp(p, tok, len))
+			return (int)(p - unit);
+		p += n;
+		if (*p == '-' || *p == '*')
+			p++;
+	}
+	return -1;
+}
+
+/* unit with the token at pos (of length len) replaced by to, into buf. */
+static const char *unit_swap(char *buf, size_t buflen, const char *unit, int pos,
+			     size_t len, const char *to)
+{
+	int n = snprintf(buf, buflen, "%.*s%s%s", pos, unit, to, unit + pos + len);
+
+	return n < 0 || (size_t)n >= buflen ? unit : buf;
+}
+
+/*
+ * benchstat rescales "ns" units to "sec" (mad-ns/op -> mad-sec/op, x 1e-9)
+ * but keeps a value whose rescaled value is unchanged, a 0, in the original
+ * unit: a zero would land in a table of its own.  So a zero is written in
+ * the rescaled unit, which benchstat leaves alone, and the reader turns
+ * "sec" back into "ns".
+ */
+static const char *unit_for_zero(char *buf, size_t buflen, const char *unit)
+{
+	int pos = unit_token(unit, "ns");
+
+	return pos < 0 ? unit : unit_swap(buf, buflen, unit, pos, 2, "sec");
 }
 
 int drmb_result_comment(struct drmb_result_writer *w, const char *fmt, ...)
@@ -640,8 +690,12 @@ int drmb_result_line(struct drmb_result_writer *w, const char *name,
 		    !m[i].unit[0] || strpbrk(m[i].unit, " \t") || control_char(m[i].unit) >= 0)
 			return -EINVAL;
 	fprintf(w->f, "Benchmark%s %llu", name, (unsigned long long)iterations);
-	for (i = 0; i < nm; i++)
-		fprintf(w->f, " %.6g %s", m[i].value, m[i].unit);
+	for (i = 0; i < nm; i++) {
+		char buf[256];
+
+		fprintf(w->f, " %.6g %s", m[i].value,
+			m[i].value == 0 ? unit_for_zero(buf, sizeof(buf), m[i].unit) : m[i].unit);
+	}
 	fputc('\n', w->f);
 	return ferror(w->f) ? -EIO : 0;
 }
@@ -1097,6 +1151,20 @@ static int parse_bench_line(struct drmb_result_file *f, char *s, struct drmb_ben
 				path, lineno, tok, unit);
 			return -EINVAL;
 		}
+		int sec = unit_token(unit, "sec");
+		char ubuf[256];
+
+		if (sec >= 0) {
+			/* benchstat's base unit back into drmbench's (unit_for_zero) */
+			unit = (char *)unit_swap(ubuf, sizeof(ubuf), unit, sec, 3, "ns");
+			if (unit == ubuf)
+				v *= 1e9;
+			if (!isfinite(v)) {
+				set_err(err, errlen, "%s:%u: value %s %s is out of range in ns",
+					path, lineno, tok, unit);
+				return -EINVAL;
+			}
+		}
 		if (l->nmetrics == cap) {
 			struct drmb_metric *m;
 
@@ -1117,6 +1185,43 @@ static int parse_bench_line(struct drmb_result_file *f, char *s, struct drmb_ben
 		return -EINVAL;
 	}
 	return 0;
+}
+
+static int add_config(struct drmb_result_file *out, const char *key, char *value,
+		      size_t *ccap)
+{
+	struct drmb_kv *kv;
+
+	if (out->nconfig == *ccap) {
+		*ccap = *ccap ? 2 * *ccap : 32;
+		kv = realloc(out->config, *ccap * sizeof(*kv));
+		if (!kv)
+			return -ENOMEM;
+		out->config = kv;
+	}
+	kv = &out->config[out->nconfig++];
+	kv->key = strdup(key);
+	kv->value = strdup(trim(value));
+	return kv->key && kv->value ? 0 : -ENOMEM;
+}
+
+/*
+ * A comment "# key: value" whose key is informational is that key's value
+ * (drmb_result_write_config writes them so); any other comment is text.
+ */
+static int comment_config(struct drmb_result_file *out, char *s, size_t *ccap)
+{
+	char *colon, *key = s + strspn(s, " ");
+	int ret = 0;
+
+	if (key == s || !(colon = strchr(key, ':')))
+		return 0;
+	*colon = '\0';
+	if (drmb_key_valid(key) && !drmb_key_is_comparable(key) &&
+	    (!colon[1] || isspace((unsigned char)colon[1])))
+		ret = add_config(out, key, colon + 1, ccap);
+	*colon = ':';
+	return ret;
 }
 
 int drmb_result_read(const char *path, struct drmb_result_file *out,
@@ -1169,7 +1274,14 @@ int drmb_result_read(const char *path, struct drmb_result_file *out,
 			ret = -EINVAL;
 			break;
 		}
-		if (!*s || *s == '#')
+		if (*s == '#') {
+			/* "# key: value": an informational key (write_config) */
+			ret = comment_config(out, s + 1, &ccap);
+			if (ret)
+				break;
+			continue;
+		}
+		if (!*s)
 			continue;
 		if (!strncmp(s, "Benchmark", 9)) {
 			struct drmb_bench_line *l;
@@ -1196,20 +1308,9 @@ int drmb_result_read(const char *path, struct drmb_result_file *out,
 		if (colon) {
 			*colon = '\0';
 			if (drmb_key_valid(s) && (!colon[1] || isspace((unsigned char)colon[1]))) {
-				struct drmb_kv *kv;
-
-				if (out->nconfig == ccap) {
-					ccap = ccap ? 2 * ccap : 32;
-					kv = realloc(out->config, ccap * sizeof(*kv));
-					if (!kv) {
-						ret = -ENOMEM;
-						break;
-					}
-					out->config = kv;
-				}
-				kv = &out->config[out->nconfig++];
-				kv->key = strdup(s);
-				kv->value = strdup(trim(colon + 1));
+				ret = add_config(out, s, colon + 1, &ccap);
+				if (ret)
+					break;
 				continue;
 			}
 			*colon = ':';

@@ -87,8 +87,8 @@ cat >"$tmp/fake-compare" <<'EOF'
 #!/bin/sh
 [ "$1" = compare ] || exec "$REAL_DRMBENCH" "$@"
 tsv=$3 old=$4 new=$5
-c_old=$(cat "$old"/*/*/*.txt | sed -n 's/^note: canary=//p' | head -n 1)
-c_new=$(cat "$new"/*/*/*.txt | sed -n 's/^note: canary=//p' | head -n 1)
+c_old=$(cat "$old"/*/*/*.txt | sed -n 's/^\(# \)\{0,1\}note: canary=//p' | head -n 1)
+c_new=$(cat "$new"/*/*/*.txt | sed -n 's/^\(# \)\{0,1\}note: canary=//p' | head -n 1)
 st=0
 "$REAL_DRMBENCH" "$@" >"$FAKE_TMP.out" || st=$?
 if [ "$st" -le 1 ] && [ "$c_old" != "$c_new" ]; then

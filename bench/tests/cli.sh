@@ -200,13 +200,17 @@ else
 fi
 if [ -f "$result" ]; then
 	missing=$(sed "s/:.*//" "$T/info" | while read -r k; do
-		grep -q "^$k: " "$result" || printf " %s" "$k"
+		grep -q "^\(# \)\{0,1\}$k: " "$result" || printf " %s" "$k"
 	done)
 	check "result file: has every key info prints${missing:+ (lacks$missing)}" test -z "$missing"
-	for k in cmdline date backend runs samples clock-overhead-ns ci-job; do
+	for k in backend samples ci-job; do
 		check "result file: has $k" grep -q "^$k: ." "$result"
 	done
-	check "result file: the date is UTC" grep -qE '^date: [0-9-]+T[0-9:]+Z$' "$result"
+	# informational keys are comments, so benchstat does not split on them
+	for k in cmdline date runs clock-overhead-ns host drmbench-version; do
+		check "result file: has $k, as a '# $k: ' comment" grep -q "^# $k: ." "$result"
+	done
+	check "result file: the date is UTC" grep -qE '^# date: [0-9-]+T[0-9:]+Z$' "$result"
 	check "result file: --label became a config line" grep -q '^ci-job: cli-test$' "$result"
 fi
 

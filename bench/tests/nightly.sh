@@ -142,7 +142,7 @@ for a in "$@"; do
 	prev=$a
 	if [ "$a" = vs ]; then side=new; continue; fi
 	[ -f "$a" ] || continue
-	c=$(sed -n 's/^note: canary=//p' "$a" | head -n 1)
+	c=$(sed -n 's/^\(# \)\{0,1\}note: canary=//p' "$a" | head -n 1)
 	if [ "$side" = old ]; then old=${old:-$c}; else new=${new:-$c}; fi
 done
 st=0
@@ -279,7 +279,7 @@ says "and compare.txt says so" "$reports/20261122/compare.txt" \
 night "$reports" 20261121 1.0 1.0
 renight 20261122 1.0 1.0
 for k in 6.12 7.2; do
-	sed -i 's/^note: canary=1$/note: canary=2/' "$tmp/store/$k-wallclock/20261122.txt"
+	sed -i 's/^\(# \)\{0,1\}note: canary=1$/\1note: canary=2/' "$tmp/store/$k-wallclock/20261122.txt"
 done
 DRMBENCH=$tmp/fake-compare "$NIGHTLY" -R "$tmp/rerun" "$reports/20261122" >"$tmp/out" 2>&1
 expect $? 0 "ENVIRONMENT CHANGED in the informational wall-clock mode does not fail the job"
@@ -289,7 +289,7 @@ says "it is reported as such, with the canary figures" "$reports/20261122/compar
 
 renight 20261122 1.0 1.0
 for k in 6.12 7.2; do
-	sed -i 's/^note: canary=1$/note: canary=2/' "$tmp/store/$k-deterministic/20261122.txt"
+	sed -i 's/^\(# \)\{0,1\}note: canary=1$/\1note: canary=2/' "$tmp/store/$k-deterministic/20261122.txt"
 done
 DRMBENCH=$tmp/fake-compare "$NIGHTLY" -R "$tmp/rerun" "$reports/20261122" >"$tmp/out" 2>&1
 expect $? 3 "ENVIRONMENT CHANGED in the gate: undecided, exit 3"

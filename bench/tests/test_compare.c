@@ -50,6 +50,66 @@ static void write_runs(const char *name, const char *kernel, double scale, int n
 	write_file(name, "%s", body);
 }
 
+/*
+ * Two kernels: n runs whose ns/op, canary-ns and floor-ratio (their
+ * quotient) are scaled by scale and floor: the kernel's own floor moves.
+ */
+static void write_kernel_runs(const char *name, const char *kernel, const char *features,
+			      double scale, double floor, int n, unsigned int seed)
+{
+	char body[16384];
+	size_t used = 0;
+
+	used += (size_t)snprintf(body + used, sizeof(body) - used,
+				 "%skernel: %.4s\nsimgpu-features: %s\n# kernel-version: #1 SMP\n",
+				 config(kernel), kernel, features);
+	for (int r = 0; r < n; r++) {
+		double jitter = 1 + 0.004 * (((r * 7 + (int)seed * 3) % 11) - 5) / 5.0;
+		double v = 3000.0 * scale * jitter, c = 1000.0 * floor / jitter;
+		used += (size_t)snprintf(body + used, sizeof(body) - used,
+					 "BenchmarkSubmit/wait=syncobj 1000 %.2f ns/op %.5f floor-ratio %.2f canary-ns\n",
+					 v, v / c, c);
+	}
+	write_file(name, "%s", body);
+}
+
+static void test_kernels(void)
+{
+	const char *o, *n;
+	int st;
+
+	/* +60% raw, the floor +60% too (27 us -> 43 us): nothing left of it */
+	write_kernel_runs("k61/a.txt", "6.1.0-28-amd64", "0x1", 1.0, 1.0, 10, 1);
+	write_kernel_runs("k612/a.txt", "6.12.95+deb12-amd64", "0x3", 1.6, 1.6, 10, 2);
+	st = run("compare", path_in("k61"), path_in("k612"), NULL);
+	CHECK(st == 2 && has(err, "--ignore kernel,kernel-release,simgpu-features"),
+	      "kernels without --kernels: refused, the keys named (exit %d)", st);
+	st = run("compare", "--kernels", path_in("k61"), path_in("k612"), NULL);
+	CHECK(st == 1 && has(out, "REGRESSION"),
+	      "compare --kernels: compared; the raw +60%% is a REGRESSION (exit %d)", st);
+	CHECK(has(out, "keys let go") &&
+	      has(out, "kernel-release   OLD 6.1.0-28-amd64, NEW 6.12.95+deb12-amd64") &&
+	      has(out, "simgpu-features  OLD 0x1, NEW 0x3") && has(out, "simgpu-sched     (unset on both sides)"),
+	      "compare --kernels: says which keys were let go and their values");
+	CHECK(!has(out, "ENVIRONMENT CHANGED") && has(out, "each kernel's own floor"),
+	      "compare --kernels: the floor moving with the kernel is not an environment change");
+	o = strstr(out, "ns/op (lower");
+	n = strstr(out, "floor-ratio (");
+	CHECK(o && n && o < n && has(out, "vs floor") && has(o, "+60.00%") &&
+	      (has(o, " -0.00% ") || has(o, " +0.00% ")),
+	      "compare --kernels: ns/op first, a vs-floor column beside the raw ratio (+60%% raw, 0%% vs floor)");
+	/* a unit one side lacks (runs cut short of a p50): named as a unit */
+	write_file("cut-old/a.txt", "%sBenchmarkX 1 5 ns/op 3 min-ns/op\nBenchmarkX 1 5 ns/op 3 min-ns/op\n",
+		   config("6.1.0"));
+	write_file("cut-new/a.txt", "%sBenchmarkX 1 3 min-ns/op\nBenchmarkX 1 3 min-ns/op\n", config("6.1.0"));
+	st = run("compare", path_in("cut-old"), path_in("cut-new"), NULL);
+	CHECK(st == 0 && has(err, "X has ns/op only in OLD") && !has(err, "X only in OLD"),
+	      "compare: a unit only one side has is named as that benchmark's unit (exit %d)", st);
+	st = run("compare", "-k", "--tsv", "-", path_in("k61"), path_in("k612"), NULL);
+	CHECK(st == 1 && has(out, "Submit/wait=syncobj\tns/op\t") && has(err, "keys let go"),
+	      "compare -k --tsv -: rows on stdout, what was let go on stderr (exit %d)", st);
+}
+
 static void test_verdicts(void)
 {
 	int st;
@@ -343,6 +403,7 @@ int main(void)
 	if (cli_setup("compare"))
 		return check_done();
 	test_verdicts();
+	test_kernels();
 	test_bad_input();
 	test_trend();
 	test_hist();

@@ -253,6 +253,87 @@ static void test_round_trip(void)
 	free(spath);
 }
 
+/*
+ * Informational keys are written as "# key: value" so benchstat does not
+ * split on them; zeros of ns units in benchstat's base unit.  The reader
+ * takes both spellings, and older files with plain keys.
+ */
+static void test_informational_keys(void)
+{
+	struct drmb_result_writer w;
+	struct drmb_kvlist kv = { 0 };
+	struct drmb_result_file rf;
+	struct drmb_metric m[] = {
+		{ 0, "mad-ns/op" }, { 0, "ns/op" }, { 0, "floor-ratio" }, { 5, "mad-ns/op" },
+	};
+	char err[512] = "", final[1024] = "";
+	char *path = mkpath("info.txt"), *old = mkpath("info-old.txt"), *text;
+	static const char old_text[] =
+		"date: 2026-01-01T00:00:00Z\nkernel-release: 6.1.0\n"
+		"# kernel-version: #1 SMP\n# canary cost: 3 passes\n"
+		"# kernel-release: 9.9 (a comparable key in a comment is text)\n"
+		"BenchmarkX 1 7 ns/op 0 entry-sec/op 2 wake-sec/op\n";
+	size_t len;
+	int ret;
+
+	ret = drmb_result_open(&w, path, NULL, "host", "6.1.0", "label", err, sizeof(err));
+	CHECK(ret == 0, "info keys: open (%s)", err);
+	if (ret)
+		return;
+	drmb_kv_set(&kv, "date", "2026-12-03T07:00:00Z");
+	drmb_kv_set(&kv, "kernel-release", "6.12.0");
+	drmb_kv_set(&kv, "host-cpu-pressure", "some avg10=1.00");
+	CHECK(drmb_result_write_config(&w, &kv) == 0, "info keys: write_config");
+	CHECK(drmb_result_line(&w, "Zero", 1, m, 4) == 0, "info keys: a line with zeros");
+	ret = drmb_result_commit(&w, final, sizeof(final), err, sizeof(err));
+	CHECK(ret == 0, "info keys: commit (%s)", err);
+	drmb_kv_free(&kv);
+	text = read_all(path, &len);
+	CHECK(text && strstr(text, "# date: 2026-12-03T07:00:00Z\n") &&
+	      strstr(text, "# host-cpu-pressure: some avg10=1.00\n"),
+	      "info keys: informational keys written as '# key: value'");
+	CHECK(text && has_prefix(strstr(text, "kernel-release:") ? strstr(text, "kernel-release:") - 1 : "",
+				 "\nkernel-release: 6.12.0\n"),
+	      "info keys: a comparable key stays a configuration line");
+	CHECK(text && strstr(text, " 0 mad-sec/op 0 sec/op 0 floor-ratio 5 mad-ns/op\n"),
+	      "info keys: a zero of an ns unit written in benchstat's base unit, others as they are");
+	free(text);
+	ret = drmb_result_read(path, &rf, err, sizeof(err));
+	CHECK(ret == 0, "info keys: read back (%s)", err);
+	if (!ret) {
+		CHECK(drmb_result_config(&rf, NULL, "date") &&
+		      !strcmp(drmb_result_config(&rf, NULL, "date"), "2026-12-03T07:00:00Z"),
+		      "info keys: '# date:' reads back as the date");
+		CHECK(rf.nlines == 1 && rf.lines[0].nmetrics == 4 &&
+		      !strcmp(rf.lines[0].metrics[0].unit, "mad-ns/op") &&
+		      !strcmp(rf.lines[0].metrics[1].unit, "ns/op") &&
+		      rf.lines[0].metrics[0].unit == rf.lines[0].metrics[3].unit &&
+		      rf.lines[0].metrics[0].value == 0,
+		      "info keys: a written zero reads back in its ns unit, one unit with the others");
+		drmb_result_free(&rf);
+	}
+	write_file(old, old_text, sizeof(old_text) - 1);
+	ret = drmb_result_read(old, &rf, err, sizeof(err));
+	CHECK(ret == 0, "info keys: an older file with plain keys reads (%s)", err);
+	if (!ret) {
+		CHECK(rf.nconfig == 3, "info keys: 2 plain keys and 1 informational comment (got %zu)",
+		      rf.nconfig);
+		CHECK(drmb_result_config(&rf, NULL, "kernel-version") &&
+		      drmb_result_config(&rf, NULL, "date") &&
+		      !strcmp(drmb_result_config(&rf, NULL, "kernel-release"), "6.1.0"),
+		      "info keys: plain and comment keys both read; a comparable key in a comment does not");
+		CHECK(rf.nlines == 1 && rf.lines[0].nmetrics == 3 &&
+		      !strcmp(rf.lines[0].metrics[1].unit, "entry-ns/op") &&
+		      rf.lines[0].metrics[1].value == 0 &&
+		      !strcmp(rf.lines[0].metrics[2].unit, "wake-ns/op") &&
+		      rf.lines[0].metrics[2].value == 2e9,
+		      "info keys: a sec unit reads back in ns, scaled");
+		drmb_result_free(&rf);
+	}
+	free(path);
+	free(old);
+}
+
 /* ---- what the writer refuses ------------------------------------------------ */
 
 static void test_writer_refuses(void)
@@ -944,6 +1025,7 @@ int main(void)
 		return 2;
 	}
 	test_round_trip();
+	test_informational_keys();
 	test_writer_refuses();
 	test_existing_target();
 	test_abort();
