@@ -43,12 +43,13 @@ STATIC_LIBS := -Wl,-Bstatic -ldrm -lhwloc $(if $(filter yes,$(HAVE_LIBPFM)),-lpf
 
 LIB_SRCS    := $(filter-out bench/lib/udev-static.c,$(wildcard bench/lib/*.c))
 BENCH_SRCS  := $(wildcard bench/benches/*.c) $(wildcard bench/backends/*.c) \
-	       $(wildcard bench/cmd_*.c) bench/cli.c bench/main.c bench/suites.gen.c
+	       $(wildcard bench/cmd_*.c) bench/cli.c bench/main.c bench/suites.gen.c bench/workloads.gen.c
 LIB_OBJS    := $(LIB_SRCS:.c=.o)
 BENCH_OBJS  := $(BENCH_SRCS:.c=.o)
 TEST_SRCS   := $(wildcard bench/tests/test_*.c)
 TESTS       := $(TEST_SRCS:.c=)
 SUITES      := $(wildcard workloads/*.suite)
+WORKLOADS   := $(wildcard workloads/sched/*.wl)
 HEADERS     := $(wildcard bench/*.h bench/lib/*.h bench/benches/*.h kmod/include/uapi/drm/*.h) \
 	       bench/version.gen.h
 
@@ -75,6 +76,19 @@ bench/suites.gen.c: $(SUITES) Makefile
 		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t  "/' -e 's/$$/\\n"/' "$$f"; \
 		printf '\t},\n'; \
 	   done; printf '\t{ NULL, NULL },\n};\n'; } > $@.tmp && mv $@.tmp $@
+
+# Workload files too (docs/workloads.md), with their names for the
+# sched-workload benchmark's `workload` parameter.
+bench/workloads.gen.c: $(WORKLOADS) Makefile
+	@{ printf '/* generated from workloads/sched/NAME.wl by the Makefile */\n'; \
+	   printf '#include "workload.h"\nconst struct drmb_workload_src drmb_builtin_workloads[] = {\n'; \
+	   for f in $(WORKLOADS); do \
+		n=$$(basename "$$f" .wl); printf '\t{ "%s",\n' "$$n"; \
+		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t  "/' -e 's/$$/\\n"/' "$$f"; \
+		printf '\t},\n'; \
+	   done; printf '\t{ NULL, NULL },\n};\nconst char *const drmb_builtin_workload_names[] = {\n'; \
+	   for f in $(WORKLOADS); do printf '\t"%s",\n' "$$(basename "$$f" .wl)"; done; \
+	   printf '\tNULL,\n};\n'; } > $@.tmp && mv $@.tmp $@
 
 bench/drmbench: $(BENCH_OBJS) bench/lib/libdrmb.a
 	$(CC) $(CFLAGS) -o $@ $(BENCH_OBJS) bench/lib/libdrmb.a $(LIBS)
@@ -153,7 +167,7 @@ fuzz-long:
 -include scripts/vm.mk
 
 clean:
-	rm -f bench/drmbench bench/drmbench.static bench/suites.gen.c bench/version.gen.h bench/lib/libdrmb.a \
+	rm -f bench/drmbench bench/drmbench.static bench/suites.gen.c bench/workloads.gen.c bench/version.gen.h bench/lib/libdrmb.a \
 		$(LIB_OBJS) $(BENCH_OBJS) bench/lib/udev-static.o $(TESTS) bench/tests/perf_compare \
 		bench/tests/perf_trend bench/tests/perf_units
 

@@ -20,5 +20,6 @@ int cmd_hist(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_table(int argc, char **argv);
 int cmd_trend(int argc, char **argv);
+int cmd_workloads(int argc, char **argv);
 
 #endif

@@ -137,6 +137,7 @@ static const struct drmb_command commands[] = {
 	{ "run", cmd_run, "run benchmarks or suites and store one result file" },
 	{ "table", cmd_table, "one result file's cases side by side: a row per case, a column per unit" },
 	{ "trend", cmd_trend, "per-night medians and change points over a result store" },
+	{ "workloads", cmd_workloads, "list the scheduler workloads, or check workload files" },
 	{ NULL, NULL, NULL },
 };
 
