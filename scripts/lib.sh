@@ -34,6 +34,12 @@ die() {
 	exit "$EXIT_FAIL"
 }
 
+# skip MESSAGE: what was asked for cannot run here (kselftest exit 4).
+skip() {
+	printf '%s: SKIP: %s\n' "$PROG" "$*" >&2
+	exit "$EXIT_SKIP"
+}
+
 # die_usage MESSAGE: bad command line.
 die_usage() {
 	printf '%s: %s\n' "$PROG" "$*" >&2

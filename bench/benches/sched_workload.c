@@ -2,9 +2,10 @@
 /*
  * sched-workload: a multi-client workload (workloads/sched/NAME.wl, the
  * language in docs/workloads.md) run through drm_sched. Every client has
- * its own DRM file and queue, all start together, and a run lasts
- * `duration` ms. A sample is one cycle of the first client (its instances
- * together); per client the result line also carries its cycle p50/p99,
+ * its own DRM file and queue, all start together, and a run lasts until
+ * its first client started `cycles` cycles (200: a p50 per run) or
+ * `duration` ms passed. A sample is one cycle of that client (its
+ * instances together); per client the result line also carries its cycle p50/p99,
  * time over the ideal, missed periods, engine share, submit->run_job p50
  * and the longest a ready job waited for run_job, and per workload the
  * fairness spread between identical clients.
@@ -33,7 +34,9 @@ static const struct drmb_param wl_params[] = {
 	  "workload (drmbench workloads)", .choices = drmb_builtin_workload_names },
 	{ "clients", DRMB_PARAM_INT, "0", "instances of the first client; 0: as the file says",
 	  0, DRMB_WL_MAX_CLIENTS },
-	{ "duration", DRMB_PARAM_INT, "2000", "length of a run, ms", 50, 600000 },
+	{ "cycles", DRMB_PARAM_INT, "200", "a run ends once the first client started this many cycles (its instances together; 0: at duration)",
+	  0, 100000 },
+	{ "duration", DRMB_PARAM_INT, "20000", "longest run, ms (run -t caps it too)", 50, 600000 },
 	{ "mode", DRMB_PARAM_ENUM, "threads", "each client a thread or a process",
 	  .choices = modes },
 	{ "busy", DRMB_PARAM_INT, "0", "threads spinning beside the clients (CPU load)", 0, 64 },
@@ -186,6 +189,7 @@ static int wl_setup(struct drmb_case *c)
 			snprintf(wl->unit[g][m], sizeof(wl->unit[g][m]), "%s-%s",
 				 wl->w.group[g].name, metric_names[m]);
 	wl->o.duration_ns = drmb_case_int(c, "duration") * 1000000ull;
+	wl->o.target_cycles = drmb_case_int(c, "cycles");
 	wl->o.mode = drmb_case_int(c, "mode") ? DRMB_WL_PROCESSES : DRMB_WL_THREADS;
 	wl->o.busy_threads = drmb_case_int(c, "busy");
 	return 0;
@@ -223,7 +227,7 @@ static int wl_run(struct drmb_case *c, struct drmb_samples *s)
 	drmb_case_metric(c, "fairness-spread", r.fairness_spread);
 	drmb_wl_result_fini(&r);
 	if (!s->n)
-		return drmb_why(c, -ETIME, "the first client finished no cycle in %llu ms: raise -p duration",
+		return drmb_why(c, -ETIME, "the first client finished no cycle in %llu ms: raise -p duration (and run -t)",
 				(unsigned long long)(o.duration_ns / 1000000));
 	return 0;
 }

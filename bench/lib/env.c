@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <cpuid.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -220,6 +221,34 @@ void drmb_hypervisor(char *accel, size_t alen, char *vendor, size_t vlen)
 	}
 }
 
+/*
+ * The DRM scheduler's module parameters in force (gpu_sched.sched_policy,
+ * ...), one key each: a run queue policy is part of what a scheduler
+ * result depends on. Nothing when gpu_sched is not loaded; its 6.1 has no
+ * parameters.
+ */
+static int sched_params(struct drmb_kvlist *kv)
+{
+	static const char dir[] = "/sys/module/gpu_sched/parameters";
+	char path[320], val[128], key[300];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int ret = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		snprintf(key, sizeof(key), "gpu_sched.%s", e->d_name);
+		read_line(path, val, sizeof(val), "unreadable");
+		ret |= drmb_kv_set(kv, key, "%s", val);
+	}
+	closedir(d);
+	return ret;
+}
+
 int drmb_info_collect(struct drmb_kvlist *kv)
 {
 	char buf[1024], buf2[256], path[128];
@@ -264,6 +293,7 @@ int drmb_info_collect(struct drmb_kvlist *kv)
 
 	drmb_devices_describe(buf, sizeof(buf));
 	ret |= drmb_kv_set(kv, "drm-devices", "%s", buf);
+	ret |= sched_params(kv);
 #ifdef HAVE_LIBPFM
 	ret |= drmb_kv_set(kv, "libpfm4", "yes");
 #else

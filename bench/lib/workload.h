@@ -129,6 +129,8 @@ struct drmb_wl_result {
 
 struct drmb_wl_opts {
 	uint64_t duration_ns;		/* per run: cycles start until this has passed */
+	/* ... or until the first client's instances started this many (0: no limit) */
+	uint64_t target_cycles;
 	enum drmb_wl_mode mode;
 	unsigned int busy_threads;	/* CPU load beside the clients */
 	uint64_t seed;			/* random job durations */

@@ -35,6 +35,8 @@ struct control {
 	int failed;
 	uint64_t start_ns;		/* 0 until every client is ready */
 	uint64_t end_ns;		/* the last client's last signal */
+	uint64_t first_cycles;		/* cycles the first client's instances started */
+	int stop;			/* the first client has its target_cycles */
 };
 
 struct client {
@@ -207,8 +209,14 @@ static int client_loop(struct client *cl)
 	sleep_until(start);
 	stop = start + cl->o->duration_ns;
 	next = start;
-	while (!ret && drmb_now_ns() < stop && cl->st->cycles + inflight < CYCLE_CAP) {
+	while (!ret && drmb_now_ns() < stop && cl->st->cycles + inflight < CYCLE_CAP &&
+	       !__atomic_load_n(&cl->ctl->stop, __ATOMIC_ACQUIRE)) {
 		struct cycle *cy;
+
+		if (cl->st->group == 0 && cl->o->target_cycles &&
+		    __atomic_add_fetch(&cl->ctl->first_cycles, 1, __ATOMIC_ACQ_REL) >=
+		    cl->o->target_cycles)
+			__atomic_store_n(&cl->ctl->stop, 1, __ATOMIC_RELEASE);
 
 		if (inflight == g->depth) {
 			ret = complete_cycle(cl, &ring[head]);
