@@ -229,7 +229,7 @@ check "DRMBENCH_STORE: the result goes there" \
 # ---- table: cases side by side --------------------------------------------------------
 
 MODELS=$(dirname "$0")/data/submit-models-runs.txt
-usage_error 'one result file' table
+usage_error 'one result file or more' table
 usage_error 'no-such-file' table "$T/no-such-file.txt"
 usage_error 'NoSuchBench' table -b NoSuchBench "$MODELS"
 usage_error 'no unit' table -u , "$MODELS"
@@ -249,5 +249,40 @@ check "table: -b leaves other benchmarks out" test "$(grep -c Null "$T/out")" -e
 drmb table -u ns/op,cpu-fw-ns/op -b SubmitModels "$MODELS"
 check "table -u: only the columns asked for" \
 	grep -qE '^model=user-spin +2100 +2300$' "$T/out"
+
+# Several files: a row per case per file, named by -k keys (what a sweep varied).
+sed 's/^kernel-release: .*/kernel-release: 7.2.13+deb14-amd64/' "$MODELS" >"$T/models-7.2.txt"
+drmb table -k kernel-release -u ns/op -b SubmitModels "$MODELS" "$T/models-7.2.txt"
+check "table: several files: exit 0 (got $rc)" test "$rc" -eq 0
+check "table: several files: a row per case and file, named by -k" \
+	test "$(grep -cE '^kernel-release=(6.12.95\+deb12|7.2.13\+deb14)-amd64/model=(kernel|user-spin) ' "$T/out")" -eq 4
+drmb table -c -u ns/op -b SubmitModels "$MODELS"
+check "table -c: the median's 95% CI, '[-]' when the runs are too few for one" \
+	grep -qE '^model=kernel +31000 \[-\]$' "$T/out"
+drmb table -t -u ns/op -b SubmitModels "$MODELS"
+check "table -t: tab-separated, no comment lines" \
+	test "$(grep -c '^#' "$T/out")" -eq 0 -a "$(printf 'model=kernel\t31000')" = "$(grep '^model=kernel' "$T/out")"
+usage_error 'no key' table -k , "$MODELS"
+
+# ---- workloads: the built-in scheduler workloads and file checks ----------------
+
+drmb workloads
+check "workloads: exit 0 and every shipped workload listed (got $rc)" \
+	test "$rc" -eq 0 -a "$(grep -c '^[a-z]' "$T/out")" -eq "$(ls "$(dirname "$0")"/../../workloads/sched/*.wl | wc -l)"
+drmb workloads -v interactive-beside-hog
+cp "$T/out" "$T/ibh.wl"
+drmb workloads "$T/ibh.wl"
+check "workloads: a workload printed in full parses back to itself" \
+	test "$rc" -eq 0 -a "$(cat "$T/out")" = "$(cat "$T/ibh.wl")"
+printf 'workload bad\nclient a\n\tsubmit 5\n' >"$T/bad.wl"
+drmb workloads "$T/bad.wl"
+check "workloads: a bad file exits 1 naming the line and what was expected" \
+	test "$rc" -eq 1 -a "$(grep -c "bad.wl:3: submit: expected a duration" "$T/err")" -eq 1
+drmb workloads no-such-workload
+check "workloads: an unknown name exits 1 and says so" \
+	test "$rc" -eq 1 -a "$(grep -c "no built-in workload 'no-such-workload'" "$T/err")" -eq 1
+drmb run -q -p workload=nope sched-workload
+check "run: an unknown workload is a usage error listing the workloads" \
+	test "$rc" -eq 2 -a "$(grep -c 'many-clients' "$T/err")" -ge 1
 
 finish
