@@ -67,26 +67,26 @@ bench/version.gen.h: FORCE
 	@v='#define DRMB_VERSION "$(VERSION)"'; \
 	[ "$$(cat $@ 2>/dev/null)" = "$$v" ] || printf '%s\n' "$$v" > $@
 
+# $(call embed,FILES,SUFFIX): shell that prints a C initializer line
+# { "name", "text" } per file, the name being the file's without SUFFIX.
+embed = for f in $(1); do \
+		n=$$(basename "$$f" $(2)); printf '\t{ "%s",\n' "$$n"; \
+		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t  "/' -e 's/$$/\\n"/' "$$f"; \
+		printf '\t},\n'; \
+	done
+
 # Suites are compiled in so a static drmbench in a guest carries them.
 bench/suites.gen.c: $(SUITES) Makefile
 	@{ printf '/* generated from workloads/NAME.suite by the Makefile */\n'; \
 	   printf '#include "runner.h"\nconst struct drmb_suite_src drmb_builtin_suites[] = {\n'; \
-	   for f in $(SUITES); do \
-		n=$$(basename "$$f" .suite); printf '\t{ "%s",\n' "$$n"; \
-		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t  "/' -e 's/$$/\\n"/' "$$f"; \
-		printf '\t},\n'; \
-	   done; printf '\t{ NULL, NULL },\n};\n'; } > $@.tmp && mv $@.tmp $@
+	   $(call embed,$(SUITES),.suite); printf '\t{ NULL, NULL },\n};\n'; } > $@.tmp && mv $@.tmp $@
 
 # Workload files too (docs/workloads.md), with their names for the
 # sched-workload benchmark's `workload` parameter.
 bench/workloads.gen.c: $(WORKLOADS) Makefile
 	@{ printf '/* generated from workloads/sched/NAME.wl by the Makefile */\n'; \
 	   printf '#include "workload.h"\nconst struct drmb_workload_src drmb_builtin_workloads[] = {\n'; \
-	   for f in $(WORKLOADS); do \
-		n=$$(basename "$$f" .wl); printf '\t{ "%s",\n' "$$n"; \
-		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t  "/' -e 's/$$/\\n"/' "$$f"; \
-		printf '\t},\n'; \
-	   done; printf '\t{ NULL, NULL },\n};\nconst char *const drmb_builtin_workload_names[] = {\n'; \
+	   $(call embed,$(WORKLOADS),.wl); printf '\t{ NULL, NULL },\n};\nconst char *const drmb_builtin_workload_names[] = {\n'; \
 	   for f in $(WORKLOADS); do printf '\t"%s",\n' "$$(basename "$$f" .wl)"; done; \
 	   printf '\tNULL,\n};\n'; } > $@.tmp && mv $@.tmp $@
 
