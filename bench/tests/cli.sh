@@ -268,7 +268,7 @@ usage_error 'no key' table -k , "$MODELS"
 
 drmb workloads
 check "workloads: exit 0 and every shipped workload listed (got $rc)" \
-	test "$rc" -eq 0 -a "$(grep -c '^[a-z]' "$T/out")" -eq "$(ls "$(dirname "$0")"/../../workloads/sched/*.wl | wc -l)"
+	test "$rc" -eq 0 -a "$(grep -c '^[a-z]' "$T/out")" -eq "$(find "$(dirname "$0")/../../workloads/sched" -name "*.wl" | wc -l)"
 drmb workloads -v interactive-beside-hog
 cp "$T/out" "$T/ibh.wl"
 drmb workloads "$T/ibh.wl"
