@@ -19,9 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <xf86drm.h>
-
-#include "device.h"
+#include "backend.h"
 #include "measure.h"
 #include "workload.h"
 
@@ -42,8 +40,6 @@ static const struct drmb_param wl_params[] = {
 	{ "busy", DRMB_PARAM_INT, "0", "threads spinning beside the clients (CPU load)", 0, 64 },
 	{ NULL },
 };
-
-static const char *const wl_backends[] = { "simgpu", NULL };
 
 /* Metric units are "<client>-<what>": kept here for the case's lifetime. */
 #define NMETRICS 7
@@ -75,17 +71,16 @@ static void dev_close(void *ctx, void *hp)
 
 	for (i = 0; i < RING; i++)
 		if (h->syncobj[i])
-			drmSyncobjDestroy(h->dev.fd, h->syncobj[i]);
+			drmb_syncobj_destroy(&h->dev, h->syncobj[i]);
 	if (h->queue)
-		h->dev.backend->queue_destroy(&h->dev, h->queue);
-	h->dev.backend->close(&h->dev);
+		drmb_queue_destroy(&h->dev, h->queue);
+	drmb_backend_close(&h->dev);
 	free(h);
 }
 
 static int dev_open(void *ctx, const struct drmb_wl_group *g, void **hp, char *why, size_t whylen)
 {
 	const struct drmb_case *c = ctx;
-	const struct drmb_backend *b = c->dev->backend;
 	struct drmb_queue_opts qo = { .engine = g->engine, .priority = g->priority };
 	struct wl_handle *h = calloc(1, sizeof(*h));
 	unsigned int i;
@@ -93,16 +88,20 @@ static int dev_open(void *ctx, const struct drmb_wl_group *g, void **hp, char *w
 
 	if (!h)
 		return -ENOMEM;
-	ret = b->open(&h->dev, why, whylen);
+	/* The client's own file: the case's device, opened again. */
+	ret = drmb_backend_open(c->dev->backend, &h->dev, why, whylen);
 	if (ret) {
 		free(h);
 		return ret;
 	}
-	h->dev.backend = b;
-	ret = b->queue_create(&h->dev, &qo, &h->queue, why, whylen);
-	for (i = 0; !ret && i < RING; i++)
-		if (drmSyncobjCreate(h->dev.fd, 0, &h->syncobj[i]))
-			ret = -errno, snprintf(why, whylen, "SYNCOBJ_CREATE: %s", strerror(errno));
+	ret = drmb_device_lacks(&h->dev, c->bench->needs, why, whylen);
+	if (!ret)
+		ret = drmb_queue_create(&h->dev, &qo, &h->queue, why, whylen);
+	for (i = 0; !ret && i < RING; i++) {
+		ret = drmb_syncobj_create(&h->dev, 0, &h->syncobj[i]);
+		if (ret)
+			snprintf(why, whylen, "creating a syncobj: %s", strerror(-ret));
+	}
 	if (ret) {
 		dev_close(ctx, h);
 		return ret;
@@ -122,23 +121,21 @@ static int dev_submit(void *hp, uint64_t job, uint64_t duration_ns, int64_t dep)
 		.out_fence_fd = -1,
 	};
 
-	return h->dev.backend->submit(&h->dev, h->queue, &j, 1, &h->seqno[job % RING]);
+	return drmb_submit(&h->dev, h->queue, &j, 1, &h->seqno[job % RING]);
 }
 
 static int dev_wait(void *hp, uint64_t job)
 {
 	struct wl_handle *h = hp;
 
-	if (drmSyncobjWait(h->dev.fd, &h->syncobj[job % RING], 1, INT64_MAX, 0, NULL))
-		return -errno;
-	return 0;
+	return drmb_syncobj_wait(&h->dev, &h->syncobj[job % RING], 1, INT64_MAX, 0, NULL);
 }
 
 static int dev_times(void *hp, uint64_t job, struct drmb_job_times *t)
 {
 	struct wl_handle *h = hp;
 
-	return h->dev.backend->job_times(&h->dev, h->queue, h->seqno[job % RING], t);
+	return drmb_job_times(&h->dev, h->queue, h->seqno[job % RING], t);
 }
 
 static const struct drmb_wl_dev_ops wl_dev_ops = {
@@ -153,11 +150,7 @@ static const struct drmb_wl_dev_ops wl_dev_ops = {
 
 static int wl_requires(struct drmb_case *c)
 {
-	int ret = drmb_device_require_submit(c, 1);
-
-	if (ret)
-		return ret;
-	if (!(c->dev->caps & DRMB_CAP_JOB_DURATION))
+	if (!drmb_submit_durations(c->dev))
 		return drmb_why(c, -EOPNOTSUPP, "backend %s cannot run jobs of a given duration",
 				c->dev->backend->name);
 	return 0;
@@ -238,7 +231,8 @@ const struct drmb_bench drmb_bench_sched_workload = {
 	.summary = "multi-client workload through drm_sched: per-client latency, fairness",
 	.headline = "first client's cycle time",
 	.flags = DRMB_BENCH_NEEDS_DEVICE,
-	.backends = wl_backends,
+	.needs = DRMB_NEEDS(DRMB_GROUP_SUBMIT) | DRMB_NEEDS(DRMB_GROUP_SYNCOBJ) |
+		 DRMB_NEEDS(DRMB_GROUP_STAGE_RECORDS),
 	.params = wl_params,
 	.priv_size = sizeof(struct wl),
 	.requires = wl_requires,
