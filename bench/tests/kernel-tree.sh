@@ -74,10 +74,18 @@ check "--kernel-build is the same as the path" \
 # --- what makes another kernel --------------------------------------------
 echo rebuilt >>"$T/good/drivers/gpu/drm/vgem/vgem.ko"
 dir2=$("$FETCH" "$T/good" 2>/dev/null || echo failed)
-check "a rebuilt module is another kernel" [ "$dir2" != "$dir" ] && [ "$dir2" != failed ]
+if [ "$dir2" != "$dir" ] && [ "$dir2" != failed ]; then
+	pass "a rebuilt module is another kernel"
+else
+	fail "a rebuilt module is another kernel"
+fi
 echo rebuilt >>"$T/good/arch/x86/boot/bzImage"
 dir3=$("$FETCH" "$T/good" 2>/dev/null || echo failed)
-check "a rebuilt image is another kernel" [ "$dir3" != "$dir2" ] && [ "$dir3" != failed ]
+if [ "$dir3" != "$dir2" ] && [ "$dir3" != failed ]; then
+	pass "a rebuilt image is another kernel"
+else
+	fail "a rebuilt image is another kernel"
+fi
 
 # --- given separately --------------------------------------------------------
 mkdir -p "$T/inst/lib/modules/6.1.999-drmbench/kernel/drm" "$T/img"
@@ -135,11 +143,18 @@ check "nothing was registered for the refused trees" \
 	[ "$(find "$DRMBENCH_CACHE/kernels" -name kernel.env | wc -l)" -eq 5 ]
 rc=0
 "$FETCH" local-6.1.999-drmbench-000000000000 >/dev/null 2>"$T/err" || rc=$?
-check "an unknown local name is an error naming it" \
-	[ "$rc" -eq 1 ] && grep -q 'no self-built kernel local-6.1.999-drmbench-000000000000' "$T/err"
+if [ "$rc" -eq 1 ] && grep -q "no self-built kernel local-6.1.999-drmbench-000000000000" "$T/err"; then
+	pass "an unknown local name is an error naming it"
+else
+	fail "an unknown local name is an error naming it"
+fi
 rc=0
 "$FETCH" --kernel-image "$T/img/vmlinuz" >/dev/null 2>"$T/err" || rc=$?
-check "--kernel-image alone is a usage error" [ "$rc" -eq 2 ] && grep -q 'need --kernel-build' "$T/err"
+if [ "$rc" -eq 2 ] && grep -q "need --kernel-build" "$T/err"; then
+	pass "--kernel-image alone is a usage error"
+else
+	fail "--kernel-image alone is a usage error"
+fi
 
 # --- kernel-build plans without building --------------------------------------
 if [ -x "$TOP/scripts/kernel-build" ]; then
@@ -154,8 +169,11 @@ if [ -x "$TOP/scripts/kernel-build" ]; then
 	check "kernel-build --dry-run builds nothing" [ ! -e "$T/obj" ]
 	rc=0
 	"$TOP/scripts/kernel-build" --dry-run -C "$T/nothere" -O "$T/obj" >"$T/out" 2>&1 || rc=$?
-	check "kernel-build refuses a directory that is no kernel source" \
-		[ "$rc" -eq 1 ] && grep -q 'not a kernel source tree' "$T/out"
+	if [ "$rc" -eq 1 ] && grep -q "not a kernel source tree" "$T/out"; then
+		pass "kernel-build refuses a directory that is no kernel source"
+	else
+		fail "kernel-build refuses a directory that is no kernel source"
+	fi
 fi
 
 finish
