@@ -72,20 +72,21 @@ check "--kernel-build is the same as the path" \
 	[ "$("$FETCH" --kernel-build "$T/good" 2>/dev/null)" = "$dir" ]
 
 # --- what makes another kernel --------------------------------------------
-echo rebuilt >>"$T/good/drivers/gpu/drm/vgem/vgem.ko"
-dir2=$("$FETCH" "$T/good" 2>/dev/null || echo failed)
-if [ "$dir2" != "$dir" ] && [ "$dir2" != failed ]; then
-	pass "a rebuilt module is another kernel"
-else
-	fail "a rebuilt module is another kernel"
-fi
-echo rebuilt >>"$T/good/arch/x86/boot/bzImage"
-dir3=$("$FETCH" "$T/good" 2>/dev/null || echo failed)
-if [ "$dir3" != "$dir2" ] && [ "$dir3" != failed ]; then
-	pass "a rebuilt image is another kernel"
-else
-	fail "a rebuilt image is another kernel"
-fi
+# rebuilt FILE WHAT: after FILE changes the tree registers anew.
+prev=$dir
+rebuilt() {
+	echo rebuilt >>"$T/good/$1"
+	_new=$("$FETCH" "$T/good" 2>/dev/null || echo failed)
+	if [ "$_new" != "$prev" ] && [ "$_new" != failed ]; then
+		pass "a rebuilt $2 is another kernel"
+	else
+		fail "a rebuilt $2 is another kernel"
+	fi
+	prev=$_new
+}
+rebuilt drivers/gpu/drm/vgem/vgem.ko module
+rebuilt arch/x86/boot/bzImage image
+rebuilt .config .config
 
 # --- given separately --------------------------------------------------------
 mkdir -p "$T/inst/lib/modules/6.1.999-drmbench/kernel/drm" "$T/img"
@@ -140,7 +141,7 @@ rm "$T/unbuilt/include/config/kernel.release"
 expect_refusal "an unbuilt tree is refused" 'build the kernel first' "$T/unbuilt"
 expect_refusal "a missing tree is named" 'does not exist' "$T/nothere/linux"
 check "nothing was registered for the refused trees" \
-	[ "$(find "$DRMBENCH_CACHE/kernels" -name kernel.env | wc -l)" -eq 5 ]
+	[ "$(find "$DRMBENCH_CACHE/kernels" -name kernel.env | wc -l)" -eq 6 ]
 rc=0
 "$FETCH" local-6.1.999-drmbench-000000000000 >/dev/null 2>"$T/err" || rc=$?
 if [ "$rc" -eq 1 ] && grep -q "no self-built kernel local-6.1.999-drmbench-000000000000" "$T/err"; then
