@@ -57,7 +57,8 @@ mkdir -p "$res/fakehost/fake-release"
 	for i in 1 2 3 4 5; do
 		v=$((20000 + delay))
 		[ ! -f "$src/flaky" ] || v=$((15000 + (i * 7919 + n * 104729) % 15000))
-		echo "BenchmarkSubmitLatency/wait=syncobj 1000 $v ns/op"
+		[ -f "$src/norow" ] ||
+			echo "BenchmarkSubmitLatency/wait=syncobj 1000 $v ns/op"
 		# Rows that never move: compare must not count them against the case.
 		echo "BenchmarkOther 1000 500 ns/op 1 a-ns/op 2 b-ns/op 3 c-ns/op 4 d-ns/op 5 e-ns/op 6 f-ns/op 7 g-ns/op"
 	done
@@ -183,6 +184,18 @@ if [ "$rc" -eq 1 ] &&
 	pass "then the first bad commit is one of the two, exit 1"
 else
 	fail "then the first bad commit is one of the two, exit 1"
+fi
+
+# --- a failure inside a step aborts the bisect, never marks a commit bad ------
+history "$T/norow" 6 5 norow
+rc=0
+# shellcheck disable=SC2086
+"$BISECT" --kmod -C "$T/norow" -g HEAD~9 -B HEAD $ARGS -- -r 5 submit-latency >"$T/out" 2>"$T/err" || rc=$?
+if [ "$rc" -eq 1 ] && grep -q "ended without a first bad commit" "$T/out" &&
+	grep -q "no row of unit ns/op matches" "$T/out"; then
+	pass "a step that cannot compare stops the bisect (exit 1), naming why"
+else
+	fail "a step that cannot compare stops the bisect: exit $rc, $(cat "$T/out")"
 fi
 
 # --- kernel mode: build per commit, a broken build is skipped ---------------
