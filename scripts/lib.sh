@@ -61,13 +61,13 @@ need_cmd() {
 # need_space DIR MIB: die unless the filesystem holding DIR (or its nearest
 # existing parent) has MIB MiB free.
 need_space() {
-	_dir=$1
-	while [ ! -d "$_dir" ]; do
-		_dir=$(dirname "$_dir")
+	_ns_dir=$1
+	while [ ! -d "$_ns_dir" ]; do
+		_ns_dir=$(dirname "$_ns_dir")
 	done
-	_free=$(df -Pk "$_dir" | awk 'NR == 2 { print int($4 / 1024) }')
+	_free=$(df -Pk "$_ns_dir" | awk 'NR == 2 { print int($4 / 1024) }')
 	[ "${_free:-0}" -ge "$2" ] ||
-		die "not enough space in $_dir: ${_free} MiB free, $2 MiB needed"
+		die "not enough space in $_ns_dir: ${_free} MiB free, $2 MiB needed"
 }
 
 # is_series NAME: true if NAME is one of KERNEL_SERIES.
