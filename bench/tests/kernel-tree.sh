@@ -4,7 +4,7 @@
 # with kernel.env as for Debian kernels, refusal of a tree that lacks what
 # drmbench needs (naming the options), re-registration only when the image,
 # .config or a module changed, and scripts/kernel-build --dry-run.
-# The same code path with a real kernel booted: make kernel-tree-selftest.
+# The same code path with a real kernel booted: make bisect-selftest (tree).
 set -u
 
 # shellcheck source=bench/tests/lib.sh
