@@ -36,6 +36,8 @@ VM_PACKAGES = apt dpkg debian-archive-keyring coreutils util-linux \
 	gcc make dwarves libelf1 libssl3 debootstrap
 VM_VIRGL_PACKAGES = qemu-system-gui libvirglrenderer1 libsdl2-2.0-0
 VM_LINT_PACKAGES = shellcheck devscripts
+# scripts/kernel-build (a kernel from source): what kbuild needs besides gcc and make.
+VM_KBUILD_PACKAGES = flex bison bc libelf-dev libssl-dev
 
 .PHONY: vm-deps vm-guest-binaries vm-check check-vm run-vm vm-lint kernel-6.1-self bisect-selftest
 
