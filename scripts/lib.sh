@@ -67,13 +67,13 @@ need_cmd() {
 # need_space DIR MIB: die unless the filesystem holding DIR (or its nearest
 # existing parent) has MIB MiB free.
 need_space() {
-	_dir=$1
-	while [ ! -d "$_dir" ]; do
-		_dir=$(dirname "$_dir")
+	_ns_dir=$1
+	while [ ! -d "$_ns_dir" ]; do
+		_ns_dir=$(dirname "$_ns_dir")
 	done
-	_free=$(df -Pk "$_dir" | awk 'NR == 2 { print int($4 / 1024) }')
+	_free=$(df -Pk "$_ns_dir" | awk 'NR == 2 { print int($4 / 1024) }')
 	[ "${_free:-0}" -ge "$2" ] ||
-		die "not enough space in $_dir: ${_free} MiB free, $2 MiB needed"
+		die "not enough space in $_ns_dir: ${_free} MiB free, $2 MiB needed"
 }
 
 # is_series NAME: true if NAME is one of KERNEL_SERIES.
@@ -184,3 +184,50 @@ sh_quote() {
 # sanitizer reports, hung tasks.  Matched only on timestamped kernel lines
 # so that program output never trips it.
 FAULT_RE='^\[ *[0-9]+\.[0-9]+\] .*(Oops:|BUG:|BUG [^ ]+ \((Not t|T)ainted|WARNING: CPU:|Kernel panic|general protection fault|UBSAN:|KASAN:|kernel BUG at|list_(add|del) corruption|refcount_t:|blocked for more than)'
+
+# --- self-built kernels ------------------------------------------------------
+
+# What drmbench needs of a kernel given as a build tree (CONFIG_ names without
+# the prefix), each =y or =m: modules; the DRM core and the helpers simgpu
+# links against; vgem, the second backend; virtio-pci and 9p, which carry the
+# results out of the guest; an initramfs, devtmpfs and a serial console to
+# boot the guest at all.
+KERNEL_NEEDS="MODULES BLK_DEV_INITRD DEVTMPFS SERIAL_8250_CONSOLE DRM DRM_SCHED
+DRM_GEM_SHMEM_HELPER DRM_VGEM VIRTIO_PCI NET_9P NET_9P_VIRTIO 9P_FS"
+# Needed when the kernel has them, as OPTION:HEADER: simgpu uses drm_gpuvm and
+# drm_exec on the kernels whose headers have them (6.1 has neither).
+KERNEL_NEEDS_IF_HEADER="DRM_GPUVM:drm/drm_gpuvm.h DRM_EXEC:drm/drm_exec.h"
+
+# kernel_srctree BUILD: the tree whose include/ holds BUILD's headers: BUILD
+# itself (an in-tree build), its 'source' link (make O=), or the common tree
+# a Debian header package's Makefile includes.
+kernel_srctree() {
+	if [ -d "$1/include/drm" ]; then
+		echo "$1"
+	elif [ -d "$1/source/include/drm" ]; then
+		(cd "$1/source" && pwd)
+	else
+		_inc=$(sed -n 's/^include \(.*\)\/Makefile$/\1/p' "$1/Makefile" 2>/dev/null | head -n 1)
+		[ -n "$_inc" ] && [ -d "$_inc/include/drm" ] && echo "$_inc"
+	fi
+}
+
+# kernel_missing_options CONFIG SRCTREE: print, on one line, the CONFIG_
+# options drmbench needs (KERNEL_NEEDS, and KERNEL_NEEDS_IF_HEADER where
+# SRCTREE has the header) that CONFIG sets neither y nor m.
+kernel_missing_options() {
+	_want=$KERNEL_NEEDS
+	for _pair in $KERNEL_NEEDS_IF_HEADER; do
+		[ ! -f "$2/include/${_pair#*:}" ] || _want="$_want ${_pair%%:*}"
+	done
+	_missing=
+	for _o in $_want; do
+		grep -Eq "^CONFIG_$_o=[ym]\$" "$1" || _missing="${_missing:+$_missing }CONFIG_$_o"
+	done
+	echo "$_missing"
+}
+
+# file_sha256 FILE: FILE's sha256 in hex.
+file_sha256() {
+	sha256sum "$1" | cut -d' ' -f1
+}

@@ -4,6 +4,10 @@
 #   make vm-check KERNELS="6.1 6.12"   the kernel matrix (default: all four)
 #   make check-vm                      make check's VM stage: 6.12 and 6.1
 #   make run-vm                        the default suite in a 6.12 guest
+#   make kernel-6.1-self               build Debian's linux-source-6.1 with
+#                                      scripts/kernel/drmbench.config, boot it
+#                                      and run the quick suite (long: a kernel build)
+#   make bisect-selftest               self-built kernel layout and bisect in guests
 #
 # DETERMINISTIC=1 boots every guest of these targets (and `make run`) in
 # virtual time: vm-run --deterministic, docs/vm-runner.md.
@@ -32,8 +36,10 @@ VM_PACKAGES = apt dpkg debian-archive-keyring coreutils util-linux \
 	gcc make dwarves libelf1 libssl3 debootstrap
 VM_VIRGL_PACKAGES = qemu-system-gui libvirglrenderer1 libsdl2-2.0-0
 VM_LINT_PACKAGES = shellcheck devscripts
+# scripts/kernel-build (a kernel from source): what kbuild needs besides gcc and make.
+VM_KBUILD_PACKAGES = flex bison bc libelf-dev libssl-dev
 
-.PHONY: vm-deps vm-guest-binaries vm-check check-vm run-vm vm-lint
+.PHONY: vm-deps vm-guest-binaries vm-check check-vm run-vm vm-lint kernel-6.1-self bisect-selftest
 
 vm-deps:
 	apt-get update
@@ -57,8 +63,19 @@ check-vm: vm-guest-binaries
 run-vm: vm-guest-binaries
 	scripts/vm-run $(VM_DETERMINISTIC_FLAG) -k $(VM_KERNEL) --timeout $(VM_RUN_TIMEOUT) -- run $(VM_SUITE)
 
+# A kernel built here from source (docs/vm-runner.md "Your own kernel").
+kernel-6.1-self: vm-guest-binaries
+	dir=$$(scripts/kernel-build --debian-source 6.1) && \
+		scripts/vm-run -k "$$dir" -t --timeout $(VM_RUN_TIMEOUT) -- run -q quick
+
+# Minutes of guests, so not in make check (docs/vm-runner.md "Bisect").
+bisect-selftest: vm-guest-binaries
+	scripts/selftest-bisect -k $(VM_KERNEL)
+
 vm-lint:
 	shellcheck -x -s sh scripts/lib.sh scripts/kernel-fetch scripts/kmod-build \
-		scripts/mkinitramfs scripts/guest-init scripts/vm-run scripts/vm-check ci/nightly
+		scripts/mkinitramfs scripts/guest-init scripts/vm-run scripts/vm-check ci/nightly \
+		scripts/kernel-build scripts/bisect scripts/selftest-bisect
 	checkbashisms -f scripts/lib.sh scripts/kernel-fetch scripts/kmod-build \
-		scripts/mkinitramfs scripts/guest-init scripts/vm-run scripts/vm-check ci/nightly
+		scripts/mkinitramfs scripts/guest-init scripts/vm-run scripts/vm-check ci/nightly \
+		scripts/kernel-build scripts/bisect scripts/selftest-bisect
