@@ -5,6 +5,7 @@
 #   make check      build and run every test (ends with "N passed, N failed")
 #   make deps       install the Debian packages the build and tests need
 #   make fuzz-long  the simgpu ioctl fuzzer in guests (KERNELS, FUZZ_SECONDS)
+#   make lava-selftest  a real LAVA job through lava-run (docs/farm.md)
 #
 # Required libraries: libdrm, hwloc. Optional: libpfm4 (hardware counters);
 # without it those counters are reported unavailable at run time.
@@ -164,6 +165,12 @@ fuzz-long:
 	CHECK_KERNELS="$(or $(KERNELS),6.1 6.12 7.2 7.3-rc)" CHECK_FUZZ_SECONDS="$(FUZZ_SECONDS)" \
 		CHECK_FUZZ_ARGS="$(FUZZ_ARGS)" scripts/check --fuzz-only
 
+# A real LAVA job here: lava-run (Debian's lava-dispatcher) boots 6.12 under
+# QEMU with drmbench's artifacts and runs the quick suite (docs/farm.md).
+lava-selftest: all
+	$(MAKE) -C kmod/tests
+	scripts/lava-selftest $(if $(KERNEL),-k $(KERNEL))
+
 -include scripts/vm.mk
 
 clean:
@@ -172,5 +179,5 @@ clean:
 		bench/tests/perf_trend bench/tests/perf_units
 
 .PHONY: all check run deps clean tests perf-compare perf-compare-units perf-trend perf-units \
-	check-benchstat fuzz-long FORCE
+	check-benchstat fuzz-long lava-selftest FORCE
 .DELETE_ON_ERROR:

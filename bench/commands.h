@@ -17,6 +17,7 @@ struct drmb_command {
 
 int cmd_compare(int argc, char **argv);
 int cmd_hist(int argc, char **argv);
+int cmd_lava(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_table(int argc, char **argv);
 int cmd_trend(int argc, char **argv);

@@ -133,6 +133,7 @@ static const struct drmb_command commands[] = {
 	{ "compare", cmd_compare, "compare two sets of result files: verdict per benchmark" },
 	{ "hist", cmd_hist, "latency histogram or CDF of raw samples, one column per file" },
 	{ "info", cmd_info, "print the environment results depend on (key: value)" },
+	{ "lava", cmd_lava, "LAVA device farms: render and validate job definitions, results as test cases" },
 	{ "list", cmd_list, "list benchmarks, backends and suites; list BENCH for details" },
 	{ "run", cmd_run, "run benchmarks or suites and store one result file" },
 	{ "table", cmd_table, "one result file's cases side by side: a row per case, a column per unit" },
