@@ -102,9 +102,6 @@ static char *vm_prealloc = "batched";
 module_param(vm_prealloc, charp, 0444);
 MODULE_PARM_DESC(vm_prealloc, "Default page-table preallocation of VMs: none, per-op, batched (default batched)");
 
-int simgpu_test_pt_alloc_fail_after;
-module_param_named(test_pt_alloc_fail_after, simgpu_test_pt_alloc_fail_after, int, 0644);
-MODULE_PARM_DESC(test_pt_alloc_fail_after, "TEST ONLY, writable: N > 0 makes the N-th page-table page allocation from now fail, once (0: off)");
 
 uint simgpu_userq_max_total = 64;
 module_param_named(userq_max_total, simgpu_userq_max_total, uint, 0644);
@@ -357,6 +354,7 @@ static int simgpu_open(struct drm_device *dev, struct drm_file *file)
 	xa_init_flags(&sfile->vms, XA_FLAGS_ALLOC1);
 	xa_init_flags(&sfile->userqs, XA_FLAGS_ALLOC1);
 	file->driver_priv = sfile;
+	atomic_inc(&sfile->sdev->files_live);
 	return 0;
 }
 
@@ -368,6 +366,7 @@ static void simgpu_postclose(struct drm_device *dev, struct drm_file *file)
 	simgpu_userqs_destroy(sfile);
 	simgpu_queues_destroy(sfile);
 	simgpu_vms_destroy(sfile);
+	atomic_dec(&sfile->sdev->files_live);
 	kfree(sfile);
 }
 
@@ -509,6 +508,7 @@ static int __init simgpu_init(void)
 	if (ret)
 		goto err_userq;
 
+	simgpu_debugfs_init(sdev);
 	simgpu_device = sdev;
 	return 0;
 
@@ -536,6 +536,7 @@ static void __exit simgpu_exit(void)
 	struct simgpu_device *sdev = simgpu_device;
 	struct device *parent = sdev->parent;
 
+	simgpu_debugfs_fini(sdev);
 	drm_dev_unregister(&sdev->drm);
 	simgpu_userq_fini(sdev);
 	simgpu_vm_fini(sdev);

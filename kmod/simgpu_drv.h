@@ -66,8 +66,8 @@ struct simgpu_params {
 };
 
 extern struct simgpu_params simgpu_params;
-/* TEST ONLY, writable at run time: see simgpu_pt_alloc_fails(). */
-extern int simgpu_test_pt_alloc_fail_after;
+/* TEST ONLY, in debugfs: see simgpu_pt_page_alloc() (simgpu_debugfs.c). */
+extern u32 simgpu_test_pt_alloc_fail_after;
 /* Writable at run time: device-wide caps on what files create. */
 extern uint simgpu_userq_max_total;
 extern uint simgpu_own_sched_max_total;
@@ -159,6 +159,11 @@ struct simgpu_device {
 	 */
 	atomic_t userqs_live;
 	atomic_t own_scheds_live;
+	/* Open files, queues and VMs not yet freed: debugfs's "live". */
+	atomic_t files_live;
+	atomic_t queues_live;
+	atomic_t vms_live;
+	struct dentry *debugfs;
 	/* Finishes retired own schedulers; drained at rmmod. */
 	struct workqueue_struct *retire_wq;
 	/* Page-table pages of every VM: proves teardown frees them all. */
@@ -469,6 +474,10 @@ int simgpu_job_add_sync(struct drm_file *file, struct drm_sched_job *job,
 			const struct drm_simgpu_sync *sync);
 void simgpu_signals_publish(struct simgpu_signals *sig, struct dma_fence *fence);
 void simgpu_signals_fini(struct simgpu_signals *sig);
+
+/* simgpu_debugfs.c */
+void simgpu_debugfs_init(struct simgpu_device *sdev);
+void simgpu_debugfs_fini(struct simgpu_device *sdev);
 
 /* simgpu_userq.c */
 int simgpu_userq_init(struct simgpu_device *sdev);

@@ -32,6 +32,7 @@ static void simgpu_queue_release(struct kref *ref)
 		simgpu_vm_put(queue->vm);
 	kvfree(queue->records);
 	simgpu_sched_put(queue->own_sched);
+	atomic_dec(&queue->sdev->queues_live);
 	kfree(queue);
 }
 
@@ -219,6 +220,7 @@ int simgpu_ioctl_queue_create(struct drm_device *dev, void *data,
 		goto err_entity_destroy;
 
 	queue->id = id;
+	atomic_inc(&sdev->queues_live);
 	xa_store(&sfile->queues, id, queue, GFP_KERNEL);
 	args->queue_id = id;
 	return 0;

@@ -122,7 +122,7 @@ int simgpu_vm_prealloc_parse(const char *name)
  */
 static struct page *simgpu_pt_page_alloc(struct simgpu_vm *vm, gfp_t gfp)
 {
-	int n = READ_ONCE(simgpu_test_pt_alloc_fail_after);
+	u32 n = READ_ONCE(simgpu_test_pt_alloc_fail_after);
 	struct page *page;
 
 	simgpu_inject_delay(SIMGPU_INJECT_VM_PT_ALLOC);
@@ -683,6 +683,7 @@ static void simgpu_vm_free(struct drm_gpuvm *gpuvm)
 		dma_fence_put(vm->records[i].fence);
 	kvfree(vm->records);
 	xa_destroy(&vm->bo_ids);
+	atomic_dec(&vm->sdev->vms_live);
 	kfree(vm);
 }
 
@@ -857,6 +858,8 @@ int simgpu_ioctl_vm_create(struct drm_device *dev, void *data,
 		       &simgpu_gpuvm_ops);
 	/* The gpuvm holds its own reference. */
 	drm_gem_object_put(r_obj);
+	/* From here on simgpu_vm_free() frees the VM. */
+	atomic_inc(&vm->sdev->vms_live);
 
 	ret = xa_alloc(&sfile->vms, &args->vm_id, vm,
 		       XA_LIMIT(1, SIMGPU_MAX_VMS), GFP_KERNEL);
