@@ -82,6 +82,26 @@ struct simgpu_device;
 struct simgpu_vm;
 
 /*
+ * struct simgpu_records - a ring of the last records by seqno
+ * (simgpu_records.c): a slot is any struct with a u64 seqno in it.
+ */
+struct simgpu_records {
+	void *slots;
+	size_t slot_size;
+	size_t seqno_offset;
+	u32 mask;
+};
+
+int __simgpu_records_init(struct simgpu_records *r, u32 count,
+			  size_t slot_size, size_t seqno_offset);
+/* A ring of @count (a power of two) slots of @type, keyed by @member. */
+#define simgpu_records_init(r, count, type, member) \
+	__simgpu_records_init(r, count, sizeof(type), offsetof(type, member))
+void simgpu_records_fini(struct simgpu_records *r);
+void *simgpu_records_slot(const struct simgpu_records *r, u64 seqno);
+void *simgpu_records_find(const struct simgpu_records *r, u64 seqno, u64 last);
+
+/*
  * A hardware fence: the parent fence of one scheduler job (a SUBMIT job or
  * an asynchronous bind), which the job's scheduler fence holds until it is
  * released. It keeps alive what that scheduler fence points to: the module
@@ -218,7 +238,7 @@ struct simgpu_queue {
 
 	/* Protects the records and the state below; taken in hard irq. */
 	spinlock_t state_lock;
-	struct drm_simgpu_job_record *records;
+	struct simgpu_records records;
 	u64 last_signalled_seqno;
 	u32 state;		/* SIMGPU_QUEUE_STATE_* */
 	int error;
@@ -270,7 +290,7 @@ static inline struct simgpu_job *to_simgpu_job(struct drm_sched_job *job)
 /*
  * The syncobjs a scheduler job (a SUBMIT job, an asynchronous bind) signals:
  * looked up at ioctl time, where a bad handle fails, and given the job's
- * finished fence once it is armed (simgpu_submit.c).
+ * finished fence once it is armed (simgpu_syncobj.c).
  */
 struct simgpu_signals {
 	u32 count;
@@ -279,7 +299,7 @@ struct simgpu_signals {
 	u64 *points;
 };
 
-#if SIMGPU_HAVE_DRM_GPUVM
+#if SIMGPU_HAS_VM_BIND
 /* Page-table counters of a VM, reported by VM_QUERY. */
 struct simgpu_vm_stats {
 	u64 binds;
@@ -356,7 +376,7 @@ struct simgpu_vm {
 	/* Protects @records and @last_bind_seqno. */
 	spinlock_t records_lock;
 	/* The last SIMGPU_VM_BIND_RECORDS binds, by seqno modulo the size. */
-	struct simgpu_bind_slot *records;
+	struct simgpu_records records;
 	u64 last_bind_seqno;
 };
 
@@ -467,6 +487,8 @@ int simgpu_ioctl_submit(struct drm_device *dev, void *data,
 			struct drm_file *file);
 int simgpu_ioctl_job_query(struct drm_device *dev, void *data,
 			   struct drm_file *file);
+
+/* simgpu_syncobj.c */
 int simgpu_check_sync(const struct drm_simgpu_sync *sync);
 int simgpu_signals_init(struct simgpu_signals *sig, u32 max);
 int simgpu_job_add_sync(struct drm_file *file, struct drm_sched_job *job,
