@@ -773,3 +773,32 @@ void on_alarm(int sig)
 {
 	(void)sig;
 }
+
+enum result run_bad_cases(int f, unsigned long req, void *arg, void *target,
+			  const void *good, size_t size,
+			  const struct bad_case *cases, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		const struct bad_case *c = &cases[i];
+		int ret;
+
+		memcpy(target, good, size);
+		for (k = 0; k < ARRAY_SIZE(c->set) && c->set[k].size; k++) {
+			uint64_t v = c->set[k].value;
+			char *p = (char *)target + c->set[k].off;
+
+			if (c->set[k].size == 4)
+				*(uint32_t *)p = v;
+			else
+				*(uint64_t *)p = v;
+		}
+		ret = sg_ioctl(f, req, arg);
+		if (harness_check_fails(ret != c->err))
+			return why(FAIL, "bad-input case '%s': %d (%s), want %d (%s)",
+				   c->what, ret, strerror(-ret), c->err,
+				   strerror(-c->err));
+	}
+	return PASS;
+}

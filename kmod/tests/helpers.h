@@ -90,6 +90,42 @@ struct uq_opts {
 #define USERQ_TOTAL_KNOB PARAM_DIR "/userq_max_total"
 #define OWN_SCHED_TOTAL_KNOB PARAM_DIR "/own_sched_max_total"
 
+/*
+ * Bad-input tables: each case sets up to two fields of a known-good ioctl
+ * argument and names the errno the ioctl must return, e.g.
+ *
+ *	{ "unknown flag", { SET(struct drm_simgpu_queue_create, flags, 1u << 31) }, -EINVAL },
+ *
+ * run_bad_cases() copies @good into @target before each case (the struct
+ * the fields belong to; @arg is what the ioctl gets, which may point to
+ * it), and counts each case as one check.
+ */
+struct bad_field {
+	size_t off, size;	/* size 0: no field */
+	uint64_t value;
+};
+
+struct bad_case {
+	const char *what;
+	struct bad_field set[2];
+	int err;
+};
+
+#define SET(type, field, v) \
+	{ offsetof(type, field), sizeof(((type *)0)->field), (uint64_t)(v) }
+
+enum result run_bad_cases(int f, unsigned long req, void *arg, void *target,
+			  const void *good, size_t size,
+			  const struct bad_case *cases, size_t n);
+
+#define CHECK_BAD_CASES(req, arg, target, good, cases) do { \
+	enum result r_ = run_bad_cases(fd, req, arg, target, good, \
+				       sizeof(*(target)), cases, \
+				       ARRAY_SIZE(cases)); \
+	if (r_ != PASS) \
+		return r_; \
+} while (0)
+
 /* The test's device fd and what DEV_QUERY said (the fixture sets both). */
 extern int fd;
 extern struct drm_simgpu_dev_info info;

@@ -58,35 +58,33 @@ TEST(test_queue_lifecycle, "queue-lifecycle")
 	return PASS;
 }
 
+#define QC struct drm_simgpu_queue_create
+
 TEST(test_queue_bad_input, "queue-bad-input")
 {
-	struct drm_simgpu_queue_create c = { 0 };
+	/* Each case breaks a queue that would be created without it. */
+	const struct bad_case create_cases[] = {
+		{ "unknown flag", { SET(QC, flags, 1u << 31) }, -EINVAL },
+		{ "engine past the last", { SET(QC, engine, info.engine_count) }, -EINVAL },
+		{ "priority above HIGH",
+		  { SET(QC, priority, SIMGPU_QUEUE_PRIORITY_HIGH + 1) }, -EINVAL },
+		/* Scheduler knobs belong to queues that own a scheduler. */
+		{ "credit_limit, shared scheduler", { SET(QC, credit_limit, 4) }, -EINVAL },
+		{ "timeout_ns, shared scheduler", { SET(QC, timeout_ns, MS) }, -EINVAL },
+		{ "credit_limit above the max",
+		  { SET(QC, flags, SIMGPU_QUEUE_CREATE_OWN_SCHED),
+		    SET(QC, credit_limit, info.max_credit_limit + 1) }, -EINVAL },
+		{ "unknown submit_wq",
+		  { SET(QC, flags, SIMGPU_QUEUE_CREATE_OWN_SCHED),
+		    SET(QC, submit_wq, SIMGPU_SUBMIT_WQ_KTHREAD + 1) }, -EINVAL },
+	};
+	const struct drm_simgpu_queue_create good = { 0 };
+	struct drm_simgpu_queue_create c;
 	struct drm_simgpu_queue_destroy d = { 0 };
 	struct drm_simgpu_queue_query q = { 0 };
 	uint32_t id;
 
-	c.flags = 1u << 31;
-	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_QUEUE_CREATE, &c) == -EINVAL);
-	c.flags = 0;
-	c.engine = info.engine_count;
-	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_QUEUE_CREATE, &c) == -EINVAL);
-	c.engine = 0;
-	c.priority = SIMGPU_QUEUE_PRIORITY_HIGH + 1;
-	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_QUEUE_CREATE, &c) == -EINVAL);
-	c.priority = 0;
-	/* Scheduler knobs belong to queues that own a scheduler. */
-	c.credit_limit = 4;
-	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_QUEUE_CREATE, &c) == -EINVAL);
-	c.credit_limit = 0;
-	c.timeout_ns = MS;
-	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_QUEUE_CREATE, &c) == -EINVAL);
-	c.flags = SIMGPU_QUEUE_CREATE_OWN_SCHED;
-	c.timeout_ns = 0;
-	c.credit_limit = info.max_credit_limit + 1;
-	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_QUEUE_CREATE, &c) == -EINVAL);
-	c.credit_limit = 0;
-	c.submit_wq = SIMGPU_SUBMIT_WQ_KTHREAD + 1;
-	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_QUEUE_CREATE, &c) == -EINVAL);
+	CHECK_BAD_CASES(DRM_IOCTL_SIMGPU_QUEUE_CREATE, &c, &c, &good, create_cases);
 
 	d.queue_id = 0x7fff;
 	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_QUEUE_DESTROY, &d) == -ENOENT);
@@ -100,6 +98,8 @@ TEST(test_queue_bad_input, "queue-bad-input")
 	CHECK(queue_destroy(fd, id) == 0);
 	return PASS;
 }
+
+#undef QC
 
 TEST(test_queue_limit, "queue-limit")
 {

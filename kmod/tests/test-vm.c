@@ -331,6 +331,10 @@ TEST(test_vm_batched_sharing, "vm-batched-sharing")
 		   (unsigned long long)pre[0], (unsigned long long)pre[1]);
 }
 
+#define VB struct drm_simgpu_vm_bind
+#define SY struct drm_simgpu_sync
+#define VC struct drm_simgpu_vm_create
+
 TEST(test_vm_bad_input, "vm-bad-input")
 {
 	struct drm_simgpu_vm_bind_op ops[2];
@@ -339,6 +343,46 @@ TEST(test_vm_bad_input, "vm-bad-input")
 	struct drm_simgpu_vm_query before, after;
 	uint32_t vm, h = bo(64 * KiB);
 	const uint64_t top = 1ull << SIMGPU_VM_VA_BITS;
+	/* VM_BIND arguments, synchronous, then asynchronous, then a sync. */
+	const struct bad_case bind_cases[] = {
+		{ "op_count 0", { SET(VB, op_count, 0) }, -EINVAL },
+		{ "op_count above the max",
+		  { SET(VB, op_count, SIMGPU_VM_MAX_BIND_OPS + 1) }, -E2BIG },
+		{ "op_stride 8", { SET(VB, op_stride, 8) }, -EINVAL },
+		{ "unknown flag", { SET(VB, flags, 4) }, -EINVAL },
+		{ "NONBLOCK without ASYNC",
+		  { SET(VB, flags, SIMGPU_VM_BIND_NONBLOCK) }, -EINVAL },
+		{ "syncs without ASYNC", { SET(VB, sync_count, 1) }, -EINVAL },
+		{ "ops unmapped", { SET(VB, ops, 8) }, -EFAULT },
+		{ "unknown VM", { SET(VB, vm_id, 0x7fff) }, -ENOENT },
+	};
+	const struct bad_case async_cases[] = {
+		{ "sync_count above the max", { SET(VB, sync_count, 1000) }, -E2BIG },
+		{ "syncs unmapped", { SET(VB, syncs, 8) }, -EFAULT },
+	};
+	const struct bad_case sync_cases[] = {
+		{ "WAIT and SIGNAL",
+		  { SET(SY, flags, SIMGPU_SYNC_WAIT | SIMGPU_SYNC_SIGNAL) }, -EINVAL },
+		{ "a point without TIMELINE", { SET(SY, point, 3) }, -EINVAL },
+		{ "unknown signal syncobj", { SET(SY, handle, 0xdead) }, -ENOENT },
+		{ "unknown wait syncobj",
+		  { SET(SY, flags, SIMGPU_SYNC_WAIT), SET(SY, handle, 0xdead) }, -ENOENT },
+	};
+	const struct bad_case create_cases[] = {
+		{ "unknown flag", { SET(VC, flags, 2) }, -EINVAL },
+		{ "unknown prealloc", { SET(VC, prealloc, 4) }, -EINVAL },
+		{ "pad", { SET(VC, pad, 1) }, -EINVAL },
+		{ "kernel range unaligned", { SET(VC, kernel_va_size, 4095) }, -EINVAL },
+		{ "kernel range past the end",
+		  { SET(VC, kernel_va_start, top - 4096), SET(VC, kernel_va_size, 8192) },
+		  -ERANGE },
+	};
+	const struct drm_simgpu_sync sy_good = {
+		.flags = SIMGPU_SYNC_SIGNAL, .handle = syncobj(),
+	};
+	const struct drm_simgpu_vm_create c_good = { 0 };
+	struct drm_simgpu_vm_bind good;
+	struct drm_simgpu_sync sy[1];
 	struct {
 		struct drm_simgpu_vm_bind_op op;
 		int err;
@@ -390,53 +434,19 @@ TEST(test_vm_bad_input, "vm-bad-input")
 	ops[1].pad = 1;
 	CHECK(vm_bind(fd, vm, ops, 2) == -EINVAL);
 
-	memset(&b, 0, sizeof(b));
-	b.vm_id = vm;
-	b.op_stride = sizeof(ops[0]);
-	b.ops = (uintptr_t)ops;
-	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -EINVAL);	/* count 0 */
-	b.op_count = SIMGPU_VM_MAX_BIND_OPS + 1;
-	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -E2BIG);
-	b.op_count = 1;
-	b.op_stride = 8;
-	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -EINVAL);
-	b.op_stride = sizeof(ops[0]);
-	b.flags = 4;
-	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -EINVAL);
-	b.flags = SIMGPU_VM_BIND_NONBLOCK;	/* without ASYNC */
-	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -EINVAL);
-	b.flags = 0;
-	b.sync_count = 1;			/* syncs without ASYNC */
-	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -EINVAL);
-	{
-		struct drm_simgpu_sync sy[2] = { { 0 } };
-
-		b.flags = SIMGPU_VM_BIND_ASYNC;
-		b.syncs = (uintptr_t)sy;
-		b.sync_count = 1000;
-		CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -E2BIG);
-		b.sync_count = 1;
-		sy[0].flags = SIMGPU_SYNC_WAIT | SIMGPU_SYNC_SIGNAL;
-		CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -EINVAL);
-		sy[0].flags = SIMGPU_SYNC_SIGNAL;
-		sy[0].point = 3;		/* a point without TIMELINE */
-		CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -EINVAL);
-		sy[0].point = 0;
-		sy[0].handle = 0xdead;		/* unknown syncobj */
-		CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -ENOENT);
-		sy[0].flags = SIMGPU_SYNC_WAIT;
-		CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -ENOENT);
-		b.syncs = 8;			/* unmapped */
-		CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -EFAULT);
-		b.syncs = 0;
-		b.sync_count = 0;
-		b.flags = 0;
-	}
-	b.ops = 8;	/* unmapped */
-	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -EFAULT);
-	b.ops = (uintptr_t)ops;
-	b.vm_id = vm + 1000;
-	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_BIND, &b) == -ENOENT);
+	CHECK(sy_good.handle);
+	memset(&good, 0, sizeof(good));
+	good.vm_id = vm;
+	good.op_stride = sizeof(ops[0]);
+	good.ops = (uintptr_t)ops;
+	good.op_count = 1;
+	CHECK_BAD_CASES(DRM_IOCTL_SIMGPU_VM_BIND, &b, &b, &good, bind_cases);
+	good.flags = SIMGPU_VM_BIND_ASYNC;
+	good.syncs = (uintptr_t)sy;
+	good.sync_count = 1;
+	CHECK_BAD_CASES(DRM_IOCTL_SIMGPU_VM_BIND, &b, &b, &good, async_cases);
+	b = good;
+	CHECK_BAD_CASES(DRM_IOCTL_SIMGPU_VM_BIND, &b, &sy[0], &sy_good, sync_cases);
 
 	/* Nothing changed. */
 	CHECK(vm_query(fd, vm, VA0, &after) == 0);
@@ -452,24 +462,14 @@ TEST(test_vm_bad_input, "vm-bad-input")
 	CHECK(vm_destroy(fd, vm) == 0);
 	CHECK(vm_destroy(fd, vm) == -ENOENT);
 
-	memset(&c, 0, sizeof(c));
-	c.flags = 2;
-	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_CREATE, &c) == -EINVAL);
-	c.flags = 0;
-	c.prealloc = 4;
-	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_CREATE, &c) == -EINVAL);
-	c.prealloc = 0;
-	c.pad = 1;
-	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_CREATE, &c) == -EINVAL);
-	c.pad = 0;
-	c.kernel_va_size = 4095;
-	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_CREATE, &c) == -EINVAL);
-	c.kernel_va_start = top - 4096;
-	c.kernel_va_size = 8192;
-	CHECK(sg_ioctl(fd, DRM_IOCTL_SIMGPU_VM_CREATE, &c) == -ERANGE);
+	CHECK_BAD_CASES(DRM_IOCTL_SIMGPU_VM_CREATE, &c, &c, &c_good, create_cases);
 	bo_close(h);
 	return PASS;
 }
+
+#undef VB
+#undef SY
+#undef VC
 
 /* Bind stage stamps are ordered and inside the call; counters move. */
 TEST(test_vm_bind_timestamps, "vm-bind-timestamps")
