@@ -3,9 +3,10 @@
  * simgpu GPU VA spaces: VM_CREATE, VM_DESTROY, VM_BIND and VM_QUERY.
  *
  * A VM is a drm_gpuvm (the VA bookkeeping, split and merge of mappings) plus
- * the page table the "GPU" would walk (its format: simgpu_pgtable.c). Binds are synchronous by default: the tables are updated when
- * VM_BIND returns, as with nouveau's default; asynchronous binds are jobs
- * on the VM's bind queue, as with msm. Every successful bind gets a seqno
+ * the page table the "GPU" would walk (its format: simgpu_pgtable.c).
+ * Binds are synchronous by default: the tables are updated when VM_BIND
+ * returns, as with nouveau's default; asynchronous binds are jobs on the
+ * VM's bind queue, as with msm. Every successful bind gets a seqno
  * and a record of its stage times, read back with VM_BIND_QUERY.
  *
  * Queues may be created on a VM: they hold it, VM_DESTROY refuses it
