@@ -7,6 +7,7 @@
 #define SIMGPU_DRV_H
 
 #include <linux/dma-fence.h>
+#include <linux/err.h>
 #include <linux/hrtimer.h>
 #include <linux/kref.h>
 #include <linux/list.h>
@@ -98,8 +99,31 @@ int __simgpu_records_init(struct simgpu_records *r, u32 count,
 #define simgpu_records_init(r, count, type, member) \
 	__simgpu_records_init(r, count, sizeof(type), offsetof(type, member))
 void simgpu_records_fini(struct simgpu_records *r);
-void *simgpu_records_slot(const struct simgpu_records *r, u64 seqno);
-void *simgpu_records_find(const struct simgpu_records *r, u64 seqno, u64 last);
+
+/* Inline: they are on the submit and bind paths the benchmarks measure. */
+static inline void *simgpu_records_slot(const struct simgpu_records *r,
+					u64 seqno)
+{
+	return (u8 *)r->slots + (seqno & r->mask) * r->slot_size;
+}
+
+/*
+ * The slot of seqno @seqno, given that @last is the newest seqno given
+ * out; ERR_PTR(-ENOENT) for 0 or a seqno above @last, ERR_PTR(-ENODATA)
+ * for one whose record a newer one overwrote.
+ */
+static inline void *simgpu_records_find(const struct simgpu_records *r,
+					u64 seqno, u64 last)
+{
+	void *slot;
+
+	if (!seqno || seqno > last)
+		return ERR_PTR(-ENOENT);
+	slot = simgpu_records_slot(r, seqno);
+	if (*(u64 *)((u8 *)slot + r->seqno_offset) != seqno)
+		return ERR_PTR(-ENODATA);
+	return slot;
+}
 
 /*
  * A hardware fence: the parent fence of one scheduler job (a SUBMIT job or

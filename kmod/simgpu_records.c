@@ -4,7 +4,8 @@
  * and USERQ_QUERY read. A ring keeps the last @count records (a power of
  * two); the record of seqno n is in slot n % count, and a slot whose
  * record's seqno is not n was overwritten by a newer one. The caller owns
- * the locking and the seqno counter.
+ * the locking and the seqno counter. The accessors are inline in
+ * simgpu_drv.h: they are on the measured paths.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -33,26 +34,4 @@ void simgpu_records_fini(struct simgpu_records *r)
 {
 	kvfree(r->slots);
 	r->slots = NULL;
-}
-
-void *simgpu_records_slot(const struct simgpu_records *r, u64 seqno)
-{
-	return (u8 *)r->slots + (seqno & r->mask) * r->slot_size;
-}
-
-/*
- * The slot of seqno @seqno, given that @last is the newest seqno given
- * out; ERR_PTR(-ENOENT) for 0 or a seqno above @last, ERR_PTR(-ENODATA)
- * for one whose record a newer one overwrote.
- */
-void *simgpu_records_find(const struct simgpu_records *r, u64 seqno, u64 last)
-{
-	void *slot;
-
-	if (!seqno || seqno > last)
-		return ERR_PTR(-ENOENT);
-	slot = simgpu_records_slot(r, seqno);
-	if (*(u64 *)((u8 *)slot + r->seqno_offset) != seqno)
-		return ERR_PTR(-ENODATA);
-	return slot;
 }
