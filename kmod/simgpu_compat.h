@@ -18,6 +18,7 @@
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/gpu_scheduler.h>
+#include <drm/simgpu_drm.h>
 
 #include "simgpu_compat_gen.h"
 
@@ -373,6 +374,34 @@ static inline void simgpu_parent_destroy(struct device *dev)
 #else
 	platform_device_unregister(to_platform_device(dev));
 #endif
+}
+
+/*
+ * What the rest of simgpu asks about the kernel; the SIMGPU_HAVE_* probes
+ * themselves are used in this file only.
+ */
+#define SIMGPU_HAS_VM_BIND		SIMGPU_HAVE_DRM_GPUVM
+#define SIMGPU_HAS_SUBMIT_WQ		SIMGPU_HAVE_SCHED_SUBMIT_WQ
+#define SIMGPU_HAS_JOB_CREDITS		SIMGPU_HAVE_SCHED_JOB_CREDITS
+
+/* The SIMGPU_FEATURE_* bits DEV_QUERY reports that the kernel decides. */
+static inline u64 simgpu_compat_features(void)
+{
+	u64 f = 0;
+
+	if (SIMGPU_HAVE_SYNCOBJ_EVENTFD)
+		f |= SIMGPU_FEATURE_SYNCOBJ_EVENTFD;
+	if (SIMGPU_HAVE_DRM_EXEC)
+		f |= SIMGPU_FEATURE_DRM_EXEC;
+	if (SIMGPU_HAVE_SCHED_SUBMIT_WQ)
+		f |= SIMGPU_FEATURE_SUBMIT_WQ_CHOICE | SIMGPU_FEATURE_NUM_RQS;
+	if (SIMGPU_HAVE_SCHED_JOB_CREDITS)
+		f |= SIMGPU_FEATURE_JOB_CREDITS;
+	if (SIMGPU_HAVE_FAUX_DEVICE)
+		f |= SIMGPU_FEATURE_FAUX_DEVICE;
+	if (SIMGPU_HAVE_DRM_GPUVM)
+		f |= SIMGPU_FEATURE_VM_BIND;
+	return f;
 }
 
 #endif /* SIMGPU_COMPAT_H */

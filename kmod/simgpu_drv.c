@@ -49,11 +49,17 @@
  *
  * Files: this one (device, ioctl table, DEV_QUERY, parameters),
  * simgpu_gem.c (BOs), simgpu_sched.c (engines and schedulers),
- * simgpu_submit.c (queues, SUBMIT, JOB_QUERY), simgpu_vm.c (GPU VA
- * spaces on drm_gpuvm, VM_BIND, the page table), simgpu_userq.c (user-mode
- * submission queues and their firmware model), simgpu_compat.h (the only
- * place kernel versions differ). docs/simgpu.md documents the ABI.
+ * simgpu_submit.c (queues, SUBMIT, JOB_QUERY), simgpu_syncobj.c (the
+ * syncobj waits and signals of SUBMIT and VM_BIND jobs), simgpu_records.c
+ * (the record rings JOB_QUERY, VM_BIND_QUERY and USERQ_QUERY read),
+ * simgpu_vm.c (GPU VA spaces on drm_gpuvm, VM_BIND), simgpu_pgtable.c
+ * (their page-table format), simgpu_userq.c (user-mode submission queues
+ * and their firmware model), simgpu_debugfs.c (what only the tests read
+ * and set), simgpu_compat.h (the only place kernel versions differ).
+ * docs/simgpu.md documents the ABI.
  */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -102,9 +108,6 @@ static char *vm_prealloc = "batched";
 module_param(vm_prealloc, charp, 0444);
 MODULE_PARM_DESC(vm_prealloc, "Default page-table preallocation of VMs: none, per-op, batched (default batched)");
 
-int simgpu_test_pt_alloc_fail_after;
-module_param_named(test_pt_alloc_fail_after, simgpu_test_pt_alloc_fail_after, int, 0644);
-MODULE_PARM_DESC(test_pt_alloc_fail_after, "TEST ONLY, writable: N > 0 makes the N-th page-table page allocation from now fail, once (0: off)");
 
 uint simgpu_userq_max_total = 64;
 module_param_named(userq_max_total, simgpu_userq_max_total, uint, 0644);
@@ -174,14 +177,14 @@ static int simgpu_params_parse(void)
 	int i;
 
 	if (!engines || engines > SIMGPU_MAX_ENGINES) {
-		pr_err("simgpu: engines=%u: must be 1..%u\n", engines,
+		pr_err("engines=%u: must be 1..%u\n", engines,
 		       SIMGPU_MAX_ENGINES);
 		return -EINVAL;
 	}
 	p->engines = engines;
 
 	if (!credit_limit || credit_limit > SIMGPU_MAX_CREDIT_LIMIT) {
-		pr_err("simgpu: credit_limit=%u: must be 1..%u\n", credit_limit,
+		pr_err("credit_limit=%u: must be 1..%u\n", credit_limit,
 		       SIMGPU_MAX_CREDIT_LIMIT);
 		return -EINVAL;
 	}
@@ -189,16 +192,16 @@ static int simgpu_params_parse(void)
 
 	if (!job_timeout_ms ||
 	    (u64)job_timeout_ms * NSEC_PER_MSEC > SIMGPU_MAX_TIMEOUT_NS) {
-		pr_err("simgpu: job_timeout_ms=%u: must be 1..%llu\n",
+		pr_err("job_timeout_ms=%u: must be 1..%llu\n",
 		       job_timeout_ms, SIMGPU_MAX_TIMEOUT_NS / NSEC_PER_MSEC);
 		return -EINVAL;
 	}
 	p->job_timeout_ns = (u64)job_timeout_ms * NSEC_PER_MSEC;
 
 	if (!num_rqs || num_rqs > DRM_SCHED_PRIORITY_COUNT ||
-	    (!SIMGPU_HAVE_SCHED_SUBMIT_WQ && num_rqs != DRM_SCHED_PRIORITY_COUNT)) {
-		pr_err("simgpu: num_rqs=%u: must be %s%u on this kernel\n",
-		       num_rqs, SIMGPU_HAVE_SCHED_SUBMIT_WQ ? "1.." : "",
+	    (!SIMGPU_HAS_SUBMIT_WQ && num_rqs != DRM_SCHED_PRIORITY_COUNT)) {
+		pr_err("num_rqs=%u: must be %s%u on this kernel\n",
+		       num_rqs, SIMGPU_HAS_SUBMIT_WQ ? "1.." : "",
 		       DRM_SCHED_PRIORITY_COUNT);
 		return -EINVAL;
 	}
@@ -207,11 +210,11 @@ static int simgpu_params_parse(void)
 	i = match_string(simgpu_submit_wq_names,
 			 ARRAY_SIZE(simgpu_submit_wq_names), submit_wq);
 	if (i == SIMGPU_SUBMIT_WQ_DEFAULT)
-		i = SIMGPU_HAVE_SCHED_SUBMIT_WQ ? SIMGPU_SUBMIT_WQ_PER_SCHED :
+		i = SIMGPU_HAS_SUBMIT_WQ ? SIMGPU_SUBMIT_WQ_PER_SCHED :
 						  SIMGPU_SUBMIT_WQ_KTHREAD;
-	if (i < 0 || (SIMGPU_HAVE_SCHED_SUBMIT_WQ ? i == SIMGPU_SUBMIT_WQ_KTHREAD :
+	if (i < 0 || (SIMGPU_HAS_SUBMIT_WQ ? i == SIMGPU_SUBMIT_WQ_KTHREAD :
 						   i != SIMGPU_SUBMIT_WQ_KTHREAD)) {
-		pr_err("simgpu: submit_wq=%s: unknown, or not supported by this kernel's scheduler\n",
+		pr_err("submit_wq=%s: unknown, or not supported by this kernel's scheduler\n",
 		       submit_wq);
 		return -EINVAL;
 	}
@@ -219,7 +222,7 @@ static int simgpu_params_parse(void)
 
 	i = simgpu_vm_prealloc_parse(vm_prealloc);
 	if (i < 0) {
-		pr_err("simgpu: vm_prealloc=%s: must be none, per-op or batched\n",
+		pr_err("vm_prealloc=%s: must be none, per-op or batched\n",
 		       vm_prealloc);
 		return -EINVAL;
 	}
@@ -228,19 +231,19 @@ static int simgpu_params_parse(void)
 	i = match_string(simgpu_userq_fw_names,
 			 ARRAY_SIZE(simgpu_userq_fw_names), userq_fw_policy);
 	if (i <= SIMGPU_USERQ_FW_DEFAULT) {
-		pr_err("simgpu: userq_fw_policy=%s: must be busy, poll or sleep\n",
+		pr_err("userq_fw_policy=%s: must be busy, poll or sleep\n",
 		       userq_fw_policy);
 		return -EINVAL;
 	}
 	p->userq_fw_policy = i;
 	if (!userq_poll_interval_us || userq_poll_interval_us > 1000000) {
-		pr_err("simgpu: userq_poll_interval_us=%u: must be 1..1000000\n",
+		pr_err("userq_poll_interval_us=%u: must be 1..1000000\n",
 		       userq_poll_interval_us);
 		return -EINVAL;
 	}
 	p->userq_poll_interval_us = userq_poll_interval_us;
 	if (!userq_idle_timeout_us) {
-		pr_err("simgpu: userq_idle_timeout_us=0: must be >= 1\n");
+		pr_err("userq_idle_timeout_us=0: must be >= 1\n");
 		return -EINVAL;
 	}
 	p->userq_idle_timeout_us = userq_idle_timeout_us;
@@ -248,11 +251,11 @@ static int simgpu_params_parse(void)
 	i = match_string(simgpu_inject_names, ARRAY_SIZE(simgpu_inject_names),
 			 inject_path);
 	if (i < 0) {
-		pr_err("simgpu: inject_path=%s: unknown\n", inject_path);
+		pr_err("inject_path=%s: unknown\n", inject_path);
 		return -EINVAL;
 	}
 	if (inject_delay_ns > SIMGPU_MAX_INJECT_DELAY_NS) {
-		pr_err("simgpu: inject_delay_ns=%lu: at most %llu\n",
+		pr_err("inject_delay_ns=%lu: at most %llu\n",
 		       inject_delay_ns, SIMGPU_MAX_INJECT_DELAY_NS);
 		return -EINVAL;
 	}
@@ -260,7 +263,7 @@ static int simgpu_params_parse(void)
 	/* Only set the path once the delay is known: it arms the hot paths. */
 	p->inject_path = inject_delay_ns ? i : SIMGPU_INJECT_NONE;
 	if (p->inject_path)
-		pr_warn("simgpu: TEST ONLY delay injection: %lu ns in %s\n",
+		pr_warn("TEST ONLY delay injection: %lu ns in %s\n",
 			inject_delay_ns, simgpu_inject_names[i]);
 
 	return 0;
@@ -268,23 +271,11 @@ static int simgpu_params_parse(void)
 
 static u64 simgpu_features(void)
 {
-	u64 f = SIMGPU_FEATURE_TIMELINE_SYNCOBJ | SIMGPU_FEATURE_QUEUE_OWN_SCHED;
+	u64 f = SIMGPU_FEATURE_TIMELINE_SYNCOBJ | SIMGPU_FEATURE_QUEUE_OWN_SCHED |
+		SIMGPU_FEATURE_USER_QUEUES | simgpu_compat_features();
 
-	if (SIMGPU_HAVE_SYNCOBJ_EVENTFD)
-		f |= SIMGPU_FEATURE_SYNCOBJ_EVENTFD;
-	if (SIMGPU_HAVE_DRM_EXEC)
-		f |= SIMGPU_FEATURE_DRM_EXEC;
-	if (SIMGPU_HAVE_SCHED_SUBMIT_WQ)
-		f |= SIMGPU_FEATURE_SUBMIT_WQ_CHOICE | SIMGPU_FEATURE_NUM_RQS;
-	if (SIMGPU_HAVE_SCHED_JOB_CREDITS)
-		f |= SIMGPU_FEATURE_JOB_CREDITS;
-	if (SIMGPU_HAVE_FAUX_DEVICE)
-		f |= SIMGPU_FEATURE_FAUX_DEVICE;
 	if (simgpu_params.inject_path)
 		f |= SIMGPU_FEATURE_INJECTION_ACTIVE;
-	if (SIMGPU_HAVE_DRM_GPUVM)
-		f |= SIMGPU_FEATURE_VM_BIND;
-	f |= SIMGPU_FEATURE_USER_QUEUES;
 	return f;
 }
 
@@ -357,6 +348,7 @@ static int simgpu_open(struct drm_device *dev, struct drm_file *file)
 	xa_init_flags(&sfile->vms, XA_FLAGS_ALLOC1);
 	xa_init_flags(&sfile->userqs, XA_FLAGS_ALLOC1);
 	file->driver_priv = sfile;
+	atomic_inc(&sfile->sdev->files_live);
 	return 0;
 }
 
@@ -368,6 +360,7 @@ static void simgpu_postclose(struct drm_device *dev, struct drm_file *file)
 	simgpu_userqs_destroy(sfile);
 	simgpu_queues_destroy(sfile);
 	simgpu_vms_destroy(sfile);
+	atomic_dec(&sfile->sdev->files_live);
 	kfree(sfile);
 }
 
@@ -436,7 +429,7 @@ static struct simgpu_device *simgpu_device;
 
 static int simgpu_workqueues_init(struct simgpu_device *sdev)
 {
-	if (!SIMGPU_HAVE_SCHED_SUBMIT_WQ)
+	if (!SIMGPU_HAS_SUBMIT_WQ)
 		return 0;
 
 	/* drm_sched wants a reclaim-safe workqueue for its run/free work. */
@@ -509,6 +502,7 @@ static int __init simgpu_init(void)
 	if (ret)
 		goto err_userq;
 
+	simgpu_debugfs_init(sdev);
 	simgpu_device = sdev;
 	return 0;
 
@@ -536,6 +530,7 @@ static void __exit simgpu_exit(void)
 	struct simgpu_device *sdev = simgpu_device;
 	struct device *parent = sdev->parent;
 
+	simgpu_debugfs_fini(sdev);
 	drm_dev_unregister(&sdev->drm);
 	simgpu_userq_fini(sdev);
 	simgpu_vm_fini(sdev);

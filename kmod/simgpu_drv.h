@@ -7,6 +7,7 @@
 #define SIMGPU_DRV_H
 
 #include <linux/dma-fence.h>
+#include <linux/err.h>
 #include <linux/hrtimer.h>
 #include <linux/kref.h>
 #include <linux/list.h>
@@ -66,8 +67,8 @@ struct simgpu_params {
 };
 
 extern struct simgpu_params simgpu_params;
-/* TEST ONLY, writable at run time: see simgpu_pt_alloc_fails(). */
-extern int simgpu_test_pt_alloc_fail_after;
+/* TEST ONLY, in debugfs: see simgpu_pt_page_alloc() (simgpu_debugfs.c). */
+extern u32 simgpu_test_pt_alloc_fail_after;
 /* Writable at run time: device-wide caps on what files create. */
 extern uint simgpu_userq_max_total;
 extern uint simgpu_own_sched_max_total;
@@ -80,6 +81,49 @@ extern uint simgpu_userq_stall_timeout_ms;
 
 struct simgpu_device;
 struct simgpu_vm;
+
+/*
+ * struct simgpu_records - a ring of the last records by seqno
+ * (simgpu_records.c): a slot is any struct with a u64 seqno in it.
+ */
+struct simgpu_records {
+	void *slots;
+	size_t slot_size;
+	size_t seqno_offset;
+	u32 mask;
+};
+
+int __simgpu_records_init(struct simgpu_records *r, u32 count,
+			  size_t slot_size, size_t seqno_offset);
+/* A ring of @count (a power of two) slots of @type, keyed by @member. */
+#define simgpu_records_init(r, count, type, member) \
+	__simgpu_records_init(r, count, sizeof(type), offsetof(type, member))
+void simgpu_records_fini(struct simgpu_records *r);
+
+/* Inline: they are on the submit and bind paths the benchmarks measure. */
+static inline void *simgpu_records_slot(const struct simgpu_records *r,
+					u64 seqno)
+{
+	return (u8 *)r->slots + (seqno & r->mask) * r->slot_size;
+}
+
+/*
+ * The slot of seqno @seqno, given that @last is the newest seqno given
+ * out; ERR_PTR(-ENOENT) for 0 or a seqno above @last, ERR_PTR(-ENODATA)
+ * for one whose record a newer one overwrote.
+ */
+static inline void *simgpu_records_find(const struct simgpu_records *r,
+					u64 seqno, u64 last)
+{
+	void *slot;
+
+	if (!seqno || seqno > last)
+		return ERR_PTR(-ENOENT);
+	slot = simgpu_records_slot(r, seqno);
+	if (*(u64 *)((u8 *)slot + r->seqno_offset) != seqno)
+		return ERR_PTR(-ENODATA);
+	return slot;
+}
 
 /*
  * A hardware fence: the parent fence of one scheduler job (a SUBMIT job or
@@ -159,6 +203,11 @@ struct simgpu_device {
 	 */
 	atomic_t userqs_live;
 	atomic_t own_scheds_live;
+	/* Open files, queues and VMs not yet freed: debugfs's "live". */
+	atomic_t files_live;
+	atomic_t queues_live;
+	atomic_t vms_live;
+	struct dentry *debugfs;
 	/* Finishes retired own schedulers; drained at rmmod. */
 	struct workqueue_struct *retire_wq;
 	/* Page-table pages of every VM: proves teardown frees them all. */
@@ -213,7 +262,7 @@ struct simgpu_queue {
 
 	/* Protects the records and the state below; taken in hard irq. */
 	spinlock_t state_lock;
-	struct drm_simgpu_job_record *records;
+	struct simgpu_records records;
 	u64 last_signalled_seqno;
 	u32 state;		/* SIMGPU_QUEUE_STATE_* */
 	int error;
@@ -265,7 +314,7 @@ static inline struct simgpu_job *to_simgpu_job(struct drm_sched_job *job)
 /*
  * The syncobjs a scheduler job (a SUBMIT job, an asynchronous bind) signals:
  * looked up at ioctl time, where a bad handle fails, and given the job's
- * finished fence once it is armed (simgpu_submit.c).
+ * finished fence once it is armed (simgpu_syncobj.c).
  */
 struct simgpu_signals {
 	u32 count;
@@ -274,7 +323,7 @@ struct simgpu_signals {
 	u64 *points;
 };
 
-#if SIMGPU_HAVE_DRM_GPUVM
+#if SIMGPU_HAS_VM_BIND
 /* Page-table counters of a VM, reported by VM_QUERY. */
 struct simgpu_vm_stats {
 	u64 binds;
@@ -351,7 +400,7 @@ struct simgpu_vm {
 	/* Protects @records and @last_bind_seqno. */
 	spinlock_t records_lock;
 	/* The last SIMGPU_VM_BIND_RECORDS binds, by seqno modulo the size. */
-	struct simgpu_bind_slot *records;
+	struct simgpu_records records;
 	u64 last_bind_seqno;
 };
 
@@ -462,6 +511,8 @@ int simgpu_ioctl_submit(struct drm_device *dev, void *data,
 			struct drm_file *file);
 int simgpu_ioctl_job_query(struct drm_device *dev, void *data,
 			   struct drm_file *file);
+
+/* simgpu_syncobj.c */
 int simgpu_check_sync(const struct drm_simgpu_sync *sync);
 int simgpu_signals_init(struct simgpu_signals *sig, u32 max);
 int simgpu_job_add_sync(struct drm_file *file, struct drm_sched_job *job,
@@ -469,6 +520,10 @@ int simgpu_job_add_sync(struct drm_file *file, struct drm_sched_job *job,
 			const struct drm_simgpu_sync *sync);
 void simgpu_signals_publish(struct simgpu_signals *sig, struct dma_fence *fence);
 void simgpu_signals_fini(struct simgpu_signals *sig);
+
+/* simgpu_debugfs.c */
+void simgpu_debugfs_init(struct simgpu_device *sdev);
+void simgpu_debugfs_fini(struct simgpu_device *sdev);
 
 /* simgpu_userq.c */
 int simgpu_userq_init(struct simgpu_device *sdev);

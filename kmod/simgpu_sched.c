@@ -10,6 +10,8 @@
  * 0 handed to an idle engine completes inside run_job.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
@@ -142,9 +144,9 @@ simgpu_record(struct simgpu_queue *queue, u64 seqno)
 	struct drm_simgpu_job_record *rec;
 
 	lockdep_assert_held(&queue->state_lock);
-	rec = &queue->records[seqno & (SIMGPU_JOB_RING_SIZE - 1)];
-	/* A newer job took the slot: this one's record was evicted. */
-	return rec->seqno == seqno ? rec : NULL;
+	/* NULL when a newer job took the slot: this one's record was evicted. */
+	rec = simgpu_records_find(&queue->records, seqno, seqno);
+	return IS_ERR(rec) ? NULL : rec;
 }
 
 static void simgpu_record_engine(struct simgpu_job *job, u64 run_ns,

@@ -9,6 +9,8 @@
  * Every failure happens before anything is published.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/file.h>
 #include <linux/dma-fence-chain.h>
 #include <linux/dma-resv.h>
@@ -30,8 +32,9 @@ static void simgpu_queue_release(struct kref *ref)
 	/* Its SUBMITs may read the VM until the last queue reference goes. */
 	if (queue->vm)
 		simgpu_vm_put(queue->vm);
-	kvfree(queue->records);
+	simgpu_records_fini(&queue->records);
 	simgpu_sched_put(queue->own_sched);
+	atomic_dec(&queue->sdev->queues_live);
 	kfree(queue);
 }
 
@@ -148,19 +151,17 @@ int simgpu_ioctl_queue_create(struct drm_device *dev, void *data,
 		return -EINVAL;
 	wq = args->submit_wq ?: simgpu_params.submit_wq;
 	/* Kernels with a submit workqueue have no scheduler kthread, and back. */
-	if (SIMGPU_HAVE_SCHED_SUBMIT_WQ ? wq == SIMGPU_SUBMIT_WQ_KTHREAD :
+	if (SIMGPU_HAS_SUBMIT_WQ ? wq == SIMGPU_SUBMIT_WQ_KTHREAD :
 					  wq != SIMGPU_SUBMIT_WQ_KTHREAD)
 		return -EOPNOTSUPP;
 
 	queue = kzalloc(sizeof(*queue), GFP_KERNEL);
 	if (!queue)
 		return -ENOMEM;
-	queue->records = kvcalloc(SIMGPU_JOB_RING_SIZE, sizeof(*queue->records),
-				  GFP_KERNEL_ACCOUNT);
-	if (!queue->records) {
-		ret = -ENOMEM;
+	ret = simgpu_records_init(&queue->records, SIMGPU_JOB_RING_SIZE,
+				  struct drm_simgpu_job_record, seqno);
+	if (ret)
 		goto err_free;
-	}
 	kref_init(&queue->ref);
 	mutex_init(&queue->submit_lock);
 	spin_lock_init(&queue->state_lock);
@@ -219,6 +220,7 @@ int simgpu_ioctl_queue_create(struct drm_device *dev, void *data,
 		goto err_entity_destroy;
 
 	queue->id = id;
+	atomic_inc(&sdev->queues_live);
 	xa_store(&sfile->queues, id, queue, GFP_KERNEL);
 	args->queue_id = id;
 	return 0;
@@ -233,7 +235,7 @@ err_free:
 		simgpu_vm_queue_detach(queue->vm);
 		simgpu_vm_put(queue->vm);
 	}
-	kvfree(queue->records);
+	simgpu_records_fini(&queue->records);
 	simgpu_sched_put(queue->own_sched);
 	kfree(queue);
 	return ret;
@@ -346,16 +348,13 @@ int simgpu_ioctl_job_query(struct drm_device *dev, void *data,
 
 	spin_lock_irq(&queue->state_lock);
 	for (i = 0; i < args->count; i++) {
-		u64 seqno = args->first_seqno + i;
 		const struct drm_simgpu_job_record *rec =
-			&queue->records[seqno & (SIMGPU_JOB_RING_SIZE - 1)];
+			simgpu_records_find(&queue->records,
+					    args->first_seqno + i,
+					    queue->last_submitted_seqno);
 
-		if (seqno > queue->last_submitted_seqno) {
-			ret = -ENOENT;
-			break;
-		}
-		if (rec->seqno != seqno) {
-			ret = -ENODATA;
+		if (IS_ERR(rec)) {
+			ret = PTR_ERR(rec);
 			break;
 		}
 		recs[i] = *rec;
@@ -397,105 +396,8 @@ struct simgpu_submit {
 	struct simgpu_resv_ctx resv;
 };
 
-#define SIMGPU_SYNC_FLAGS \
-	(SIMGPU_SYNC_WAIT | SIMGPU_SYNC_SIGNAL | SIMGPU_SYNC_TIMELINE)
 #define SIMGPU_BO_REF_FLAGS (SIMGPU_BO_REF_READ | SIMGPU_BO_REF_WRITE)
 #define SIMGPU_JOB_FLAGS (SIMGPU_JOB_IN_FENCE_FD | SIMGPU_JOB_OUT_FENCE_FD)
-
-int simgpu_check_sync(const struct drm_simgpu_sync *sync)
-{
-	u32 op = sync->flags & (SIMGPU_SYNC_WAIT | SIMGPU_SYNC_SIGNAL);
-
-	if (sync->flags & ~SIMGPU_SYNC_FLAGS)
-		return -EINVAL;
-	if (op != SIMGPU_SYNC_WAIT && op != SIMGPU_SYNC_SIGNAL)
-		return -EINVAL;
-	/* Timeline points start at 1; binary syncobjs have no point. */
-	if (!!(sync->flags & SIMGPU_SYNC_TIMELINE) != !!sync->point)
-		return -EINVAL;
-	return 0;
-}
-
-/* Room for @max signal syncobjs; nothing to allocate for 0. */
-int simgpu_signals_init(struct simgpu_signals *sig, u32 max)
-{
-	memset(sig, 0, sizeof(*sig));
-	if (!max)
-		return 0;
-	sig->syncobjs = kcalloc(max, sizeof(*sig->syncobjs), GFP_KERNEL);
-	sig->chains = kcalloc(max, sizeof(*sig->chains), GFP_KERNEL);
-	sig->points = kcalloc(max, sizeof(*sig->points), GFP_KERNEL);
-	if (!sig->syncobjs || !sig->chains || !sig->points)
-		return -ENOMEM;
-	return 0;
-}
-
-/*
- * One checked sync of a scheduler job: a WAIT makes the fence at its point
- * a dependency of @job, a SIGNAL is looked up into @sig (with a chain node
- * for a timeline point), so a bad handle fails before anything is queued.
- */
-int simgpu_job_add_sync(struct drm_file *file, struct drm_sched_job *job,
-			struct simgpu_signals *sig,
-			const struct drm_simgpu_sync *sync)
-{
-	struct dma_fence *fence;
-	int ret;
-
-	if (sync->flags & SIMGPU_SYNC_WAIT) {
-		ret = drm_syncobj_find_fence(file, sync->handle, sync->point,
-					     0, &fence);
-		if (ret)
-			return ret;
-		/* The reference is consumed even on failure. */
-		return drm_sched_job_add_dependency(job, fence);
-	}
-
-	sig->syncobjs[sig->count] = drm_syncobj_find(file, sync->handle);
-	if (!sig->syncobjs[sig->count])
-		return -ENOENT;
-	sig->points[sig->count] = sync->point;
-	if (sync->flags & SIMGPU_SYNC_TIMELINE) {
-		sig->chains[sig->count] = dma_fence_chain_alloc();
-		if (!sig->chains[sig->count]) {
-			drm_syncobj_put(sig->syncobjs[sig->count]);
-			sig->syncobjs[sig->count] = NULL;
-			return -ENOMEM;
-		}
-	}
-	sig->count++;
-	return 0;
-}
-
-/* The armed job's @fence into every signal syncobj. Cannot fail. */
-void simgpu_signals_publish(struct simgpu_signals *sig, struct dma_fence *fence)
-{
-	u32 k;
-
-	for (k = 0; k < sig->count; k++) {
-		if (sig->chains[k]) {
-			drm_syncobj_add_point(sig->syncobjs[k], sig->chains[k],
-					      fence, sig->points[k]);
-			sig->chains[k] = NULL;
-		} else {
-			drm_syncobj_replace_fence(sig->syncobjs[k], fence);
-		}
-	}
-}
-
-void simgpu_signals_fini(struct simgpu_signals *sig)
-{
-	u32 k;
-
-	for (k = 0; k < sig->count; k++) {
-		drm_syncobj_put(sig->syncobjs[k]);
-		dma_fence_chain_free(sig->chains[k]);
-	}
-	kfree(sig->syncobjs);
-	kfree(sig->chains);
-	kfree(sig->points);
-	memset(sig, 0, sizeof(*sig));
-}
 
 static int simgpu_check_bo_refs(const struct drm_simgpu_bo_ref *refs, u32 n)
 {
@@ -540,7 +442,7 @@ static int simgpu_submit_copy_in(struct simgpu_submit *sub,
 			return -E2BIG;
 		if (!a->credits)
 			a->credits = 1;
-		if (!SIMGPU_HAVE_SCHED_JOB_CREDITS && a->credits != 1)
+		if (!SIMGPU_HAS_JOB_CREDITS && a->credits != 1)
 			return -EOPNOTSUPP;
 		/* The scheduler could never run it. */
 		if (a->credits > credit_limit)
@@ -837,7 +739,7 @@ static int simgpu_submit_commit(struct simgpu_submit *sub, u64 *first_seqno)
 	for (i = 0; i < sub->count; i++) {
 		struct simgpu_submit_job *sj = &sub->jobs[i];
 		struct drm_simgpu_job_record *rec =
-			&queue->records[(seqno + i) & (SIMGPU_JOB_RING_SIZE - 1)];
+			simgpu_records_slot(&queue->records, seqno + i);
 
 		sj->job->seqno = seqno + i;
 		memset(rec, 0, sizeof(*rec));

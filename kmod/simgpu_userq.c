@@ -17,6 +17,8 @@
  * never depends on a timer: values reached signal the fences.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/dma-fence-chain.h>
 #include <linux/eventfd.h>
 #include <linux/kthread.h>
@@ -105,7 +107,7 @@ struct simgpu_userq {
 	u64 kicks;
 	u64 deactivations;
 	u64 fw_wakeups;
-	struct drm_simgpu_userq_job_record *records;
+	struct simgpu_records records;
 	struct list_head from_bridges;
 
 	u64 fence_context;
@@ -340,7 +342,7 @@ static void simgpu_userq_release(struct kref *ref)
 		if (queue->pages[i])
 			__free_page(queue->pages[i]);
 	kvfree(queue->pages);
-	kvfree(queue->records);
+	simgpu_records_fini(&queue->records);
 	if (queue->eventfd)
 		eventfd_ctx_put(queue->eventfd);
 	if (queue->fw)
@@ -388,8 +390,8 @@ simgpu_userq_record(struct simgpu_userq *queue, u64 seqno)
 	struct drm_simgpu_userq_job_record *rec;
 
 	lockdep_assert_held(&queue->lock);
-	rec = &queue->records[seqno & (SIMGPU_USERQ_RECORD_RING_SIZE - 1)];
-	return rec->seqno == seqno ? rec : NULL;
+	rec = simgpu_records_find(&queue->records, seqno, queue->seen_seqno);
+	return IS_ERR(rec) ? NULL : rec;
 }
 
 static void simgpu_userq_drop(struct simgpu_userq *queue, u64 seqno, int error)
@@ -643,8 +645,7 @@ static bool simgpu_fw_drain(struct simgpu_userq *queue)
 			took = true;
 
 			spin_lock(&queue->lock);
-			rec = &queue->records[seqno &
-					      (SIMGPU_USERQ_RECORD_RING_SIZE - 1)];
+			rec = simgpu_records_slot(&queue->records, seqno);
 			memset(rec, 0, sizeof(*rec));
 			rec->seqno = seqno;
 			rec->user_data = job.user_data;
@@ -933,9 +934,10 @@ int simgpu_ioctl_userq_create(struct drm_device *dev, void *data,
 		goto err_put;
 	}
 
-	queue->records = kvcalloc(SIMGPU_USERQ_RECORD_RING_SIZE,
-				  sizeof(*queue->records), GFP_KERNEL_ACCOUNT);
-	ret = queue->records ? simgpu_userq_alloc_pages(queue) : -ENOMEM;
+	ret = simgpu_records_init(&queue->records, SIMGPU_USERQ_RECORD_RING_SIZE,
+				  struct drm_simgpu_userq_job_record, seqno);
+	if (!ret)
+		ret = simgpu_userq_alloc_pages(queue);
 	if (ret)
 		goto err_put;
 
@@ -1173,7 +1175,8 @@ out_put:
  * -EINVAL: non-zero flags; with record_count: record_size not the
  *          record's, first_seqno 0, records 0
  * -E2BIG: record_count above dev_info.userq_record_ring_size
- * -ENOENT: no such queue, or a record not kept (not seen yet, or older)
+ * -ENOENT: no such queue, or a seqno the firmware has not taken yet
+ * -ENODATA: a seqno whose record newer jobs overwrote
  * -EFAULT, -ENOMEM
  */
 int simgpu_ioctl_userq_query(struct drm_device *dev, void *data,
@@ -1219,10 +1222,12 @@ int simgpu_ioctl_userq_query(struct drm_device *dev, void *data,
 	args->fw_wakeups = queue->fw_wakeups;
 	for (i = 0; i < n; i++) {
 		const struct drm_simgpu_userq_job_record *rec =
-			simgpu_userq_record(queue, args->first_seqno + i);
+			simgpu_records_find(&queue->records,
+					    args->first_seqno + i,
+					    queue->seen_seqno);
 
-		if (!rec) {
-			ret = -ENOENT;
+		if (IS_ERR(rec)) {
+			ret = PTR_ERR(rec);
 			break;
 		}
 		recs[i] = *rec;

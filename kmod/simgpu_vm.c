@@ -3,11 +3,10 @@
  * simgpu GPU VA spaces: VM_CREATE, VM_DESTROY, VM_BIND and VM_QUERY.
  *
  * A VM is a drm_gpuvm (the VA bookkeeping, split and merge of mappings) plus
- * the page table the "GPU" would walk: four levels of 512-entry tables, each
- * one 4 KiB page, mapping 4 KiB pages and, where the VM allows it, 2 MiB
- * blocks. Binds are synchronous by default: the tables are updated when
- * VM_BIND returns, as with nouveau's default; asynchronous binds are jobs
- * on the VM's bind queue, as with msm. Every successful bind gets a seqno
+ * the page table the "GPU" would walk (its format: simgpu_pgtable.c).
+ * Binds are synchronous by default: the tables are updated when VM_BIND
+ * returns, as with nouveau's default; asynchronous binds are jobs on the
+ * VM's bind queue, as with msm. Every successful bind gets a seqno
  * and a record of its stage times, read back with VM_BIND_QUERY.
  *
  * Queues may be created on a VM: they hold it, VM_DESTROY refuses it
@@ -23,6 +22,8 @@
  * SIMGPU_FEATURE_VM_BIND.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/dma-fence-chain.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
@@ -34,60 +35,9 @@
 #include <drm/drm_syncobj.h>
 
 #include "simgpu_drv.h"
+#include "simgpu_pgtable.h"
 
-#if SIMGPU_HAVE_DRM_GPUVM
-
-/*
- * Page-table entries. A leaf (level 0, or a 2 MiB block at level 1) holds
- * the BO's per-VM id and the byte offset in the BO; a table entry holds the
- * physical address of the next-level table.
- */
-#define PTE_VALID		BIT_ULL(0)
-#define PTE_TABLE		BIT_ULL(1)
-#define PTE_NULL		BIT_ULL(2)
-#define PTE_OFFSET_MASK		GENMASK_ULL(43, 12)
-#define PTE_BO_SHIFT		44
-#define PTE_BO_MAX		((1u << (63 - PTE_BO_SHIFT)) - 1)
-#define PTE_ADDR_MASK		GENMASK_ULL(51, 12)
-
-#define PT_ENTRIES		512
-#define PT_LEVELS		4
-#define PT_BLOCK_LEVEL		1
-#define VM_VA_END		BIT_ULL(SIMGPU_VM_VA_BITS)
-
-/* Bytes one entry of a table at @level maps. */
-static inline u64 pt_entry_span(u32 level)
-{
-	return 1ull << (PAGE_SHIFT + 9 * level);
-}
-
-static inline u32 pt_index(u64 va, u32 level)
-{
-	return (va >> (PAGE_SHIFT + 9 * level)) & (PT_ENTRIES - 1);
-}
-
-static inline bool pte_is_table(u64 pte, u32 level)
-{
-	return level > 0 && (pte & PTE_TABLE);
-}
-
-static inline u64 *pte_table(u64 pte)
-{
-	return phys_to_virt(pte & PTE_ADDR_MASK);
-}
-
-/* A table's count of non-zero entries lives in its page's private field. */
-static inline void pt_count_add(u64 *table, long delta)
-{
-	struct page *page = virt_to_page(table);
-
-	set_page_private(page, page_private(page) + delta);
-}
-
-static inline unsigned long pt_count(u64 *table)
-{
-	return page_private(virt_to_page(table));
-}
+#if SIMGPU_HAS_VM_BIND
 
 static inline struct simgpu_vm *to_simgpu_vm(struct drm_gpuvm *gpuvm)
 {
@@ -112,322 +62,6 @@ int simgpu_vm_prealloc_parse(const char *name)
 			     ARRAY_SIZE(simgpu_prealloc_names), name);
 
 	return i <= SIMGPU_VM_PREALLOC_DEFAULT ? -EINVAL : i;
-}
-
-/*
- * Test-only fault injection: the page-table page allocation that counts
- * test_pt_alloc_fail_after down to 0 fails, so the tests can reach the
- * failure paths of reserving (no state change) and of applying (the VM
- * turns unusable). Races between VMs only move which allocation fails.
- */
-static struct page *simgpu_pt_page_alloc(struct simgpu_vm *vm, gfp_t gfp)
-{
-	int n = READ_ONCE(simgpu_test_pt_alloc_fail_after);
-	struct page *page;
-
-	simgpu_inject_delay(SIMGPU_INJECT_VM_PT_ALLOC);
-	if (unlikely(n > 0)) {
-		WRITE_ONCE(simgpu_test_pt_alloc_fail_after, n - 1);
-		if (n == 1)
-			return NULL;
-	}
-	/* The per-VM cap, whatever path allocates. */
-	if (atomic64_inc_return(&vm->pt_pages) >
-	    READ_ONCE(simgpu_vm_max_pt_pages)) {
-		atomic64_dec(&vm->pt_pages);
-		return NULL;
-	}
-	page = alloc_page(gfp | __GFP_ZERO);
-	if (!page)
-		atomic64_dec(&vm->pt_pages);
-	return page;
-}
-
-static void simgpu_pt_page_free(struct simgpu_vm *vm, struct page *page)
-{
-	__free_page(page);
-	atomic64_dec(&vm->pt_pages);
-}
-
-/*
- * A page for a new table: from the pool reserved for this batch, else
- * allocated now ("late"), which is what preallocation exists to avoid.
- */
-static u64 *simgpu_pt_alloc(struct simgpu_vm *vm)
-{
-	struct page *page;
-
-	page = list_first_entry_or_null(&vm->pool, struct page, lru);
-	if (page) {
-		list_del(&page->lru);
-		vm->stats.tables_prealloc_used++;
-	} else {
-		/*
-		 * In run_job (the fence signalling path) without reclaim;
-		 * in the ioctl charged to the caller's memory cgroup.
-		 */
-		page = simgpu_pt_page_alloc(vm, vm->in_run_job ?
-					    GFP_NOWAIT | __GFP_NOWARN :
-					    GFP_KERNEL_ACCOUNT);
-		if (!page)
-			return NULL;
-		vm->stats.tables_allocated_late++;
-	}
-	set_page_private(page, 0);
-	vm->stats.tables_live++;
-	atomic64_inc(&vm->sdev->vm_tables_live);
-	return page_address(page);
-}
-
-static void simgpu_pt_free(struct simgpu_vm *vm, u64 *table)
-{
-	struct page *page = virt_to_page(table);
-
-	set_page_private(page, 0);
-	simgpu_pt_page_free(vm, page);
-	vm->stats.tables_live--;
-	atomic64_dec(&vm->sdev->vm_tables_live);
-}
-
-static int simgpu_pool_fill(struct simgpu_vm *vm, struct list_head *pool,
-			    u64 count)
-{
-	u64 start = ktime_get_ns();
-	struct page *page;
-	int ret = 0;
-
-	/* Fail before allocating anything, rather than at the cap. */
-	if (count > READ_ONCE(simgpu_vm_max_pt_pages) -
-		    min_t(u64, atomic64_read(&vm->pt_pages),
-			  READ_ONCE(simgpu_vm_max_pt_pages)))
-		return -ENOSPC;
-	for (; count; count--) {
-		/* A bind of a huge range: let a killed caller go. */
-		if (fatal_signal_pending(current)) {
-			ret = -EINTR;
-			break;
-		}
-		/* Charged to the caller's memory cgroup. */
-		page = simgpu_pt_page_alloc(vm, GFP_KERNEL_ACCOUNT);
-		if (!page) {
-			ret = -ENOMEM;
-			break;
-		}
-		list_add(&page->lru, pool);
-		vm->stats.tables_preallocated++;
-	}
-	vm->stats.prealloc_ns += ktime_get_ns() - start;
-	return ret;
-}
-
-/* Unused reserved pages go back once the batch is applied (or failed). */
-static void simgpu_pool_drain(struct simgpu_vm *vm, struct list_head *pool)
-{
-	struct page *page, *tmp;
-
-	list_for_each_entry_safe(page, tmp, pool, lru) {
-		list_del(&page->lru);
-		simgpu_pt_page_free(vm, page);
-		vm->stats.tables_returned++;
-	}
-}
-
-/* Can [va, va + span) be one 2 MiB block mapping @leaf (its first page)? */
-static bool simgpu_pt_block_ok(struct simgpu_vm *vm, u64 leaf, u64 va, u64 end)
-{
-	u64 span = pt_entry_span(PT_BLOCK_LEVEL);
-
-	return vm->huge && IS_ALIGNED(va, span) && end - va >= span &&
-	       ((leaf & PTE_NULL) || IS_ALIGNED(leaf & PTE_OFFSET_MASK, span));
-}
-
-/*
- * Write leaves for [va, end) into @table of @level; @leaf is the entry of
- * the first page and advances with the VA unless it is a NULL mapping.
- * The range was unmapped by drm_gpuvm's split steps before, so entries are
- * empty or are empty tables left for pruning.
- */
-static int simgpu_pt_map(struct simgpu_vm *vm, u64 *table, u32 level,
-			 u64 va, u64 end, u64 leaf)
-{
-	u64 span = pt_entry_span(level);
-	int ret;
-
-	while (va < end) {
-		u64 next = min(round_down(va, span) + span, end);
-		u64 *pte = &table[pt_index(va, level)];
-
-		if (level == 0) {
-			if (!*pte)
-				pt_count_add(table, 1);
-			*pte = leaf | PTE_VALID;
-		} else if (level == PT_BLOCK_LEVEL &&
-			   simgpu_pt_block_ok(vm, leaf, va, end)) {
-			if (pte_is_table(*pte, level)) {
-				/* Emptied by the unmap step before. */
-				simgpu_pt_free(vm, pte_table(*pte));
-				vm->stats.tables_freed++;
-				pt_count_add(table, -1);
-				*pte = 0;
-			}
-			if (!*pte)
-				pt_count_add(table, 1);
-			*pte = leaf | PTE_VALID;
-		} else {
-			u64 *child;
-
-			/* A leaf here would have been cleared by the split steps. */
-			if (*pte && !pte_is_table(*pte, level))
-				return -EEXIST;
-			if (!*pte) {
-				child = simgpu_pt_alloc(vm);
-				if (!child)
-					return -ENOMEM;
-				*pte = virt_to_phys(child) | PTE_TABLE |
-				       PTE_VALID;
-				pt_count_add(table, 1);
-			}
-			ret = simgpu_pt_map(vm, pte_table(*pte), level - 1, va,
-					    next, leaf);
-			if (ret)
-				return ret;
-		}
-		if (!(leaf & PTE_NULL))
-			leaf += next - va;
-		va = next;
-	}
-	return 0;
-}
-
-/*
- * Clear the leaves of [va, end). A 2 MiB block only partly inside is split
- * into a table of 4 KiB leaves first, which needs a page. Tables left empty
- * stay until simgpu_pt_prune(), so that a remap does not free and
- * reallocate them.
- */
-static int simgpu_pt_clear(struct simgpu_vm *vm, u64 *table, u32 level,
-			   u64 va, u64 end)
-{
-	u64 span = pt_entry_span(level);
-	int ret;
-
-	while (va < end) {
-		u64 next = min(round_down(va, span) + span, end);
-		u64 *pte = &table[pt_index(va, level)];
-
-		if (!*pte) {
-			va = next;
-			continue;
-		}
-		if (level == 0 ||
-		    (!pte_is_table(*pte, level) && next - va == span)) {
-			*pte = 0;
-			pt_count_add(table, -1);
-		} else {
-			if (!pte_is_table(*pte, level)) {
-				u64 *child = simgpu_pt_alloc(vm);
-				u64 leaf = *pte;
-				u32 i;
-
-				if (!child)
-					return -ENOMEM;
-				for (i = 0; i < PT_ENTRIES; i++) {
-					child[i] = leaf;
-					if (!(leaf & PTE_NULL))
-						leaf += PAGE_SIZE;
-				}
-				pt_count_add(child, PT_ENTRIES);
-				*pte = virt_to_phys(child) | PTE_TABLE |
-				       PTE_VALID;
-			}
-			ret = simgpu_pt_clear(vm, pte_table(*pte), level - 1,
-					      va, next);
-			if (ret)
-				return ret;
-		}
-		va = next;
-	}
-	return 0;
-}
-
-/* Free the tables below @table in [va, end) that hold no entry. */
-static void simgpu_pt_prune(struct simgpu_vm *vm, u64 *table, u32 level,
-			    u64 va, u64 end)
-{
-	u64 span = pt_entry_span(level);
-
-	while (va < end) {
-		u64 next = min(round_down(va, span) + span, end);
-		u64 *pte = &table[pt_index(va, level)];
-
-		if (pte_is_table(*pte, level)) {
-			u64 *child = pte_table(*pte);
-
-			simgpu_pt_prune(vm, child, level - 1, va, next);
-			if (!pt_count(child)) {
-				simgpu_pt_free(vm, child);
-				vm->stats.tables_freed++;
-				*pte = 0;
-				pt_count_add(table, -1);
-			}
-		}
-		va = next;
-	}
-}
-
-/*
- * Worst-case table pages a map of [va, va + size) may need, by level:
- * one per 512 GiB, 1 GiB and 2 MiB span it touches (fewer 2 MiB tables
- * where blocks can be used). With @shared, spans equal to the last span
- * counted for the previous op are not counted again: msm's sharing for
- * sorted batches. @last holds the last span counted per level.
- */
-static u64 simgpu_pt_worst_case(struct simgpu_vm *vm, u64 va, u64 size,
-				u64 bo_offset, bool null, bool shared,
-				u64 last[PT_LEVELS])
-{
-	u64 end = va + size, pages = 0;
-	u32 level;
-
-	for (level = PT_LEVELS - 1; level-- > 0;) {
-		/* A table at @level covers one entry of the level above. */
-		u32 shift = PAGE_SHIFT + 9 * (level + 1);
-		u64 first = va >> shift, final = (end - 1) >> shift;
-		u64 n = final - first + 1;
-
-		if (level == 0 && vm->huge &&
-		    (null || IS_ALIGNED(bo_offset - va, SZ_2M))) {
-			/* Only the partial 2 MiB ends need 4 KiB tables. */
-			bool head = !IS_ALIGNED(va, SZ_2M);
-			bool tail = !IS_ALIGNED(end, SZ_2M);
-
-			n = head + tail;
-			if (first == final && n)
-				n = 1;
-			if (!head)
-				first = ~0ull;
-			if (!tail)
-				final = head ? first : ~0ull;
-		}
-		if (shared && n && first == last[level])
-			n--;
-		if (n)
-			last[level] = final;
-		pages += n;
-	}
-	return pages;
-}
-
-/* An unmap splits at most the blocks at its two ends. */
-static u64 simgpu_pt_unmap_worst_case(struct simgpu_vm *vm, u64 va, u64 size)
-{
-	u64 end = va + size;
-
-	if (!vm->huge)
-		return 0;
-	if ((va >> 21) == ((end - 1) >> 21))
-		return !IS_ALIGNED(va, SZ_2M) || !IS_ALIGNED(end, SZ_2M);
-	return !IS_ALIGNED(va, SZ_2M) + !IS_ALIGNED(end, SZ_2M);
 }
 
 /* The state of one bind op while drm_gpuvm walks its split steps. */
@@ -679,10 +313,15 @@ static void simgpu_vm_free(struct drm_gpuvm *gpuvm)
 	struct simgpu_vm *vm = to_simgpu_vm(gpuvm);
 	u32 i;
 
-	for (i = 0; vm->records && i < SIMGPU_VM_BIND_RECORDS; i++)
-		dma_fence_put(vm->records[i].fence);
-	kvfree(vm->records);
+	for (i = 0; vm->records.slots && i < SIMGPU_VM_BIND_RECORDS; i++) {
+		struct simgpu_bind_slot *slot =
+			simgpu_records_slot(&vm->records, i);
+
+		dma_fence_put(slot->fence);
+	}
+	simgpu_records_fini(&vm->records);
 	xa_destroy(&vm->bo_ids);
+	atomic_dec(&vm->sdev->vms_live);
 	kfree(vm);
 }
 
@@ -824,16 +463,16 @@ int simgpu_ioctl_vm_create(struct drm_device *dev, void *data,
 	INIT_LIST_HEAD(&vm->pool);
 	xa_init_flags(&vm->bo_ids, XA_FLAGS_ALLOC1);
 	spin_lock_init(&vm->records_lock);
-	vm->records = kvcalloc(SIMGPU_VM_BIND_RECORDS, sizeof(*vm->records),
-			       GFP_KERNEL);
-	if (!vm->records) {
+	ret = simgpu_records_init(&vm->records, SIMGPU_VM_BIND_RECORDS,
+				  struct simgpu_bind_slot, rec.seqno);
+	if (ret) {
 		kfree(vm);
-		return -ENOMEM;
+		return ret;
 	}
 
 	vm->root = simgpu_pt_alloc(vm);
 	if (!vm->root) {
-		kvfree(vm->records);
+		simgpu_records_fini(&vm->records);
 		kfree(vm);
 		return -ENOMEM;
 	}
@@ -857,6 +496,8 @@ int simgpu_ioctl_vm_create(struct drm_device *dev, void *data,
 		       &simgpu_gpuvm_ops);
 	/* The gpuvm holds its own reference. */
 	drm_gem_object_put(r_obj);
+	/* From here on simgpu_vm_free() frees the VM. */
+	atomic_inc(&vm->sdev->vms_live);
 
 	ret = xa_alloc(&sfile->vms, &args->vm_id, vm,
 		       XA_LIMIT(1, SIMGPU_MAX_VMS), GFP_KERNEL);
@@ -872,7 +513,7 @@ int simgpu_ioctl_vm_create(struct drm_device *dev, void *data,
 
 err_free_root:
 	simgpu_pt_free(vm, vm->root);
-	kvfree(vm->records);
+	simgpu_records_fini(&vm->records);
 	kfree(vm);
 	return ret;
 }
@@ -890,17 +531,6 @@ static int simgpu_vm_unmap_range(struct simgpu_vm *vm, u64 start, u64 end)
 	ret = drm_gpuvm_sm_unmap(&vm->base, &ctx, start, end - start);
 	simgpu_bind_ctx_finish(&ctx);
 	return ret;
-}
-
-/* Whatever path fails, nothing of the VM may outlive it: free every table. */
-static void simgpu_pt_free_all(struct simgpu_vm *vm, u64 *table, u32 level)
-{
-	u32 i;
-
-	for (i = 0; level > 0 && i < PT_ENTRIES; i++)
-		if (pte_is_table(table[i], level))
-			simgpu_pt_free_all(vm, pte_table(table[i]), level - 1);
-	simgpu_pt_free(vm, table);
 }
 
 static void simgpu_vm_teardown(struct simgpu_vm *vm)
@@ -1103,7 +733,7 @@ static int simgpu_bind_op_apply(struct simgpu_vm *vm,
 static struct simgpu_bind_slot *simgpu_bind_slot(struct simgpu_vm *vm,
 						 u64 seqno)
 {
-	return &vm->records[seqno & (SIMGPU_VM_BIND_RECORDS - 1)];
+	return simgpu_records_slot(&vm->records, seqno);
 }
 
 /*
@@ -1208,15 +838,12 @@ int simgpu_ioctl_vm_bind_query(struct drm_device *dev, void *data,
 
 	spin_lock(&vm->records_lock);
 	for (i = 0; i < args->count; i++) {
-		u64 seqno = args->first_seqno + i;
-		struct simgpu_bind_slot *slot = simgpu_bind_slot(vm, seqno);
+		struct simgpu_bind_slot *slot =
+			simgpu_records_find(&vm->records, args->first_seqno + i,
+					    vm->last_bind_seqno);
 
-		if (seqno > vm->last_bind_seqno) {
-			ret = -ENOENT;
-			break;
-		}
-		if (slot->rec.seqno != seqno) {
-			ret = -ENODATA;
+		if (IS_ERR(slot)) {
+			ret = PTR_ERR(slot);
 			break;
 		}
 		simgpu_bind_slot_settle(slot);
@@ -1830,7 +1457,7 @@ int simgpu_ioctl_vm_query(struct drm_device *dev, void *data,
 	return 0;
 }
 
-#else /* !SIMGPU_HAVE_DRM_GPUVM */
+#else /* !SIMGPU_HAS_VM_BIND */
 
 /*
  * No drm_gpuvm on this kernel: VM_BIND is reported unsupported
@@ -1903,4 +1530,4 @@ int simgpu_vm_check_usable(struct simgpu_vm *vm)
 	return 0;
 }
 
-#endif /* SIMGPU_HAVE_DRM_GPUVM */
+#endif /* SIMGPU_HAS_VM_BIND */

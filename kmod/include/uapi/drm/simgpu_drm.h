@@ -922,8 +922,9 @@ struct drm_simgpu_userq_job_record {
  *
  * The queue's state and counters; with @record_count > 0 also the records
  * of jobs @first_seqno.. (the last dev_info.userq_record_ring_size jobs;
- * older ones: -ENOENT). Everything but @queue_id, @flags and the record
- * request fields is output.
+ * older ones, which newer jobs overwrote: -ENODATA, as JOB_QUERY and
+ * VM_BIND_QUERY; jobs the firmware has not taken yet: -ENOENT). Everything
+ * but @queue_id, @flags and the record request fields is output.
  */
 struct drm_simgpu_userq_query {
 	__u32 queue_id;
