@@ -149,6 +149,8 @@ static inline int simgpu_sched_init_compat(struct drm_gpu_scheduler *sched,
 		.ops = p->ops,
 #if SIMGPU_HAVE_SCHED_SUBMIT_WQ
 		.submit_wq = p->submit_wq,
+#endif
+#if SIMGPU_HAVE_SCHED_ARGS_NUM_RQS
 		.num_rqs = p->num_rqs,
 #endif
 		.credit_limit = p->credit_limit,
@@ -383,6 +385,15 @@ static inline void simgpu_parent_destroy(struct device *dev)
 #define SIMGPU_HAS_VM_BIND		SIMGPU_HAVE_DRM_GPUVM
 #define SIMGPU_HAS_SUBMIT_WQ		SIMGPU_HAVE_SCHED_SUBMIT_WQ
 #define SIMGPU_HAS_JOB_CREDITS		SIMGPU_HAVE_SCHED_JOB_CREDITS
+/*
+ * The driver picks its number of run queues: drm_sched_init()'s argument
+ * since the workqueue scheduler, a drm_sched_init_args member until
+ * upstream removed it at v7.2-rc1 (the Fair policy collapses run queues
+ * to one; Debian's 7.2.13 and 7.3-rc7 still have the member).
+ */
+#define SIMGPU_HAS_NUM_RQS_CHOICE	(SIMGPU_HAVE_SCHED_SUBMIT_WQ &&		\
+					 (SIMGPU_HAVE_SCHED_ARGS_NUM_RQS ||	\
+					  !SIMGPU_HAVE_SCHED_INIT_ARGS))
 
 /* The SIMGPU_FEATURE_* bits DEV_QUERY reports that the kernel decides. */
 static inline u64 simgpu_compat_features(void)
@@ -394,7 +405,9 @@ static inline u64 simgpu_compat_features(void)
 	if (SIMGPU_HAVE_DRM_EXEC)
 		f |= SIMGPU_FEATURE_DRM_EXEC;
 	if (SIMGPU_HAVE_SCHED_SUBMIT_WQ)
-		f |= SIMGPU_FEATURE_SUBMIT_WQ_CHOICE | SIMGPU_FEATURE_NUM_RQS;
+		f |= SIMGPU_FEATURE_SUBMIT_WQ_CHOICE;
+	if (SIMGPU_HAS_NUM_RQS_CHOICE)
+		f |= SIMGPU_FEATURE_NUM_RQS;
 	if (SIMGPU_HAVE_SCHED_JOB_CREDITS)
 		f |= SIMGPU_FEATURE_JOB_CREDITS;
 	if (SIMGPU_HAVE_FAUX_DEVICE)

@@ -199,9 +199,9 @@ static int simgpu_params_parse(void)
 	p->job_timeout_ns = (u64)job_timeout_ms * NSEC_PER_MSEC;
 
 	if (!num_rqs || num_rqs > DRM_SCHED_PRIORITY_COUNT ||
-	    (!SIMGPU_HAS_SUBMIT_WQ && num_rqs != DRM_SCHED_PRIORITY_COUNT)) {
+	    (!SIMGPU_HAS_NUM_RQS_CHOICE && num_rqs != DRM_SCHED_PRIORITY_COUNT)) {
 		pr_err("num_rqs=%u: must be %s%u on this kernel\n",
-		       num_rqs, SIMGPU_HAS_SUBMIT_WQ ? "1.." : "",
+		       num_rqs, SIMGPU_HAS_NUM_RQS_CHOICE ? "1.." : "",
 		       DRM_SCHED_PRIORITY_COUNT);
 		return -EINVAL;
 	}
