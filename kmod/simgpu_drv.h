@@ -223,6 +223,9 @@ struct simgpu_queue {
 	/* The VM the queue was created on (referenced), or NULL; its id. */
 	struct simgpu_vm *vm;
 	u32 vm_id;
+
+	/* Engine time of its completed jobs (fdinfo), under . */
+	u64 busy_ns;
 };
 
 /*
@@ -469,6 +472,10 @@ int simgpu_job_add_sync(struct drm_file *file, struct drm_sched_job *job,
 			const struct drm_simgpu_sync *sync);
 void simgpu_signals_publish(struct simgpu_signals *sig, struct dma_fence *fence);
 void simgpu_signals_fini(struct simgpu_signals *sig);
+
+/* simgpu_fdinfo.c */
+void simgpu_fdinfo_job_done(struct simgpu_queue *queue, u64 start_ns, u64 end_ns);
+void simgpu_show_fdinfo(struct seq_file *m, struct file *f);
 
 /* simgpu_userq.c */
 int simgpu_userq_init(struct simgpu_device *sdev);
