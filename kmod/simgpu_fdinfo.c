@@ -8,9 +8,11 @@
  *   drm-cycles-e<N>:          the same time in cycles of a 1 GHz clock
  *   drm-maxfreq-e<N>:         1000 MHz
  *
- * A job holds its engine from when the engine started it until it saw it
- * complete (its record's engine_start_ns to signal_ns), counted on its
- * queue when it completes. The sum covers the file's live queues: a
+ * A job holds its engine for the time the engine model gave it (its
+ * record's engine_start_ns to engine_end_ns: its duration, after the jobs
+ * before it), counted on its queue when it completes. A late timer makes
+ * the completion late, not the engine busier: the next job started at the
+ * planned end. The sum covers the file's live queues: a
  * destroyed queue's time leaves it (upstream drivers keep it per file).
  */
 
