@@ -79,7 +79,7 @@ struct submit_latency {
 	uint64_t *t0, *t1;
 	struct drmb_job_times *rec;
 	struct drmb_tjob *tj;
-	unsigned int files;
+	unsigned int files, fileno;
 };
 
 static uint32_t submit_latency_case_needs(const struct drmb_case *c)
@@ -333,12 +333,21 @@ static const char *const tp_units[TP_NR] = {
 };
 
 static uint64_t *slowest_first;
+/* Cases of this process that wrote a trace file: each gets its own. */
+static unsigned int trace_files;
 
 static int by_slowest(const void *a, const void *b)
 {
 	uint64_t x = slowest_first[*(const size_t *)a], y = slowest_first[*(const size_t *)b];
 
 	return (x < y) - (x > y);
+}
+
+static int by_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return (x > y) - (x < y);
 }
 
 /* The events of the slowest matched samples, as ftrace text beside the result. */
@@ -361,17 +370,22 @@ static int write_slowest(struct drmb_case *c, struct drmb_samples *s, const stru
 		idx[i] = i;
 	slowest_first = s->ns;
 	qsort(idx, s->n, sizeof(*idx), by_slowest);
-	for (i = 0; i < s->n && n < (size_t)l->slowest; i++) {
-		if (!l->tj[idx[i]].done_ns)
-			continue;
-		first[n] = l->tj[idx[i]].first;
-		last[n++] = l->tj[idx[i]].last;
+	for (i = 0; i < s->n && n < (size_t)l->slowest; i++)
+		if (l->tj[idx[i]].done_ns)
+			first[n++] = idx[i];
+	/* In time order, as a trace viewer wants them. */
+	qsort(first, n, sizeof(*first), by_size);
+	for (i = 0; i < n; i++) {
+		last[i] = l->tj[first[i]].last;
+		first[i] = l->tj[first[i]].first;
 	}
+	if (!l->files)
+		l->fileno = ++trace_files;
 	if (c->result_path && strlen(c->result_path) > 4)
-		snprintf(path, sizeof(path), "%.*s.slowest.trace",
-			 (int)strlen(c->result_path) - 4, c->result_path);
+		snprintf(path, sizeof(path), "%.*s.slowest-%u.trace",
+			 (int)strlen(c->result_path) - 4, c->result_path, l->fileno);
 	else
-		snprintf(path, sizeof(path), "drmbench-%d.slowest.trace", (int)getpid());
+		snprintf(path, sizeof(path), "drmbench-%d.slowest-%u.trace", (int)getpid(), l->fileno);
 	/* One file per case: each run's slowest follow the last run's. */
 	f = fopen(path, l->files++ ? "a" : "w");
 	if (!f) {
