@@ -143,7 +143,7 @@ static void engine_usage(struct drmb_case *c, const struct drmb_fdinfo *a, uint6
 	if (drmb_fdinfo_read(t->dev->fd, &b) || drmb_fdinfo_busy(a, &b, &busy, &cap) ||
 	    !b.nengines || !jobs || t1 <= t0)
 		return;
-	drmb_case_metric(c, "fdinfo-busy-ns/op", (double)busy / (double)jobs);
+	drmb_case_metric(c, "busy-ns-per-job", (double)busy / (double)jobs);
 	drmb_case_metric(c, "engine-util-pct",
 			 cap ? 100.0 * (double)busy / ((double)(t1 - t0) * cap) : 0);
 }
