@@ -399,7 +399,7 @@ static int write_slowest(struct drmb_case *c, struct drmb_samples *s, const stru
 		drmb_why(c, ret, "writing %s failed", path);
 	else
 		snprintf(c->note, sizeof(c->note),
-			 "trace of the %d slowest samples of each run: %.180s (ui.perfetto.dev opens it)",
+			 "trace of the %d slowest samples of each run: %.160s (ui.perfetto.dev opens it)",
 			 l->slowest, path);
 out:
 	free(idx);
@@ -464,6 +464,7 @@ static int trace_stages(struct drmb_case *c, struct drmb_samples *s)
 		return drmb_why(c, ret, "reading the trace failed");
 	matched = drmb_tracejobs_match(ev, nev, l->t0, l->t1, n, l->tid,
 				       l->wait == WAIT_SYNC_FILE, l->tj);
+	snprintf(c->note, sizeof(c->note), "stage events: %s", drmb_trace_events(l->trace));
 	drmb_case_metric(c, "tp-matched-pct", n ? 100.0 * (double)matched / (double)n : 0);
 	drmb_case_metric(c, "tp-lost-events", (double)lost);
 	for (k = 0; k < TP_NR; k++) {
