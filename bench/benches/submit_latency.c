@@ -38,7 +38,7 @@ enum { SRC_RECORDS, SRC_TRACEPOINTS, SRC_CHECK, SRC_OFF };
 static const char *const sources[] = { "records", "tracepoints", "check", "off", NULL };
 
 /* check: the sources may disagree by this much (median of |diff| per point). */
-#define CHECK_BOUND_NS 20000
+#define CHECK_BOUND_NS 50000
 /* check: at least this share of the samples must match their events. */
 #define CHECK_MIN_MATCHED 0.9
 
