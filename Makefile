@@ -7,8 +7,9 @@
 #   make fuzz-long  the simgpu ioctl fuzzer in guests (KERNELS, FUZZ_SECONDS)
 #   make lava-selftest  a real LAVA job through lava-run (docs/farm.md)
 #
-# Required libraries: libdrm, hwloc. Optional: libpfm4 (hardware counters);
-# without it those counters are reported unavailable at run time.
+# Required libraries: libdrm, hwloc. Optional: libpfm4 (hardware counters),
+# libtracefs (stage attribution from kernel tracepoints, docs/measuring.md);
+# without libpfm4 those counters are reported unavailable at run time.
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -19,6 +20,8 @@ PKGS_REQUIRED := libdrm hwloc
 have_pkg = $(shell pkg-config --exists $(1) 2>/dev/null && echo yes || echo no)
 HAVE_LIBDRM := $(call have_pkg,libdrm)
 HAVE_HWLOC  := $(call have_pkg,hwloc)
+# libtracefs (+ libtraceevent): stage attribution from kernel tracepoints.
+HAVE_LIBTRACEFS := $(call have_pkg,libtracefs)
 # libpfm4 has no .pc file: a tiny compile-and-link probe (perf's feature_check).
 HASH        := \#
 HAVE_LIBPFM := $(shell printf '$(HASH)include <perfmon/pfmlib.h>\nint main(void){return pfm_initialize();}\n' | \
@@ -28,6 +31,7 @@ ifeq ($(filter deps clean check run,$(MAKECMDGOALS)),)
 $(info using libdrm  ... $(HAVE_LIBDRM))
 $(info using hwloc   ... $(HAVE_HWLOC))
 $(info using libpfm4 ... $(HAVE_LIBPFM))
+$(info using libtracefs ... $(HAVE_LIBTRACEFS))
 ifneq ($(HAVE_LIBDRM)$(HAVE_HWLOC),yesyes)
 $(error libdrm and hwloc are required: run 'make deps' (or: apt-get install libdrm-dev libhwloc-dev libpfm4-dev pkg-config))
 endif
@@ -40,7 +44,12 @@ ifeq ($(HAVE_LIBPFM),yes)
 CPPFLAGS += -DHAVE_LIBPFM
 LIBS     += -lpfm
 endif
-STATIC_LIBS := -Wl,-Bstatic -ldrm -lhwloc $(if $(filter yes,$(HAVE_LIBPFM)),-lpfm) -lm -lpthread
+ifeq ($(HAVE_LIBTRACEFS),yes)
+CPPFLAGS += -DHAVE_LIBTRACEFS $(shell pkg-config --cflags libtracefs)
+LIBS     += $(shell pkg-config --libs libtracefs)
+endif
+STATIC_LIBS := -Wl,-Bstatic -ldrm -lhwloc $(if $(filter yes,$(HAVE_LIBPFM)),-lpfm) \
+	       $(if $(filter yes,$(HAVE_LIBTRACEFS)),-ltracefs -ltraceevent) -lm -lpthread
 
 LIB_SRCS    := $(filter-out bench/lib/udev-static.c,$(wildcard bench/lib/*.c))
 BENCH_SRCS  := $(wildcard bench/benches/*.c) $(wildcard bench/backends/*.c) \

@@ -15,6 +15,8 @@
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
+#include <linux/seq_file.h>
+#include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/gpu_scheduler.h>
@@ -415,6 +417,18 @@ static inline u64 simgpu_compat_features(void)
 	if (SIMGPU_HAVE_DRM_GPUVM)
 		f |= SIMGPU_FEATURE_VM_BIND;
 	return f;
+}
+
+/* The fdinfo keys every DRM file has: drm_show_fdinfo() prints them on 6.5+. */
+static inline void simgpu_show_fdinfo_common(struct seq_file *m, struct file *f)
+{
+#if SIMGPU_HAVE_DRM_SHOW_FDINFO
+	drm_show_fdinfo(m, f);
+#else
+	struct drm_file *file = f->private_data;
+
+	seq_printf(m, "drm-driver:\t%s\n", file->minor->dev->driver->name);
+#endif
 }
 
 #endif /* SIMGPU_COMPAT_H */

@@ -405,6 +405,7 @@ static const struct file_operations simgpu_fops = {
 	.read = drm_read,
 	.llseek = noop_llseek,
 	.mmap = simgpu_mmap,
+	.show_fdinfo = simgpu_show_fdinfo,
 	SIMGPU_FOPS_GET_UNMAPPED_AREA
 	SIMGPU_FOPS_UNSIGNED_OFFSET
 };

@@ -272,6 +272,9 @@ struct simgpu_queue {
 	/* The VM the queue was created on (referenced), or NULL; its id. */
 	struct simgpu_vm *vm;
 	u32 vm_id;
+
+	/* Engine time of its completed jobs (fdinfo), under . */
+	u64 busy_ns;
 };
 
 /*
@@ -524,6 +527,10 @@ void simgpu_signals_fini(struct simgpu_signals *sig);
 /* simgpu_debugfs.c */
 void simgpu_debugfs_init(struct simgpu_device *sdev);
 void simgpu_debugfs_fini(struct simgpu_device *sdev);
+
+/* simgpu_fdinfo.c */
+void simgpu_fdinfo_job_done(struct simgpu_queue *queue, u64 start_ns, u64 end_ns);
+void simgpu_show_fdinfo(struct seq_file *m, struct file *f);
 
 /* simgpu_userq.c */
 int simgpu_userq_init(struct simgpu_device *sdev);

@@ -209,6 +209,7 @@ static void simgpu_engine_complete(struct simgpu_job *job, int error)
 	rec = simgpu_record(queue, job->seqno);
 	if (rec) {
 		rec->signal_ns = job->signal_ns;
+		simgpu_fdinfo_job_done(queue, rec->engine_start_ns, rec->engine_end_ns);
 		rec->error = error;
 		rec->status = SIMGPU_JOB_STATUS_DONE;
 	}

@@ -16,19 +16,31 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "backend.h"
 #include "measure.h"
 #include "stats.h"
+#include "tracestage.h"
 
 enum { WAIT_SYNCOBJ, WAIT_EVENTFD, WAIT_SYNC_FILE };
 static const char *const waits[] = { "syncobj", "eventfd", "sync-file", NULL };
+
+/* Where the stages come from (docs/measuring.md, "Stage attribution"). */
+enum { SRC_RECORDS, SRC_TRACEPOINTS, SRC_CHECK, SRC_OFF };
+static const char *const sources[] = { "records", "tracepoints", "check", "off", NULL };
+
+/* check: the sources may disagree by this much (median of |diff| per point). */
+#define CHECK_BOUND_NS 50000
+/* check: at least this share of the samples must match their events. */
+#define CHECK_MIN_MATCHED 0.9
 
 static const struct drmb_param submit_latency_params[] = {
 	{ "duration", DRMB_PARAM_INT, "0", "job duration on the engine, ns", 0, 1000000000 },
@@ -36,6 +48,12 @@ static const struct drmb_param submit_latency_params[] = {
 	{ "wait", DRMB_PARAM_ENUM, "syncobj,eventfd,sync-file", "how completion is waited for",
 	  .choices = waits },
 	{ "load", DRMB_PARAM_INT, "0", "busy background threads (CPU load)", 0, 64 },
+	{ "stages", DRMB_PARAM_ENUM, "records",
+	  "stage source: simgpu's job records, kernel tracepoints (any drm_sched driver), "
+	  "check (both: fail when they disagree), off", .choices = sources },
+	{ "trace-slowest", DRMB_PARAM_INT, "0",
+	  "write the trace events of the N slowest samples beside the result (tracepoints, check)",
+	  0, 1000 },
 	{ NULL },
 };
 
@@ -55,17 +73,50 @@ struct submit_latency {
 	double *stage[ST_NR];
 	size_t nstage, cap;
 	int stage_err;
+	/* Tracepoints: each sample's stamps, its job's records (check). */
+	int src, slowest, tid;
+	struct drmb_trace *trace;
+	uint64_t *t0, *t1;
+	struct drmb_job_times *rec;
+	struct drmb_tjob *tj;
+	unsigned int files, fileno;
 };
 
 static uint32_t submit_latency_case_needs(const struct drmb_case *c)
 {
+	uint32_t needs = 0;
+
 	switch (drmb_case_int(c, "wait")) {
 	case WAIT_EVENTFD:
-		return DRMB_NEEDS(DRMB_GROUP_TIMELINE) | DRMB_NEEDS(DRMB_GROUP_SYNCOBJ_EVENTFD);
+		needs = DRMB_NEEDS(DRMB_GROUP_TIMELINE) | DRMB_NEEDS(DRMB_GROUP_SYNCOBJ_EVENTFD);
+		break;
 	case WAIT_SYNC_FILE:
-		return DRMB_NEEDS(DRMB_GROUP_SYNC_FILE);
+		needs = DRMB_NEEDS(DRMB_GROUP_SYNC_FILE);
+		break;
 	}
-	return 0;
+	/* records on a backend without them: no stages, as before. */
+	if (drmb_case_int(c, "stages") == SRC_CHECK)
+		needs |= DRMB_NEEDS(DRMB_GROUP_STAGE_RECORDS);
+	return needs;
+}
+
+/*
+ * Tracepoints need a tracefs instance, opened here (last in .requires) so
+ * that a missing one is a SKIP with the reason.
+ */
+static int requires_stages(struct drmb_case *c)
+{
+	struct submit_latency *l = c->priv;
+	int src = drmb_case_int(c, "stages");
+	int ret;
+
+	if (drmb_case_int(c, "trace-slowest") && (src == SRC_RECORDS || src == SRC_OFF))
+		return drmb_why(c, -EOPNOTSUPP, "trace-slowest needs stages=tracepoints or check");
+	if (src != SRC_TRACEPOINTS && src != SRC_CHECK)
+		return 0;
+	ret = drmb_trace_open(&l->trace, drmb_case_int(c, "trace-slowest") > 0, c->why,
+			      sizeof(c->why));
+	return ret == -ENOMEM ? ret : ret ? -EOPNOTSUPP : 0;
 }
 
 static int submit_latency_requires(struct drmb_case *c)
@@ -78,7 +129,7 @@ static int submit_latency_requires(struct drmb_case *c)
 				c->dev->backend->name);
 	if ((unsigned int)drmb_case_int(c, "jobs") > max)
 		return drmb_why(c, -EOPNOTSUPP, "backend takes at most %u jobs per submit", max);
-	return 0;
+	return requires_stages(c);
 }
 
 static void submit_latency_teardown(struct drmb_case *c)
@@ -96,6 +147,12 @@ static void submit_latency_teardown(struct drmb_case *c)
 	for (i = 0; i < ST_NR; i++)
 		free(l->stage[i]);
 	free(l->jobs);
+	drmb_trace_close(l->trace);
+	l->trace = NULL;
+	free(l->t0);
+	free(l->t1);
+	free(l->rec);
+	free(l->tj);
 }
 
 static int submit_latency_setup(struct drmb_case *c)
@@ -109,8 +166,20 @@ static int submit_latency_setup(struct drmb_case *c)
 	l->efd = -1;
 	l->wait = drmb_case_int(c, "wait");
 	l->njobs = drmb_case_int(c, "jobs");
+	l->src = drmb_case_int(c, "stages");
+	l->slowest = drmb_case_int(c, "trace-slowest");
 	l->cap = c->samples;
 	l->jobs = calloc(l->njobs, sizeof(*l->jobs));
+	if (l->trace) {
+		l->t0 = calloc(l->cap, sizeof(*l->t0));
+		l->t1 = calloc(l->cap, sizeof(*l->t1));
+		l->rec = calloc(l->cap, sizeof(*l->rec));
+		l->tj = calloc(l->cap, sizeof(*l->tj));
+		if (!l->t0 || !l->t1 || !l->rec || !l->tj) {
+			ret = -ENOMEM;
+			goto err;
+		}
+	}
 	for (i = 0; i < ST_NR; i++)
 		l->stage[i] = calloc(l->cap, sizeof(double));
 	for (i = 0; i < ST_NR && l->jobs; i++)
@@ -200,6 +269,13 @@ static void record_stages(struct submit_latency *l, size_t i, uint64_t t0, uint6
 	struct drmb_job_times t;
 	int ret;
 
+	if (l->trace && i < l->cap) {
+		l->t0[i] = t0;
+		l->t1[i] = t1;
+		l->rec[i] = (struct drmb_job_times){ 0 };
+	}
+	if (l->src == SRC_OFF || l->src == SRC_TRACEPOINTS)
+		return;
 	if (i >= l->cap)
 		return;
 	ret = drmb_job_times(l->dev, l->queue, l->seqno, &t);
@@ -217,6 +293,8 @@ static void record_stages(struct submit_latency *l, size_t i, uint64_t t0, uint6
 	l->stage[ST_ENGINE][l->nstage] = (double)t.engine_start_ns - (double)t.run_job_ns;
 	l->stage[ST_EXEC][l->nstage] = (double)t.signal_ns - (double)t.engine_start_ns;
 	l->stage[ST_WAKE][l->nstage] = (double)t1 - (double)t.signal_ns;
+	if (l->trace)
+		l->rec[i] = t;
 	l->nstage++;
 }
 
@@ -248,6 +326,180 @@ static int submit_poll_op(struct drmb_case *c)
 	return ret;
 }
 
+/* Tracepoint stages: what the kernel's events give for each sample. */
+enum { TP_SUBMIT, TP_SCHED, TP_HW, TP_WAKE, TP_WAKEUP, TP_NR };
+static const char *const tp_units[TP_NR] = {
+	"tp-submit-ns/op", "tp-sched-ns/op", "tp-hw-ns/op", "tp-wake-ns/op", "tp-wakeup-ns/op",
+};
+
+static uint64_t *slowest_first;
+/* Cases of this process that wrote a trace file: each gets its own. */
+static unsigned int trace_files;
+
+static int by_slowest(const void *a, const void *b)
+{
+	uint64_t x = slowest_first[*(const size_t *)a], y = slowest_first[*(const size_t *)b];
+
+	return (x < y) - (x > y);
+}
+
+static int by_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The events of the slowest matched samples, as ftrace text beside the result. */
+static int write_slowest(struct drmb_case *c, struct drmb_samples *s, const struct drmb_tev *ev)
+{
+	struct submit_latency *l = c->priv;
+	size_t *idx, *first, *last, i, n = 0;
+	char path[512];
+	FILE *f;
+	int ret;
+
+	idx = calloc(s->n, sizeof(*idx));
+	first = calloc(l->slowest, sizeof(*first));
+	last = calloc(l->slowest, sizeof(*last));
+	if (!idx || !first || !last) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < s->n; i++)
+		idx[i] = i;
+	slowest_first = s->ns;
+	qsort(idx, s->n, sizeof(*idx), by_slowest);
+	for (i = 0; i < s->n && n < (size_t)l->slowest; i++)
+		if (l->tj[idx[i]].done_ns)
+			first[n++] = idx[i];
+	/* In time order, as a trace viewer wants them. */
+	qsort(first, n, sizeof(*first), by_size);
+	for (i = 0; i < n; i++) {
+		last[i] = l->tj[first[i]].last;
+		first[i] = l->tj[first[i]].first;
+	}
+	if (!l->files)
+		l->fileno = ++trace_files;
+	if (c->result_path && strlen(c->result_path) > 4)
+		snprintf(path, sizeof(path), "%.*s.slowest-%u.trace",
+			 (int)strlen(c->result_path) - 4, c->result_path, l->fileno);
+	else
+		snprintf(path, sizeof(path), "drmbench-%d.slowest-%u.trace", (int)getpid(), l->fileno);
+	/* One file per case: each run's slowest follow the last run's. */
+	f = fopen(path, l->files++ ? "a" : "w");
+	if (!f) {
+		ret = drmb_why(c, -errno, "cannot write %s: %m", path);
+		goto out;
+	}
+	ret = drmb_trace_write(l->trace, f, ev, first, last, n);
+	if (fclose(f) && !ret)
+		ret = -errno;
+	if (ret)
+		drmb_why(c, ret, "writing %s failed", path);
+	else
+		snprintf(c->note, sizeof(c->note),
+			 "trace of the %d slowest samples of each run: %.160s (ui.perfetto.dev opens it)",
+			 l->slowest, path);
+out:
+	free(idx);
+	free(first);
+	free(last);
+	return ret;
+}
+
+/*
+ * check: the records and the tracepoints stamp two moments both see, the
+ * scheduler handing the job to the driver (run_job_ns / RUN) and the
+ * hardware fence signalling (signal_ns / DONE); every stage either source
+ * reports is a difference of those and the samples' own t0, t1.
+ */
+static int check_sources(struct drmb_case *c, size_t n, size_t matched)
+{
+	struct submit_latency *l = c->priv;
+	double *run = calloc(n, sizeof(double)), *done = calloc(n, sizeof(double));
+	double mrun = 0, mdone = 0;
+	size_t i, k = 0;
+	int ret = 0;
+
+	if (!run || !done) {
+		free(run);
+		free(done);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		if (!l->tj[i].done_ns || !l->rec[i].run_job_ns || !l->rec[i].signal_ns)
+			continue;
+		run[k] = fabs((double)l->tj[i].run_ns - (double)l->rec[i].run_job_ns);
+		done[k++] = fabs((double)l->tj[i].done_ns - (double)l->rec[i].signal_ns);
+	}
+	if (k) {
+		mrun = drmb_median_double(run, k);
+		mdone = drmb_median_double(done, k);
+		drmb_case_metric(c, "check-run-absdiff-ns", mrun);
+		drmb_case_metric(c, "check-done-absdiff-ns", mdone);
+	}
+	free(run);
+	free(done);
+	if ((double)matched < CHECK_MIN_MATCHED * (double)n || !k)
+		ret = drmb_why(c, -EPROTO, "stages=check: only %zu of %zu samples matched their trace events",
+			       matched, n);
+	else if (mrun > CHECK_BOUND_NS || mdone > CHECK_BOUND_NS)
+		ret = drmb_why(c, -EPROTO,
+			       "stages=check: tracepoints and records disagree by a median %.0f ns at run_job, %.0f ns at the fence (bound %d)",
+			       mrun, mdone, CHECK_BOUND_NS);
+	return ret;
+}
+
+static int trace_stages(struct drmb_case *c, struct drmb_samples *s)
+{
+	struct submit_latency *l = c->priv;
+	size_t i, k, n = s->n < l->cap ? s->n : l->cap, nev, matched;
+	struct drmb_tev *ev;
+	uint64_t lost;
+	int ret;
+
+	ret = drmb_trace_stop(l->trace, &ev, &nev, &lost);
+	if (ret)
+		return drmb_why(c, ret, "reading the trace failed");
+	matched = drmb_tracejobs_match(ev, nev, l->t0, l->t1, n, l->tid,
+				       l->wait == WAIT_SYNC_FILE, l->tj);
+	snprintf(c->note, sizeof(c->note), "stage events: %s", drmb_trace_events(l->trace));
+	drmb_case_metric(c, "tp-matched-pct", n ? 100.0 * (double)matched / (double)n : 0);
+	drmb_case_metric(c, "tp-lost-events", (double)lost);
+	for (k = 0; k < TP_NR; k++) {
+		size_t m = 0;
+
+		for (i = 0; i < n; i++) {
+			const struct drmb_tjob *j = &l->tj[i];
+			uint64_t a, b;
+
+			if (!j->done_ns)
+				continue;
+			switch (k) {
+			case TP_SUBMIT: a = l->t0[i]; b = j->queue_ns; break;
+			case TP_SCHED: a = j->queue_ns; b = j->run_ns; break;
+			case TP_HW: a = j->run_ns; b = j->done_ns; break;
+			case TP_WAKE: a = j->done_ns; b = l->t1[i]; break;
+			default: a = j->done_ns; b = j->wakeup_ns; break;
+			}
+			if (b)
+				l->stage[0][m++] = (double)b - (double)a;
+		}
+		if (m)
+			drmb_case_metric(c, tp_units[k], drmb_median_double(l->stage[0], m));
+	}
+	if (l->src == SRC_CHECK) {
+		ret = check_sources(c, n, matched);
+		if (ret)
+			return ret;
+	}
+	/* Warm-up passes are shorter than the measured ones: no file for them. */
+	if (l->slowest && s->cap == c->samples)
+		return write_slowest(c, s, ev);
+	return 0;
+}
+
 static int submit_latency_run(struct drmb_case *c, struct drmb_samples *s)
 {
 	struct submit_latency *l = c->priv;
@@ -255,6 +507,12 @@ static int submit_latency_run(struct drmb_case *c, struct drmb_samples *s)
 
 	l->nstage = 0;
 	l->stage_err = 0;
+	l->tid = (int)syscall(SYS_gettid);
+	if (l->trace) {
+		ret = drmb_trace_start(l->trace);
+		if (ret)
+			return drmb_why(c, ret, "starting the trace failed");
+	}
 	if (l->wait == WAIT_SYNC_FILE)
 		ret = drmb_measure_each(c, s, submit_poll_op, submit_latency_woken);
 	else
@@ -266,7 +524,7 @@ static int submit_latency_run(struct drmb_case *c, struct drmb_samples *s)
 				strerror(-l->stage_err));
 	for (k = 0; k < ST_NR && l->nstage; k++)
 		drmb_case_metric(c, stage_units[k], drmb_median_double(l->stage[k], l->nstage));
-	return 0;
+	return l->trace ? trace_stages(c, s) : 0;
 }
 
 const struct drmb_bench drmb_bench_submit_latency = {

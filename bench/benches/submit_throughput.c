@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "fdinfo.h"
 #include "measure.h"
 
 #define MAX_QUEUES 16
@@ -126,14 +127,43 @@ static int submit_batch_op(struct drmb_case *c)
 				  DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, NULL);
 }
 
+/*
+ * Engine utilisation from the file's drm-usage-stats (any driver that has
+ * them): busy ns per job, and busy / (wall time x capacity) over the run,
+ * drained queues included. Without those keys, no metric.
+ */
+static void engine_usage(struct drmb_case *c, const struct drmb_fdinfo *a, uint64_t t0,
+			 uint64_t jobs)
+{
+	struct submit_throughput *t = c->priv;
+	struct drmb_fdinfo b;
+	unsigned int cap;
+	uint64_t busy, t1 = drmb_now_ns();
+
+	if (drmb_fdinfo_read(t->dev->fd, &b) || drmb_fdinfo_busy(a, &b, &busy, &cap) ||
+	    !b.nengines || !jobs || t1 <= t0)
+		return;
+	drmb_case_metric(c, "busy-ns-per-job", (double)busy / (double)jobs);
+	drmb_case_metric(c, "engine-util-pct",
+			 cap ? 100.0 * (double)busy / ((double)(t1 - t0) * cap) : 0);
+}
+
 static int submit_throughput_run(struct drmb_case *c, struct drmb_samples *s)
 {
 	struct submit_throughput *t = c->priv;
-	int ret;
+	struct drmb_fdinfo fi;
+	int ret, have_fi;
+	uint64_t t0;
 
 	s->ops_per_sample = t->batch;
+	have_fi = !drmb_fdinfo_read(t->dev->fd, &fi);
+	t0 = drmb_now_ns();
 	ret = drmb_measure_loop(c, s, submit_batch_op);
-	return ret ? ret : drain(t);
+	if (!ret)
+		ret = drain(t);
+	if (!ret && have_fi)
+		engine_usage(c, &fi, t0, (uint64_t)s->n * t->batch);
+	return ret;
 }
 
 const struct drmb_bench drmb_bench_submit_throughput = {

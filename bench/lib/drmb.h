@@ -493,6 +493,10 @@ struct drmb_case {
 		double value;
 	} metric[DRMB_MAX_METRICS];
 	unsigned int nmetrics;
+	/* The result file being written (trace files go beside it), or NULL. */
+	const char *result_path;
+	/* What the case wants the reader told (a file it wrote): summary + comment. */
+	char note[DRMB_WHY_LEN];
 };
 
 int64_t drmb_case_int(const struct drmb_case *c, const char *param);

@@ -478,6 +478,10 @@ static int measure_case(struct run_state *st, struct drmb_case *c, const char *n
 			if (i + 1 == c->nmetrics || i % 8 == 7)
 				fprintf(st->out, "\n");
 		}
+		if (c->note[0]) {
+			fprintf(st->out, "      %s\n", c->note);
+			drmb_result_comment(&st->w, "%s: %s", name, c->note);
+		}
 		if (!isnan(noise))
 			drmb_result_comment(&st->w, "noise %s %.2f%% over %u runs (1.4826*MAD of ln per-run p50)",
 					    name, noise * 100, nruns);
@@ -564,6 +568,7 @@ static int run_entry(struct run_state *st, const struct drmb_entry *e)
 		c.env = &st->env;
 		c.samples = o->samples;
 		c.max_run_ns = o->max_run_ns;
+		c.result_path = st->w.path;
 		/*
 		 * The name is built whatever happens (SKIP and FAIL lines carry
 		 * it); one that does not fit is kept truncated for those lines

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Stage attribution from kernel trace events, for any driver built on
+ * drm_sched: the events of one run (read by tracestage.c) are matched to the
+ * jobs the benchmark submitted and split in stages. Pure code on arrays, no
+ * tracefs: the unit tests feed it made-up events.
+ *
+ * The two generations of gpu_scheduler tracepoints name a job differently:
+ *   6.1, 6.12  drm_sched_job -> drm_run_job -> drm_sched_process_job,
+ *              by the scheduler fence's address (key, seqno 0);
+ *   7.2, 7.3   drm_sched_job_queue -> drm_sched_job_run -> drm_sched_job_done,
+ *              by the fence's context:seqno (key:seqno).
+ */
+#ifndef DRMB_TRACEJOBS_H
+#define DRMB_TRACEJOBS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum drmb_tev_type {
+	DRMB_TEV_QUEUE,		/* job pushed to its entity (in the submit ioctl) */
+	DRMB_TEV_RUN,		/* the scheduler hands the job to the driver */
+	DRMB_TEV_DONE,		/* the hardware fence signalled */
+	DRMB_TEV_WAKEUP,	/* sched_wakeup of a thread of this process */
+	DRMB_TEV_OTHER,		/* kept for trace files only */
+};
+
+/* One event, CLOCK_MONOTONIC ns (the instance uses trace_clock "mono"). */
+struct drmb_tev {
+	uint64_t ts;
+	uint64_t key;		/* fence address or fence context */
+	uint64_t seqno;		/* fence seqno (new generation), else 0 */
+	int pid;		/* the thread it ran in (QUEUE) or woke (WAKEUP) */
+	int cpu;
+	enum drmb_tev_type type;
+	/* Offset of the event's text line in the reader's text, or -1. */
+	long text;
+};
+
+/* One sample's job: its events' times (0 = not found). */
+struct drmb_tjob {
+	uint64_t queue_ns, run_ns, done_ns, wakeup_ns;
+	/* Index range in the sorted event array: the job's events. */
+	size_t first, last;
+};
+
+/* Sorts events by time; equal stamps in drmb_tev_type order. */
+void drmb_tev_sort(struct drmb_tev *ev, size_t n);
+
+/*
+ * Matches sample i (signal at t0[i], waiter running at t1[i]) to the last
+ * QUEUE event of thread submit_tid in [t0, t1], then to the RUN and DONE
+ * of the same fence, then to the first WAKEUP after DONE of a thread that
+ * is (waker_is_submitter) or is not submit_tid. Events must be sorted.
+ * Returns the number of samples whose QUEUE, RUN and DONE were all found.
+ */
+size_t drmb_tracejobs_match(const struct drmb_tev *ev, size_t nev,
+			    const uint64_t *t0, const uint64_t *t1, size_t n,
+			    int submit_tid, int waker_is_submitter,
+			    struct drmb_tjob *out);
+
+#endif

@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: MIT
+/* Kernel trace events through libtracefs (tracestage.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tracestage.h"
+
+#ifndef HAVE_LIBTRACEFS
+
+int drmb_trace_open(struct drmb_trace **tp, int keep_text, char *why, size_t whylen)
+{
+	*tp = NULL;
+	snprintf(why, whylen, "drmbench was built without libtracefs (scripts/deps installs it)");
+	return -EOPNOTSUPP;
+}
+
+void drmb_trace_close(struct drmb_trace *t)
+{
+}
+
+const char *drmb_trace_events(const struct drmb_trace *t)
+{
+	return "none";
+}
+
+int drmb_trace_start(struct drmb_trace *t)
+{
+	return -EOPNOTSUPP;
+}
+
+int drmb_trace_stop(struct drmb_trace *t, struct drmb_tev **ev, size_t *n, uint64_t *lost)
+{
+	return -EOPNOTSUPP;
+}
+
+int drmb_trace_write(const struct drmb_trace *t, FILE *f, const struct drmb_tev *ev,
+		     const size_t *first, const size_t *last, size_t n)
+{
+	return -EOPNOTSUPP;
+}
+
+#else
+
+#include <event-parse.h>
+#include <tracefs.h>
+
+/* Per CPU; ~40 bytes an event, 4-5 events a sample. */
+#define TRACE_BUFFER_KB 8192
+
+/* The scheduler events of both generations, in drmb_tev_type order. */
+static const char *const gen_new[] = {
+	"drm_sched_job_queue", "drm_sched_job_run", "drm_sched_job_done",
+};
+static const char *const gen_old[] = {
+	"drm_sched_job", "drm_run_job", "drm_sched_process_job",
+};
+
+struct drmb_trace {
+	struct tracefs_instance *inst;
+	struct tep_handle *tep;
+	const char *const *gen;
+	int newgen;
+	int id[DRMB_TEV_OTHER + 1];
+	int fence_id;
+	struct tep_format_field *key[3], *seq[3], *wpid;
+	char events[128];
+	/* The run's events and, with keep_text, their text. */
+	struct drmb_tev *ev;
+	size_t nev, cap;
+	uint64_t lost;
+	int keep_text, err;
+	struct trace_seq seq_text;
+	char *text;
+	size_t ntext, captext;
+};
+
+static int ev_file_enable(struct drmb_trace *t, const char *sys, const char *name, int on)
+{
+	return on ? tracefs_event_enable(t->inst, sys, name) :
+		    tracefs_event_disable(t->inst, sys, name);
+}
+
+static int trace_enable(struct drmb_trace *t, int on)
+{
+	int i, ret = 0;
+
+	for (i = 0; i < 3; i++)
+		ret |= ev_file_enable(t, "gpu_scheduler", t->gen[i], on);
+	ret |= ev_file_enable(t, "sched", "sched_wakeup", on);
+	if (t->keep_text)
+		ret |= ev_file_enable(t, "dma_fence", "dma_fence_signaled", on);
+	return ret ? -EIO : 0;
+}
+
+void drmb_trace_close(struct drmb_trace *t)
+{
+	if (!t)
+		return;
+	if (t->inst) {
+		trace_enable(t, 0);
+		tracefs_instance_destroy(t->inst);
+		tracefs_instance_free(t->inst);
+	}
+	if (t->tep)
+		tep_free(t->tep);
+	if (t->keep_text)
+		trace_seq_destroy(&t->seq_text);
+	free(t->ev);
+	free(t->text);
+	free(t);
+}
+
+const char *drmb_trace_events(const struct drmb_trace *t)
+{
+	return t ? t->events : "none";
+}
+
+static int lookup(struct drmb_trace *t, char *why, size_t whylen)
+{
+	static const char *const keys_new[] = { "fence_context", "fence_context", "fence_context" };
+	struct tep_event *e;
+	int i;
+
+	e = tep_find_event_by_name(t->tep, "gpu_scheduler", gen_new[0]);
+	t->newgen = e != NULL;
+	t->gen = t->newgen ? gen_new : gen_old;
+	for (i = 0; i < 3; i++) {
+		e = tep_find_event_by_name(t->tep, "gpu_scheduler", t->gen[i]);
+		if (!e)
+			goto missing;
+		t->id[i] = e->id;
+		t->key[i] = tep_find_field(e, t->newgen ? keys_new[i] : "fence");
+		t->seq[i] = t->newgen ? tep_find_field(e, "fence_seqno") : NULL;
+		if (!t->key[i] || (t->newgen && !t->seq[i])) {
+			snprintf(why, whylen, "gpu_scheduler:%s has no fence field this reader knows",
+				 t->gen[i]);
+			return -EOPNOTSUPP;
+		}
+	}
+	e = tep_find_event_by_name(t->tep, "sched", "sched_wakeup");
+	if (!e || !(t->wpid = tep_find_field(e, "pid"))) {
+		snprintf(why, whylen, "no sched:sched_wakeup event with a pid field");
+		return -EOPNOTSUPP;
+	}
+	t->id[DRMB_TEV_WAKEUP] = e->id;
+	e = tep_find_event_by_name(t->tep, "dma_fence", "dma_fence_signaled");
+	t->fence_id = e ? e->id : -1;
+	snprintf(t->events, sizeof(t->events), "%s,%s,%s,sched_wakeup",
+		 t->gen[0], t->gen[1], t->gen[2]);
+	return 0;
+missing:
+	snprintf(why, whylen,
+		 "no gpu_scheduler tracepoints (neither drm_sched_job_queue nor drm_sched_job): "
+		 "is the gpu-sched module loaded?");
+	return -EOPNOTSUPP;
+}
+
+int drmb_trace_open(struct drmb_trace **tp, int keep_text, char *why, size_t whylen)
+{
+	static const char *const systems[] = { "gpu_scheduler", "sched", "dma_fence", NULL };
+	const char *dir = tracefs_tracing_dir();
+	struct drmb_trace *t;
+	char name[64], comm[32] = "", filter[64];
+	FILE *f;
+	int ret;
+
+	*tp = NULL;
+	if (!dir) {
+		snprintf(why, whylen, "tracefs is not mounted (mount -t tracefs nodev /sys/kernel/tracing)");
+		return -EOPNOTSUPP;
+	}
+	if (access(dir, W_OK)) {
+		snprintf(why, whylen, "no permission to write %s (tracing needs root or CAP_SYS_ADMIN)", dir);
+		return -EOPNOTSUPP;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->keep_text = keep_text;
+	if (keep_text)
+		trace_seq_init(&t->seq_text);
+	t->tep = tracefs_local_events_system(NULL, systems);
+	if (!t->tep) {
+		snprintf(why, whylen, "reading the event formats under %s failed", dir);
+		ret = -EOPNOTSUPP;
+		goto err;
+	}
+	ret = lookup(t, why, whylen);
+	if (ret)
+		goto err;
+	snprintf(name, sizeof(name), "drmbench-%d", (int)getpid());
+	t->inst = tracefs_instance_create(name);
+	if (!t->inst) {
+		snprintf(why, whylen, "creating the tracefs instance %s/instances/%s failed: %m", dir, name);
+		ret = -EOPNOTSUPP;
+		goto err;
+	}
+	if (tracefs_instance_file_write(t->inst, "trace_clock", "mono") < 0) {
+		snprintf(why, whylen, "this kernel's tracefs has no trace_clock \"mono\"");
+		ret = -EOPNOTSUPP;
+		goto err;
+	}
+	tracefs_instance_set_buffer_size(t->inst, TRACE_BUFFER_KB, -1);
+	/* Wakeups of this program's threads only: the waiters. */
+	f = fopen("/proc/self/comm", "r");
+	if (f) {
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = 0;
+		fclose(f);
+	}
+	snprintf(filter, sizeof(filter), "comm == \"%s\"", comm);
+	if (tracefs_event_file_write(t->inst, "sched", "sched_wakeup", "filter", filter) < 0) {
+		snprintf(why, whylen, "setting the sched_wakeup filter %s failed", filter);
+		ret = -EOPNOTSUPP;
+		goto err;
+	}
+	tracefs_trace_off(t->inst);
+	if (trace_enable(t, 1)) {
+		snprintf(why, whylen, "enabling %s failed", t->events);
+		ret = -EOPNOTSUPP;
+		goto err;
+	}
+	*tp = t;
+	return 0;
+err:
+	drmb_trace_close(t);
+	return ret;
+}
+
+int drmb_trace_start(struct drmb_trace *t)
+{
+	t->nev = 0;
+	t->ntext = 0;
+	t->lost = 0;
+	t->err = 0;
+	/* Writing the trace file empties every CPU's buffer. */
+	if (tracefs_instance_file_clear(t->inst, "trace") < 0)
+		return -EIO;
+	return tracefs_trace_on(t->inst) < 0 ? -EIO : 0;
+}
+
+static int push_text(struct drmb_trace *t, struct tep_event *e, struct tep_record *rec,
+		     struct drmb_tev *ev)
+{
+	struct trace_seq *s = &t->seq_text;
+	int pid = tep_data_pid(t->tep, rec);
+	size_t need;
+
+	trace_seq_reset(s);
+	trace_seq_printf(s, "%16.16s-%-7d [%03d] ....  %llu.%06llu: %s: ",
+			 pid ? tep_data_comm_from_pid(t->tep, pid) : "<idle>", pid, rec->cpu,
+			 rec->ts / 1000000000ull, rec->ts / 1000 % 1000000ull, e->name);
+	tep_print_event(t->tep, s, rec, "%s", TEP_PRINT_INFO);
+	trace_seq_putc(s, '\n');
+	trace_seq_terminate(s);
+	need = (size_t)s->len + 1;
+	if (t->ntext + need > t->captext) {
+		size_t cap = t->captext ? 2 * t->captext : 1 << 20;
+		char *p;
+
+		while (cap < t->ntext + need)
+			cap *= 2;
+		p = realloc(t->text, cap);
+		if (!p)
+			return -ENOMEM;
+		t->text = p;
+		t->captext = cap;
+	}
+	memcpy(t->text + t->ntext, s->buffer, need);
+	ev->text = (long)t->ntext;
+	t->ntext += need;
+	return 0;
+}
+
+static int on_event(struct tep_event *e, struct tep_record *rec, int cpu, void *ctx)
+{
+	struct drmb_trace *t = ctx;
+	struct drmb_tev *ev;
+	unsigned long long v = 0;
+	int type;
+
+	if (rec->missed_events > 0)
+		t->lost += (uint64_t)rec->missed_events;
+	for (type = 0; type < DRMB_TEV_OTHER; type++)
+		if (t->id[type] == e->id)
+			break;
+	if (type == DRMB_TEV_OTHER && !(t->keep_text && e->id == t->fence_id))
+		return 0;
+	if (t->nev == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 4096;
+		struct drmb_tev *p = realloc(t->ev, cap * sizeof(*p));
+
+		if (!p) {
+			t->err = -ENOMEM;
+			return 1;
+		}
+		t->ev = p;
+		t->cap = cap;
+	}
+	ev = &t->ev[t->nev];
+	*ev = (struct drmb_tev){ .ts = rec->ts, .cpu = cpu, .type = type, .text = -1,
+				 .pid = tep_data_pid(t->tep, rec) };
+	if (type < 3) {
+		tep_read_number_field(t->key[type], rec->data, &v);
+		ev->key = v;
+		if (t->seq[type]) {
+			tep_read_number_field(t->seq[type], rec->data, &v);
+			ev->seqno = v;
+		}
+	} else if (type == DRMB_TEV_WAKEUP) {
+		tep_read_number_field(t->wpid, rec->data, &v);
+		ev->pid = (int)v;
+	}
+	if (t->keep_text && push_text(t, e, rec, ev)) {
+		t->err = -ENOMEM;
+		return 1;
+	}
+	t->nev++;
+	return 0;
+}
+
+int drmb_trace_stop(struct drmb_trace *t, struct drmb_tev **ev, size_t *n, uint64_t *lost)
+{
+	tracefs_trace_off(t->inst);
+	if (t->keep_text)
+		tracefs_load_cmdlines(NULL, t->tep);
+	if (tracefs_iterate_raw_events(t->tep, t->inst, NULL, 0, on_event, t) < 0 && !t->err)
+		t->err = -EIO;
+	if (t->err)
+		return t->err;
+	drmb_tev_sort(t->ev, t->nev);
+	*ev = t->ev;
+	*n = t->nev;
+	*lost = t->lost;
+	return 0;
+}
+
+int drmb_trace_write(const struct drmb_trace *t, FILE *f, const struct drmb_tev *ev,
+		     const size_t *first, const size_t *last, size_t n)
+{
+	size_t i, k;
+
+	if (!t->keep_text)
+		return -EINVAL;
+	fprintf(f, "# tracer: nop\n#\n# drmbench: %s, trace_clock mono\n#\n", t->events);
+	for (i = 0; i < n; i++)
+		for (k = first[i]; k < last[i]; k++)
+			if (ev[k].text >= 0)
+				fputs(t->text + ev[k].text, f);
+	return ferror(f) ? -EIO : 0;
+}
+
+#endif
