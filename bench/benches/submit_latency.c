@@ -50,10 +50,11 @@ static const struct drmb_param submit_latency_params[] = {
 	{ "load", DRMB_PARAM_INT, "0", "busy background threads (CPU load)", 0, 64 },
 	{ "stages", DRMB_PARAM_ENUM, "records",
 	  "stage source: simgpu's job records, kernel tracepoints (any drm_sched driver), "
-	  "check (both: fail when they disagree), off", .choices = sources },
+	  "check (both: fail when they disagree), off", .choices = sources,
+	  .unnamed_at_default = true },
 	{ "trace-slowest", DRMB_PARAM_INT, "0",
 	  "write the trace events of the N slowest samples beside the result (tracepoints, check)",
-	  0, 1000 },
+	  0, 1000, .unnamed_at_default = true },
 	{ NULL },
 };
 

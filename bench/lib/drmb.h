@@ -11,6 +11,7 @@
 #define DRMB_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define DRMB_WHY_LEN 256
@@ -37,6 +38,12 @@ struct drmb_param {
 	const char *help;
 	int64_t min, max;			/* DRMB_PARAM_INT */
 	const char *const *choices;		/* DRMB_PARAM_ENUM, NULL-ended */
+	/*
+	 * Left out of the case name while the value is the default: a
+	 * parameter added after results were stored keeps their names, so
+	 * compare and trend still pair old and new results.
+	 */
+	bool unnamed_at_default;
 };
 
 #define DRMB_MAX_PARAMS 12

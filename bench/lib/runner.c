@@ -601,6 +601,8 @@ static int run_entry(struct run_state *st, const struct drmb_entry *e)
 				c.dev = NULL;
 		}
 		for (i = 0; i < np; i++) {
+			if (b->params[i].unnamed_at_default && !strcmp(c.valstr[i], b->params[i].def))
+				continue;
 			if (drmb_appendf(name, sizeof(name), &off, "/%s=%s",
 					 b->params[i].name, c.valstr[i]) && !too_long[0])
 				snprintf(too_long, sizeof(too_long), "parameter %s (value of %zu bytes)",
