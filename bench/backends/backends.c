@@ -9,6 +9,7 @@ extern const struct drmb_backend drmb_backend_syncobj;
 extern const struct drmb_backend drmb_backend_vgem;
 extern const struct drmb_backend drmb_backend_simgpu;
 extern const struct drmb_backend drmb_backend_virtio_gpu;
+extern const struct drmb_backend drmb_backend_null;
 
 const struct drmb_backend *const drmb_backends[] = {
 	&drmb_backend_drm,
@@ -16,6 +17,7 @@ const struct drmb_backend *const drmb_backends[] = {
 	&drmb_backend_vgem,
 	&drmb_backend_simgpu,
 	&drmb_backend_virtio_gpu,
+	&drmb_backend_null,
 	NULL,
 };
 

@@ -9,7 +9,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -440,14 +439,13 @@ static int simgpu_vm_stats(struct drmb_device *dev, uint32_t vm, struct drmb_vm_
 #define SIMGPU_USERQ_MIN_RING 4096
 
 struct simgpu_userq {
+	struct drmb_userq_ring r;	/* over the mappings below */
 	struct drm_simgpu_userq_job *ring;
 	struct drm_simgpu_userq_io *io;
 	uint32_t *doorbell;
 	uint64_t *sync;			/* the mapped sync BO */
 	size_t ring_size, page_size, sync_size;
 	uint32_t sync_bo;
-	uint64_t insert;		/* our copy: the kernel's is never read back */
-	uint32_t doorbell_count;
 };
 
 static const uint32_t simgpu_fw_policy[] = {
@@ -508,10 +506,7 @@ static void simgpu_userq_destroy(struct drmb_device *dev, struct drmb_userq *q)
 			simgpu_bo_destroy(dev, p->sync_bo);
 		free(p);
 	}
-	if (q->eventfd >= 0)
-		close(q->eventfd);
-	memset(q, 0, sizeof(*q));
-	q->eventfd = -1;
+	drmb_userq_reset(q);
 }
 
 static int simgpu_userq_create(struct drmb_device *dev, const struct drmb_userq_opts *o,
@@ -526,23 +521,10 @@ static int simgpu_userq_create(struct drmb_device *dev, const struct drmb_userq_
 
 	memset(q, 0, sizeof(*q));
 	q->eventfd = -1;
-	if ((unsigned int)o->fw_policy >= sizeof(simgpu_fw_policy) / sizeof(simgpu_fw_policy[0])) {
-		snprintf(why, whylen, "unknown firmware policy %d", o->fw_policy);
-		return -EINVAL;
-	}
-	if (o->engine >= info->engine_count) {
-		snprintf(why, whylen, "simgpu has %u engines, engine %u asked for",
-			 info->engine_count, o->engine);
-		return -ENOENT;
-	}
-	ret = drmb_userq_ring_check(o->ring_size, SIMGPU_USERQ_MIN_RING,
+	ret = drmb_userq_opts_check(o, "simgpu", info->engine_count, SIMGPU_USERQ_MIN_RING,
 				    info->userq_max_ring_size, SIMGPU_USERQ_DESC, why, whylen);
 	if (ret)
-		return ret == -ERANGE ? -EOPNOTSUPP : ret;
-	if (!o->nsyncs) {
-		snprintf(why, whylen, "a user queue needs at least one sync object");
-		return -EINVAL;
-	}
+		return ret;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
@@ -609,6 +591,19 @@ static int simgpu_userq_create(struct drmb_device *dev, const struct drmb_userq_
 		       uq.fw_policy == SIMGPU_USERQ_FW_POLL ? DRMB_FW_POLL : DRMB_FW_SLEEP;
 	q->ring_jobs = p->ring_size / SIMGPU_USERQ_DESC;
 	q->nsyncs = p->sync_size / sizeof(uint64_t);
+	p->r = (struct drmb_userq_ring) {
+		.ring = p->ring,
+		.ring_size = p->ring_size,
+		.desc_size = SIMGPU_USERQ_DESC,
+		.insert_io = (uint64_t *)&p->io->insert,
+		.extract_io = (const uint64_t *)&p->io->extract,
+		.state_io = &p->io->state,
+		.state_inactive = SIMGPU_USERQ_STATE_INACTIVE,
+		.state_faulty = SIMGPU_USERQ_STATE_FAULTY,
+		.doorbell = p->doorbell,
+		.sync = p->sync,
+		.nsyncs = q->nsyncs,
+	};
 	return 0;
 
 err:
@@ -623,131 +618,56 @@ static int userq_kick(struct drmb_device *dev, struct drmb_userq *q)
 	return drmIoctl(dev->fd, DRM_IOCTL_SIMGPU_USERQ_KICK, &k) ? -errno : 0;
 }
 
-/* The producer side of the memory-ordering contract in simgpu_drm.h. */
+static void simgpu_userq_encode(void *desc, const struct drmb_userq_job *j, uint64_t seqno)
+{
+	struct drm_simgpu_userq_job d = {
+		.op = SIMGPU_USERQ_OP_RUN,
+		.duration_ns = j->duration_ns,
+		.signal_offset = (uint64_t)j->signal_sync * sizeof(uint64_t),
+		.signal_value = j->signal_value,
+		.user_data = seqno,
+	};
+
+	if (j->wait) {
+		d.flags |= SIMGPU_USERQ_JOB_WAIT;
+		d.wait_offset = (uint64_t)j->wait_sync * sizeof(uint64_t);
+		d.wait_value = j->wait_value;
+	}
+	if (j->notify)
+		d.flags |= SIMGPU_USERQ_JOB_NOTIFY;
+	memcpy(desc, &d, sizeof(d));
+}
+
 static int simgpu_userq_submit(struct drmb_device *dev, struct drmb_userq *q,
 			       const struct drmb_userq_job *jobs, unsigned int njobs,
 			       uint64_t *first_seqno)
 {
 	struct simgpu_userq *p = q->priv;
-	uint64_t extract = __atomic_load_n(&p->io->extract, __ATOMIC_ACQUIRE);
-	int64_t space = drmb_userq_ring_space(p->insert, extract, p->ring_size,
-					      SIMGPU_USERQ_DESC);
-	uint64_t at = p->insert;
-	uint32_t state;
-	unsigned int i;
+	int ret = drmb_userq_ring_submit(&p->r, jobs, njobs, simgpu_userq_encode, first_seqno);
 
-	if (space < 0)
-		return -EIO;
-	if (!njobs || njobs > (uint64_t)space)
-		return njobs ? -EAGAIN : -EINVAL;
-	for (i = 0; i < njobs; i++) {
-		const struct drmb_userq_job *j = &jobs[i];
-		struct drm_simgpu_userq_job d = {
-			.op = SIMGPU_USERQ_OP_RUN,
-			.duration_ns = j->duration_ns,
-			.signal_offset = (uint64_t)j->signal_sync * sizeof(uint64_t),
-			.signal_value = j->signal_value,
-		};
-
-		if (j->signal_sync >= q->nsyncs || (j->wait && j->wait_sync >= q->nsyncs))
-			return -EINVAL;
-		if (j->wait) {
-			d.flags |= SIMGPU_USERQ_JOB_WAIT;
-			d.wait_offset = (uint64_t)j->wait_sync * sizeof(uint64_t);
-			d.wait_value = j->wait_value;
-		}
-		if (j->notify)
-			d.flags |= SIMGPU_USERQ_JOB_NOTIFY;
-		d.user_data = at / SIMGPU_USERQ_DESC + 1;
-		memcpy((char *)p->ring + drmb_userq_ring_pos(at, p->ring_size), &d, sizeof(d));
-		at += SIMGPU_USERQ_DESC;
-	}
-	if (first_seqno)
-		*first_seqno = p->insert / SIMGPU_USERQ_DESC + 1;
-	p->insert = at;
-	__atomic_store_n(&p->io->insert, p->insert, __ATOMIC_RELEASE);
-	__atomic_store_n(p->doorbell, ++p->doorbell_count, __ATOMIC_RELAXED);
-	/* Pairs with the firmware's barrier between INACTIVE and re-reading insert. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	state = __atomic_load_n(&p->io->state, __ATOMIC_RELAXED);
-	if (state == SIMGPU_USERQ_STATE_FAULTY)
-		return -EIO;
-	if (state == SIMGPU_USERQ_STATE_INACTIVE || q->fw_policy == DRMB_FW_SLEEP)
+	if (ret < 0)
+		return ret;
+	if (ret || q->fw_policy == DRMB_FW_SLEEP)
 		return userq_kick(dev, q);
 	return 0;
-}
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield");
-#endif
-}
-
-static int userq_reached(struct simgpu_userq *p, unsigned int sync, uint64_t value)
-{
-	return __atomic_load_n(&p->sync[sync], __ATOMIC_ACQUIRE) >= value;
-}
-
-static int userq_faulty(struct simgpu_userq *p)
-{
-	return __atomic_load_n(&p->io->state, __ATOMIC_ACQUIRE) == SIMGPU_USERQ_STATE_FAULTY;
 }
 
 static int simgpu_userq_wait(struct drmb_device *dev, struct drmb_userq *q, unsigned int sync,
 			     uint64_t value, enum drmb_userq_wait how, uint64_t timeout_ns)
 {
 	struct simgpu_userq *p = q->priv;
-	uint64_t deadline = drmb_now_ns() + timeout_ns;
 	struct drm_simgpu_userq_wait w = {
 		.queue_id = q->id,
 		.offset = (uint64_t)sync * sizeof(uint64_t),
 		.value = value,
-		.deadline_ns = (int64_t)deadline,
+		.deadline_ns = (int64_t)(drmb_now_ns() + timeout_ns),
 	};
-	struct pollfd pfd = { .fd = q->eventfd, .events = POLLIN };
-	unsigned long spins = 0;
-	uint64_t now, count;
 
 	if (sync >= q->nsyncs)
 		return -EINVAL;
-	switch (how) {
-	case DRMB_USERQ_WAIT_SPIN:
-		while (!userq_reached(p, sync, value)) {
-			/* The slow checks only every few thousand loads. */
-			if (++spins % 4096 == 0) {
-				if (userq_faulty(p))
-					return userq_reached(p, sync, value) ? 0 : -EIO;
-				if (drmb_now_ns() > deadline)
-					return -ETIME;
-			}
-			cpu_relax();
-		}
-		return 0;
-	case DRMB_USERQ_WAIT_IOCTL:
+	if (how == DRMB_USERQ_WAIT_IOCTL)
 		return drmIoctl(dev->fd, DRM_IOCTL_SIMGPU_USERQ_WAIT, &w) ? -errno : 0;
-	case DRMB_USERQ_WAIT_EVENTFD:
-		if (q->eventfd < 0)
-			return -EINVAL;
-		/* Counts of earlier notify jobs only cost one more check. */
-		while (!userq_reached(p, sync, value)) {
-			if (userq_faulty(p))
-				return userq_reached(p, sync, value) ? 0 : -EIO;
-			now = drmb_now_ns();
-			if (now > deadline)
-				return -ETIME;
-			if (poll(&pfd, 1, (int)((deadline - now) / 1000000 + 1)) < 0 &&
-			    errno != EINTR)
-				return -errno;
-			if ((pfd.revents & POLLIN) && read(q->eventfd, &count, sizeof(count)) < 0 &&
-			    errno != EAGAIN)
-				return -errno;
-		}
-		return 0;
-	}
-	return -EINVAL;
+	return drmb_userq_ring_wait(&p->r, q->eventfd, sync, value, how, timeout_ns);
 }
 
 static int simgpu_userq_bridge(struct drmb_device *dev, struct drmb_userq *q,

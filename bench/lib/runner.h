@@ -57,7 +57,7 @@ struct drmb_suite_src {
 extern const struct drmb_suite_src drmb_builtin_suites[];
 
 struct drmb_run_opts {
-	const char *backend;		/* NULL = each benchmark's default */
+	const char *backend;		/* NULL = per case, the first that has its needs */
 	unsigned int runs;
 	size_t samples;
 	uint64_t max_run_ns;

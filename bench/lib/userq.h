@@ -45,4 +45,63 @@ static inline uint64_t drmb_userq_throttle(uint64_t submitted, unsigned int batc
 	return submitted + batch > depth ? submitted + batch - depth : 0;
 }
 
+/*
+ * The checks of a userq_create() every backend makes: the firmware policy,
+ * the engine (of engines), the ring (ring_check) and at least one sync
+ * object. 0, or -EINVAL/-ENOENT/-EOPNOTSUPP (a ring size the driver does
+ * not take) with the reason, naming driver, in why.
+ */
+int drmb_userq_opts_check(const struct drmb_userq_opts *o, const char *driver,
+			  unsigned int engines, uint64_t min_ring, uint64_t max_ring,
+			  uint32_t desc_size, char *why, size_t whylen);
+
+/* The end of a userq_destroy(): closes q's eventfd, leaves q empty (eventfd -1). */
+void drmb_userq_reset(struct drmb_userq *q);
+
+/*
+ * A user queue's memory as its producer sees it, wherever it lives (a
+ * driver's mappings, or malloc'd for a userspace firmware): the ring, the
+ * words of the user I/O page, the doorbell and the 64-bit sync objects.
+ * The backends share the producer and the waiters below.
+ */
+struct drmb_userq_ring {
+	void *ring;
+	uint32_t ring_size;		/* bytes, a power of two */
+	uint32_t desc_size;		/* bytes per descriptor */
+	uint64_t *insert_io;		/* published insert: the firmware reads it */
+	const uint64_t *extract_io;	/* the firmware's extract */
+	const uint32_t *state_io;	/* the queue state the firmware writes */
+	uint32_t state_inactive;	/* state values: kick to reactivate ... */
+	uint32_t state_faulty;		/* ... and stopped for good */
+	uint32_t *doorbell;
+	uint64_t *sync;
+	unsigned int nsyncs;
+	uint64_t insert;		/* the producer's own copy */
+	uint32_t doorbell_count;
+};
+
+/* Writes one job as a descriptor at desc; seqno numbers it (from 1). */
+typedef void drmb_userq_encode_fn(void *desc, const struct drmb_userq_job *j,
+				  uint64_t seqno);
+
+/*
+ * The producer side of the memory-ordering contract (simgpu_drm.h): writes
+ * the descriptors, publishes insert with a release store, rings the
+ * doorbell. 1 when the firmware must be kicked (the queue went inactive),
+ * else 0; -EAGAIN when the ring lacks room, -EINVAL for a bad job, -EIO
+ * once the queue faulted. *first_seqno (if not NULL) numbers the first job.
+ */
+int drmb_userq_ring_submit(struct drmb_userq_ring *r, const struct drmb_userq_job *jobs,
+			   unsigned int njobs, drmb_userq_encode_fn *encode,
+			   uint64_t *first_seqno);
+
+/*
+ * Waits in userspace until sync >= value: DRMB_USERQ_WAIT_SPIN loads the
+ * mapped value, DRMB_USERQ_WAIT_EVENTFD blocks on eventfd (notify jobs).
+ * 0, -ETIME after timeout_ns, -EIO if the queue faulted first, -EINVAL for
+ * any other way of waiting (the backend's own).
+ */
+int drmb_userq_ring_wait(const struct drmb_userq_ring *r, int eventfd, unsigned int sync,
+			 uint64_t value, enum drmb_userq_wait how, uint64_t timeout_ns);
+
 #endif

@@ -14,15 +14,7 @@ set -u
 # shellcheck source=bench/tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-if [ ! -x "$DRMBENCH" ]; then
-	printf '%s: %s is not built (run make)\n' "${0##*/}" "$DRMBENCH" >&2
-	printf '0 passed, 1 failed\n'
-	exit 1
-fi
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/drmb-cli.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-trap 'exit 1' HUP INT TERM
+setup cli "$DRMBENCH"
 USTORE=$T/usage-store
 
 # drmb ARGS...: run drmbench; output in $T/out and $T/err, status in $rc.

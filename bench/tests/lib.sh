@@ -1,6 +1,7 @@
 #!/bin/sh
-# Shared by the shell tests in bench/tests/: where things are, and the
-# pass/fail/skip counting that ends in "N passed, N failed, N skipped".
+# Shared by the shell tests in bench/tests/: where things are, their start
+# (setup) and the pass/fail/skip counting that ends in "N passed, N failed,
+# N skipped".
 # Source it with:  . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC2034 # TOP, DRMBENCH and GOFMT are for the sourcing test
 
@@ -55,4 +56,21 @@ says() {
 finish() {
 	printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
 	[ "$failed" -eq 0 ]
+}
+
+# setup NAME FILE...: stop with one failure unless every FILE is built,
+# then make T, a temporary directory removed when the test exits.
+setup() {
+	_name=$1
+	shift
+	for _f in "$@"; do
+		if [ ! -x "$_f" ]; then
+			printf '%s: %s is not built (run make)\n' "${0##*/}" "$_f" >&2
+			printf '0 passed, 1 failed\n'
+			exit 1
+		fi
+	done
+	T=$(mktemp -d "${TMPDIR:-/tmp}/drmb-$_name.XXXXXX") || exit 1
+	trap 'rm -rf "$T"' EXIT
+	trap 'exit 1' HUP INT TERM
 }

@@ -21,17 +21,7 @@ set -u
 # shellcheck source=bench/tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-for f in "$DRMBENCH" "$GOFMT"; do
-	if [ ! -x "$f" ]; then
-		printf '%s: %s is not built (run make)\n' "${0##*/}" "$f" >&2
-		printf '0 passed, 1 failed\n'
-		exit 1
-	fi
-done
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/drmb-smoke.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-trap 'exit 1' HUP INT TERM
+setup smoke "$DRMBENCH" "$GOFMT"
 
 have_dri=no
 [ -e /dev/dri ] && have_dri=yes

@@ -2,6 +2,7 @@
 /*
  * What of user-mode submission can be checked without the driver: the ring
  * arithmetic a producer relies on (and its refusal to trust a bad extract),
+ * the shared producer and userspace waiters, the options every backend checks,
  * the throttle that keeps a ring's worth of jobs in flight, the firmware
  * policy names, capability groups (a table is the group; a withdrawn one
  * SKIPs with the device's reason; a wrapper refuses what is absent),
@@ -157,11 +158,88 @@ static void test_cputime(void)
 	      "other processes' CPU time (pid 1 at least) is read");
 }
 
+/* A producer over plain memory: what the backends' firmware sees. */
+static void encode_job(void *desc, const struct drmb_userq_job *j, uint64_t seqno)
+{
+	uint64_t d[2] = { seqno, j->signal_value };
+
+	memcpy(desc, d, sizeof(d));
+}
+
+static void test_ring_submit(void)
+{
+	uint64_t ring[16] = { 0 }, insert = 0, extract = 0, sync[2] = { 0 }, first = 0;
+	uint32_t state = 0, doorbell = 0;
+	struct drmb_userq_ring r = {
+		.ring = ring, .ring_size = sizeof(ring), .desc_size = 16,
+		.insert_io = &insert, .extract_io = &extract, .state_io = &state,
+		.state_inactive = 1, .state_faulty = 2, .doorbell = &doorbell,
+		.sync = sync, .nsyncs = 2,
+	};
+	struct drmb_userq_job jobs[9] = { { .signal_sync = 1, .signal_value = 7 } };
+
+	CHECK(drmb_userq_ring_submit(&r, jobs, 2, encode_job, &first) == 0 &&
+	      insert == 32 && doorbell == 1 && first == 1 && ring[0] == 1 && ring[1] == 7 &&
+	      ring[2] == 2, "two jobs written, insert published, doorbell rung, numbered from 1");
+	CHECK(drmb_userq_ring_submit(&r, jobs, 7, encode_job, NULL) == -EAGAIN && insert == 32,
+	      "a batch the ring cannot hold: -EAGAIN, nothing published");
+	jobs[0].signal_sync = 2;
+	CHECK(drmb_userq_ring_submit(&r, jobs, 1, encode_job, NULL) == -EINVAL && insert == 32,
+	      "a sync object past the queue's: -EINVAL");
+	jobs[0].signal_sync = 0;
+	state = 1;
+	CHECK(drmb_userq_ring_submit(&r, jobs, 1, encode_job, &first) == 1 && first == 3,
+	      "an inactive queue asks for a kick");
+	state = 2;
+	CHECK(drmb_userq_ring_submit(&r, jobs, 1, encode_job, NULL) == -EIO,
+	      "a faulted queue: -EIO");
+	extract = 64;
+	CHECK(drmb_userq_ring_submit(&r, jobs, 1, encode_job, NULL) == -EIO,
+	      "an extract past insert is never trusted: -EIO");
+	state = 0;
+	extract = 0;
+	sync[1] = 5;
+	CHECK(drmb_userq_ring_wait(&r, -1, 1, 5, DRMB_USERQ_WAIT_SPIN, 1000000) == 0,
+	      "spin: a value already reached returns at once");
+	CHECK(drmb_userq_ring_wait(&r, -1, 1, 6, DRMB_USERQ_WAIT_SPIN, 1000000) == -ETIME,
+	      "spin: a value never reached times out");
+	CHECK(drmb_userq_ring_wait(&r, -1, 1, 6, DRMB_USERQ_WAIT_EVENTFD, 1000000) == -EINVAL &&
+	      drmb_userq_ring_wait(&r, -1, 2, 1, DRMB_USERQ_WAIT_SPIN, 1000000) == -EINVAL &&
+	      drmb_userq_ring_wait(&r, -1, 1, 1, DRMB_USERQ_WAIT_IOCTL, 1000000) == -EINVAL,
+	      "no eventfd, a bad sync object, the backend's own wait: -EINVAL");
+}
+
+static void test_opts_check(void)
+{
+	struct drmb_userq_opts o = { .ring_size = 4096, .nsyncs = 1 };
+	char why[DRMB_WHY_LEN];
+
+	CHECK(drmb_userq_opts_check(&o, "drv", 2, 4096, 65536, 64, why, sizeof(why)) == 0,
+	      "good options pass");
+	o.engine = 2;
+	CHECK(drmb_userq_opts_check(&o, "drv", 2, 4096, 65536, 64, why, sizeof(why)) == -ENOENT &&
+	      strstr(why, "drv has 2 engines"), "an engine the driver lacks (%s)", why);
+	o.engine = 0;
+	o.ring_size = 1 << 20;
+	CHECK(drmb_userq_opts_check(&o, "drv", 2, 4096, 65536, 64, why, sizeof(why)) ==
+	      -EOPNOTSUPP, "a ring the driver does not take: -EOPNOTSUPP (%s)", why);
+	o.ring_size = 4096;
+	o.nsyncs = 0;
+	CHECK(drmb_userq_opts_check(&o, "drv", 2, 4096, 65536, 64, why, sizeof(why)) == -EINVAL,
+	      "no sync object: -EINVAL");
+	o.nsyncs = 1;
+	o.fw_policy = DRMB_FW_SLEEP + 1;
+	CHECK(drmb_userq_opts_check(&o, "drv", 2, 4096, 65536, 64, why, sizeof(why)) == -EINVAL,
+	      "an unknown firmware policy: -EINVAL");
+}
+
 int main(void)
 {
 	test_ring_check();
 	test_ring_space();
 	test_throttle();
+	test_ring_submit();
+	test_opts_check();
 	test_names();
 	test_require();
 	test_cputime();
