@@ -163,10 +163,17 @@ static inline int simgpu_sched_init_compat(struct drm_gpu_scheduler *sched,
 	};
 
 	return drm_sched_init(sched, &args);
-#else
+#elif SIMGPU_HAVE_SCHED_SUBMIT_WQ
 	return drm_sched_init(sched, p->ops, p->submit_wq, p->num_rqs,
 			      p->credit_limit, 0, p->timeout, NULL, NULL,
 			      p->name, p->dev);
+#else
+	/*
+	 * 6.1 without the args struct Debian backported later (a 6.1 tree
+	 * built from source): jobs against hw_submission, no submit_wq.
+	 */
+	return drm_sched_init(sched, p->ops, p->credit_limit, 0, p->timeout,
+			      NULL, NULL, p->name, p->dev);
 #endif
 }
 
