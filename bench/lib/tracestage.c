@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "env.h"
 #include "tracestage.h"
 
 #ifndef HAVE_LIBTRACEFS
@@ -158,6 +159,27 @@ missing:
 	return -EOPNOTSUPP;
 }
 
+/*
+ * Enabling an event patches kernel text (its static key).  Under QEMU's
+ * multi-threaded TCG a vCPU can then run the patched site from a stale
+ * translation and take an int3 nobody expects: an Oops in __schedule or
+ * ttwu_do_activate, in 6.12 guests with 2 vCPUs about once per 20 enables,
+ * none in 90 with one vCPU (docs/measuring.md).
+ */
+static int text_patching_oopses(char *why, size_t whylen)
+{
+	char accel[32], vendor[160];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	drmb_hypervisor(accel, sizeof(accel), vendor, sizeof(vendor));
+	if (strcmp(accel, "tcg") || cpus < 2)
+		return 0;
+	snprintf(why, whylen,
+		 "enabling trace events patches kernel text, which oopses QEMU TCG guests "
+		 "with more than one vCPU (%ld here): use one (vm-run -c 1, or -d)", cpus);
+	return -EOPNOTSUPP;
+}
+
 int drmb_trace_open(struct drmb_trace **tp, int keep_text, char *why, size_t whylen)
 {
 	static const char *const systems[] = { "gpu_scheduler", "sched", "dma_fence", NULL };
@@ -176,6 +198,9 @@ int drmb_trace_open(struct drmb_trace **tp, int keep_text, char *why, size_t why
 		snprintf(why, whylen, "no permission to write %s (tracing needs root or CAP_SYS_ADMIN)", dir);
 		return -EOPNOTSUPP;
 	}
+	ret = text_patching_oopses(why, whylen);
+	if (ret)
+		return ret;
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
