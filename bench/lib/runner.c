@@ -441,12 +441,14 @@ static int measure_case(struct run_state *st, struct drmb_case *c, const char *n
 
 	{
 		double p50s[256], noise, med50, med99, cnoise = NAN, cmed = NAN;
-		unsigned int i, n99 = 0;
+		unsigned int i, n50 = 0, n99 = 0;
 
+		/* A run without a p50 (too few samples) leaves the others'. */
 		for (i = 0; i < nruns; i++)
-			p50s[i] = st->run_p50[i];
-		noise = drmb_log_mad_noise(p50s, nruns);
-		med50 = isnan(p50s[0]) ? NAN : drmb_median_double(p50s, nruns);
+			if (!isnan(st->run_p50[i]))
+				p50s[n50++] = st->run_p50[i];
+		noise = drmb_log_mad_noise(p50s, n50);
+		med50 = n50 ? drmb_median_double(p50s, n50) : NAN;
 		for (i = 0; i < nruns; i++)
 			if (!isnan(st->run_p99[i]))
 				p50s[n99++] = st->run_p99[i];
@@ -484,7 +486,7 @@ static int measure_case(struct run_state *st, struct drmb_case *c, const char *n
 		}
 		if (!isnan(noise))
 			drmb_result_comment(&st->w, "noise %s %.2f%% over %u runs (1.4826*MAD of ln per-run p50)",
-					    name, noise * 100, nruns);
+					    name, noise * 100, n50);
 		if (!isnan(cnoise))
 			drmb_result_comment(&st->w, "canary %s median %.0f ns, noise %.2f%% over %u runs",
 					    name, cmed, cnoise * 100, ncanary);
