@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* User-queue ring arithmetic, producer and waiters, and the names of its enums. */
+/* User-queue ring arithmetic, waiters, enum names; the producer is inline in userq.h. */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
