@@ -5,10 +5,9 @@
  * blocks (simgpu_pgtable.h). Here: table pages (reserved in a VM's pool
  * or allocated late), map, clear and prune of a range, and the worst-case
  * count of tables a bind can need, which the preallocation policies
- * reserve. simgpu_vm.c drives it from drm_gpuvm's split steps.
+ * reserve. simgpu_vm.c drives it from drm_gpuvm's split steps and
+ * includes this file (see simgpu_pgtable.h for why).
  */
-
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -57,7 +56,7 @@ static void simgpu_pt_page_free(struct simgpu_vm *vm, struct page *page)
  * A page for a new table: from the pool reserved for this batch, else
  * allocated now ("late"), which is what preallocation exists to avoid.
  */
-u64 *simgpu_pt_alloc(struct simgpu_vm *vm)
+static u64 *simgpu_pt_alloc(struct simgpu_vm *vm)
 {
 	struct page *page;
 
@@ -83,7 +82,7 @@ u64 *simgpu_pt_alloc(struct simgpu_vm *vm)
 	return page_address(page);
 }
 
-void simgpu_pt_free(struct simgpu_vm *vm, u64 *table)
+static void simgpu_pt_free(struct simgpu_vm *vm, u64 *table)
 {
 	struct page *page = virt_to_page(table);
 
@@ -93,8 +92,8 @@ void simgpu_pt_free(struct simgpu_vm *vm, u64 *table)
 	atomic64_dec(&vm->sdev->vm_tables_live);
 }
 
-int simgpu_pool_fill(struct simgpu_vm *vm, struct list_head *pool,
-		     u64 count)
+static int simgpu_pool_fill(struct simgpu_vm *vm, struct list_head *pool,
+			    u64 count)
 {
 	u64 start = ktime_get_ns();
 	struct page *page;
@@ -125,7 +124,7 @@ int simgpu_pool_fill(struct simgpu_vm *vm, struct list_head *pool,
 }
 
 /* Unused reserved pages go back once the batch is applied (or failed). */
-void simgpu_pool_drain(struct simgpu_vm *vm, struct list_head *pool)
+static void simgpu_pool_drain(struct simgpu_vm *vm, struct list_head *pool)
 {
 	struct page *page, *tmp;
 
@@ -151,8 +150,8 @@ static bool simgpu_pt_block_ok(struct simgpu_vm *vm, u64 leaf, u64 va, u64 end)
  * The range was unmapped by drm_gpuvm's split steps before, so entries are
  * empty or are empty tables left for pruning.
  */
-int simgpu_pt_map(struct simgpu_vm *vm, u64 *table, u32 level,
-		  u64 va, u64 end, u64 leaf)
+static int simgpu_pt_map(struct simgpu_vm *vm, u64 *table, u32 level,
+			 u64 va, u64 end, u64 leaf)
 {
 	u64 span = pt_entry_span(level);
 	int ret;
@@ -209,8 +208,8 @@ int simgpu_pt_map(struct simgpu_vm *vm, u64 *table, u32 level,
  * stay until simgpu_pt_prune(), so that a remap does not free and
  * reallocate them.
  */
-int simgpu_pt_clear(struct simgpu_vm *vm, u64 *table, u32 level,
-		    u64 va, u64 end)
+static int simgpu_pt_clear(struct simgpu_vm *vm, u64 *table, u32 level,
+			   u64 va, u64 end)
 {
 	u64 span = pt_entry_span(level);
 	int ret;
@@ -255,8 +254,8 @@ int simgpu_pt_clear(struct simgpu_vm *vm, u64 *table, u32 level,
 }
 
 /* Free the tables below @table in [va, end) that hold no entry. */
-void simgpu_pt_prune(struct simgpu_vm *vm, u64 *table, u32 level,
-		     u64 va, u64 end)
+static void simgpu_pt_prune(struct simgpu_vm *vm, u64 *table, u32 level,
+			    u64 va, u64 end)
 {
 	u64 span = pt_entry_span(level);
 
@@ -286,9 +285,9 @@ void simgpu_pt_prune(struct simgpu_vm *vm, u64 *table, u32 level,
  * counted for the previous op are not counted again: msm's sharing for
  * sorted batches. @last holds the last span counted per level.
  */
-u64 simgpu_pt_worst_case(struct simgpu_vm *vm, u64 va, u64 size,
-			 u64 bo_offset, bool null, bool shared,
-			 u64 last[PT_LEVELS])
+static u64 simgpu_pt_worst_case(struct simgpu_vm *vm, u64 va, u64 size,
+				u64 bo_offset, bool null, bool shared,
+				u64 last[PT_LEVELS])
 {
 	u64 end = va + size, pages = 0;
 	u32 level;
@@ -323,7 +322,7 @@ u64 simgpu_pt_worst_case(struct simgpu_vm *vm, u64 va, u64 size,
 }
 
 /* An unmap splits at most the blocks at its two ends. */
-u64 simgpu_pt_unmap_worst_case(struct simgpu_vm *vm, u64 va, u64 size)
+static u64 simgpu_pt_unmap_worst_case(struct simgpu_vm *vm, u64 va, u64 size)
 {
 	u64 end = va + size;
 
@@ -335,7 +334,7 @@ u64 simgpu_pt_unmap_worst_case(struct simgpu_vm *vm, u64 va, u64 size)
 }
 
 /* Whatever path fails, nothing of the VM may outlive it: free every table. */
-void simgpu_pt_free_all(struct simgpu_vm *vm, u64 *table, u32 level)
+static void simgpu_pt_free_all(struct simgpu_vm *vm, u64 *table, u32 level)
 {
 	u32 i;
 

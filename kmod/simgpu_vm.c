@@ -36,6 +36,8 @@
 
 #include "simgpu_drv.h"
 #include "simgpu_pgtable.h"
+/* One translation unit with the bind path on purpose: simgpu_pgtable.h. */
+#include "simgpu_pgtable.c"
 
 #if SIMGPU_HAS_VM_BIND
 

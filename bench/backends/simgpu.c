@@ -660,14 +660,15 @@ static int simgpu_userq_wait(struct drmb_device *dev, struct drmb_userq *q, unsi
 		.queue_id = q->id,
 		.offset = (uint64_t)sync * sizeof(uint64_t),
 		.value = value,
-		.deadline_ns = (int64_t)(drmb_now_ns() + timeout_ns),
 	};
 
 	if (sync >= q->nsyncs)
 		return -EINVAL;
-	if (how == DRMB_USERQ_WAIT_IOCTL)
-		return drmIoctl(dev->fd, DRM_IOCTL_SIMGPU_USERQ_WAIT, &w) ? -errno : 0;
-	return drmb_userq_ring_wait(&p->r, q->eventfd, sync, value, how, timeout_ns);
+	if (how != DRMB_USERQ_WAIT_IOCTL)
+		return drmb_userq_ring_wait(&p->r, q->eventfd, sync, value, how, timeout_ns);
+	/* Only here: ring_wait() reads the clock itself, one read is ~100 ns. */
+	w.deadline_ns = (int64_t)(drmb_now_ns() + timeout_ns);
+	return drmIoctl(dev->fd, DRM_IOCTL_SIMGPU_USERQ_WAIT, &w) ? -errno : 0;
 }
 
 static int simgpu_userq_bridge(struct drmb_device *dev, struct drmb_userq *q,

@@ -4,17 +4,20 @@
  * DRM core's ioctl dispatch costs before any driver work. On a backend
  * without a kernel driver, the cheapest call into it.
  */
+#include <errno.h>
+
 #include "backend.h"
 #include "measure.h"
 
-static int drm_ioctl_op(struct drmb_case *c)
-{
-	return drmb_nop(c->dev);
-}
-
+/* The loop calls the backend's op itself: no group check inside the timing. */
 static int drm_ioctl_run(struct drmb_case *c, struct drmb_samples *s)
 {
-	return drmb_measure_loop(c, s, drm_ioctl_op);
+	const struct drmb_nop_ops *t = DRMB_GROUP_OPS(c->dev, DRMB_GROUP_NOP, nop);
+
+	if (!t || !t->nop)
+		return drmb_why(c, -EOPNOTSUPP, "backend %s has no nop op",
+				c->dev->backend->name);
+	return drmb_measure_device(c, s, t->nop);
 }
 
 const struct drmb_bench drmb_bench_drm_ioctl = {

@@ -25,6 +25,9 @@ static const struct drmb_param syncobj_ops_params[] = {
 
 struct syncobj_ops {
 	struct drmb_device *dev;
+	/* Resolved in setup: the timed call is the backend's op, no wrapper. */
+	const struct drmb_syncobj_ops *so;
+	const struct drmb_timeline_ops *tl;
 	int op;
 	uint32_t handle, src;
 	uint64_t point;
@@ -40,13 +43,41 @@ static uint32_t syncobj_ops_case_needs(const struct drmb_case *c)
 	return needs_timeline(drmb_case_int(c, "op")) ? DRMB_NEEDS(DRMB_GROUP_TIMELINE) : 0;
 }
 
+/* Non-zero when the backend's tables have every op that op calls. */
+static int syncobj_has_op(const struct syncobj_ops *o, int op)
+{
+	const struct drmb_syncobj_ops *so = o->so;
+	const struct drmb_timeline_ops *tl = o->tl;
+
+	switch (op) {
+	case OP_CREATE_DESTROY:
+		return so && so->create && so->destroy;
+	case OP_SIGNAL:
+		return so && so->signal;
+	case OP_RESET:
+		return so && so->reset;
+	case OP_QUERY:
+		return tl && tl->query;
+	case OP_TIMELINE_SIGNAL:
+		return tl && tl->signal;
+	case OP_TRANSFER:
+		return tl && tl->transfer;
+	}
+	return 0;
+}
+
 static int syncobj_ops_setup(struct drmb_case *c)
 {
 	struct syncobj_ops *o = c->priv;
 	int ret;
 
 	o->dev = c->dev;
+	o->so = DRMB_GROUP_OPS(c->dev, DRMB_GROUP_SYNCOBJ, syncobj);
+	o->tl = DRMB_GROUP_OPS(c->dev, DRMB_GROUP_TIMELINE, timeline);
 	o->op = drmb_case_int(c, "op");
+	if (!syncobj_has_op(o, o->op))
+		return drmb_why(c, -EOPNOTSUPP, "backend %s has no %s op",
+				c->dev->backend->name, drmb_case_str(c, "op"));
 	ret = drmb_syncobj_create(o->dev, 0, &o->handle);
 	if (ret)
 		return drmb_why(c, ret, "SYNCOBJ_CREATE: %s", strerror(-ret));
@@ -75,26 +106,26 @@ static int syncobj_op(struct drmb_case *c)
 
 	switch (o->op) {
 	case OP_CREATE_DESTROY:
-		ret = drmb_syncobj_create(o->dev, 0, &h);
+		ret = o->so->create(o->dev, 0, &h);
 		if (!ret)
-			drmb_syncobj_destroy(o->dev, h);
+			o->so->destroy(o->dev, h);
 		break;
 	case OP_SIGNAL:
-		ret = drmb_syncobj_signal(o->dev, &o->handle, 1);
+		ret = o->so->signal(o->dev, &o->handle, 1);
 		break;
 	case OP_RESET:
-		ret = drmb_syncobj_reset(o->dev, &o->handle, 1);
+		ret = o->so->reset(o->dev, &o->handle, 1);
 		break;
 	case OP_QUERY:
-		ret = drmb_timeline_query(o->dev, &o->handle, &o->point, 1);
+		ret = o->tl->query(o->dev, &o->handle, &o->point, 1);
 		break;
 	case OP_TIMELINE_SIGNAL:
 		o->point++;
-		ret = drmb_timeline_signal(o->dev, &o->handle, &o->point, 1);
+		ret = o->tl->signal(o->dev, &o->handle, &o->point, 1);
 		break;
 	case OP_TRANSFER:
 		o->point++;
-		ret = drmb_timeline_transfer(o->dev, o->handle, o->point, o->src, 0, 0);
+		ret = o->tl->transfer(o->dev, o->handle, o->point, o->src, 0, 0);
 		break;
 	}
 	return ret;

@@ -134,6 +134,15 @@ int vm_workload_setup(struct drmb_case *c)
 	if (ret)
 		goto err;
 	w->async = async;
+	w->vb = DRMB_GROUP_OPS(c->dev, DRMB_GROUP_VM_BIND, vm_bind);
+	w->vba = DRMB_GROUP_OPS(c->dev, DRMB_GROUP_VM_BIND_ASYNC, vm_bind_async);
+	w->so = DRMB_GROUP_OPS(c->dev, DRMB_GROUP_SYNCOBJ, syncobj);
+	if (!w->vb || !w->vb->vm_bind ||
+	    (async && (!w->vba || !w->vba->vm_bind || !w->so || !w->so->wait))) {
+		ret = drmb_why(c, -EOPNOTSUPP, "backend %s has no %sVM_BIND op",
+			       c->dev->backend->name, async ? "asynchronous " : "");
+		goto err;
+	}
 	if (async && (ret = drmb_syncobj_create(c->dev, 0, &w->done))) {
 		drmb_why(c, ret, "SYNCOBJ_CREATE: %s", strerror(-ret));
 		goto err;
@@ -206,12 +215,11 @@ static int vm_workload_op(struct drmb_case *c)
 	int ret;
 
 	if (!w->async)
-		return drmb_vm_bind(w->dev, w->vm, w->timed, w->batch, &w->seqno);
-	ret = drmb_vm_bind_async(w->dev, w->vm, w->timed, w->batch, 0, w->done,
-				 &w->seqno);
+		return w->vb->vm_bind(w->dev, w->vm, w->timed, w->batch, &w->seqno);
+	ret = w->vba->vm_bind(w->dev, w->vm, w->timed, w->batch, 0, w->done, &w->seqno);
 	if (ret)
 		return ret;
-	return drmb_syncobj_wait(w->dev, &w->done, 1, INT64_MAX, 0, NULL);
+	return w->so->wait(w->dev, &w->done, 1, INT64_MAX, 0, NULL);
 }
 
 #define ADD_DELTA(f) (w->sum.f += now.f - w->before.f)

@@ -56,6 +56,10 @@ struct vm_workload {
 	uint32_t vm, bo_a, bo_b;
 	/* async: the timed call queues the bind and waits for this syncobj. */
 	int async;
+	/* Resolved in setup: the timed call is the backend's op, no wrapper. */
+	const struct drmb_vm_bind_ops *vb;
+	const struct drmb_vm_bind_async_ops *vba;
+	const struct drmb_syncobj_ops *so;
 	uint32_t done;
 	struct drmb_vm_op *timed, *reset;
 	unsigned int nreset;

@@ -93,20 +93,18 @@ int drmb_device_lacks(const struct drmb_device *dev, uint32_t needs, char *why, 
 	return 0;
 }
 
-/* The group's table when dev has it, else NULL. */
-#define OPS(dev, g, member) \
-	((dev)->groups & DRMB_NEEDS(g) ? (dev)->backend->member : NULL)
-
 /* Calls op of the group's table, or returns -EOPNOTSUPP. */
 #define CALL(dev, g, member, op, ...) do {					\
-	const __typeof__(*(dev)->backend->member) *t_ = OPS(dev, g, member);	\
+	const __typeof__(*(dev)->backend->member) *t_ =				\
+		DRMB_GROUP_OPS(dev, g, member);					\
 										\
 	return t_ && t_->op ? t_->op(__VA_ARGS__) : -EOPNOTSUPP;		\
 } while (0)
 
 /* The same for an op returning nothing. */
 #define CALL_VOID(dev, g, member, op, ...) do {					\
-	const __typeof__(*(dev)->backend->member) *t_ = OPS(dev, g, member);	\
+	const __typeof__(*(dev)->backend->member) *t_ =				\
+		DRMB_GROUP_OPS(dev, g, member);					\
 										\
 	if (t_ && t_->op)							\
 		t_->op(__VA_ARGS__);						\
@@ -227,14 +225,14 @@ int drmb_submit(struct drmb_device *dev, uint32_t queue, struct drmb_job *jobs,
 
 unsigned int drmb_submit_max_batch(struct drmb_device *dev)
 {
-	const struct drmb_submit_ops *t = OPS(dev, DRMB_GROUP_SUBMIT, submit);
+	const struct drmb_submit_ops *t = DRMB_GROUP_OPS(dev, DRMB_GROUP_SUBMIT, submit);
 
 	return t && t->max_batch ? t->max_batch(dev) : 0;
 }
 
 int drmb_submit_durations(const struct drmb_device *dev)
 {
-	const struct drmb_submit_ops *t = OPS(dev, DRMB_GROUP_SUBMIT, submit);
+	const struct drmb_submit_ops *t = DRMB_GROUP_OPS(dev, DRMB_GROUP_SUBMIT, submit);
 
 	return t && t->durations;
 }
@@ -281,14 +279,14 @@ int drmb_vm_stats(struct drmb_device *dev, uint32_t vm, struct drmb_vm_stats *st
 
 uint64_t drmb_vm_first_va(struct drmb_device *dev)
 {
-	const struct drmb_vm_bind_ops *t = OPS(dev, DRMB_GROUP_VM_BIND, vm_bind);
+	const struct drmb_vm_bind_ops *t = DRMB_GROUP_OPS(dev, DRMB_GROUP_VM_BIND, vm_bind);
 
 	return t && t->first_va ? t->first_va(dev) : 0;
 }
 
 unsigned int drmb_vm_max_ops(struct drmb_device *dev)
 {
-	const struct drmb_vm_bind_ops *t = OPS(dev, DRMB_GROUP_VM_BIND, vm_bind);
+	const struct drmb_vm_bind_ops *t = DRMB_GROUP_OPS(dev, DRMB_GROUP_VM_BIND, vm_bind);
 
 	return t && t->max_ops ? t->max_ops(dev) : 0;
 }

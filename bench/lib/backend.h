@@ -37,6 +37,16 @@ static inline int drmb_device_has(const struct drmb_device *dev, uint32_t needs)
 }
 
 /*
+ * The table of group g (member of struct drmb_backend) when dev has the
+ * group, else NULL. For measured loops: a benchmark resolves it (and
+ * checks the optional ops it calls) once in setup and calls its ops in the
+ * loop, which then makes the same call it made before the contract; a
+ * wrapper below costs about ten instructions a call for its checks.
+ */
+#define DRMB_GROUP_OPS(dev, g, member) \
+	((dev)->groups & DRMB_NEEDS(g) ? (dev)->backend->member : NULL)
+
+/*
  * 0 when dev has every group in needs, else -EOPNOTSUPP and
  * "backend B has no GROUP[: reason]" for the first missing one in why.
  */

@@ -50,6 +50,12 @@ int drmb_measure_loop(struct drmb_case *c, struct drmb_samples *s,
 int drmb_measure_each(struct drmb_case *c, struct drmb_samples *s,
 		      int (*op)(struct drmb_case *c),
 		      void (*after)(struct drmb_case *c, size_t i, uint64_t t0, uint64_t t1));
+/*
+ * The same loop timing op(c->dev): a backend's op resolved in setup
+ * (DRMB_GROUP_OPS) is then the only call in the timed region.
+ */
+int drmb_measure_device(struct drmb_case *c, struct drmb_samples *s,
+			int (*op)(struct drmb_device *dev));
 
 /*
  * Two-thread wake latency: the calling thread signals, a waiter thread on the

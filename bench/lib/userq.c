@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* User-queue ring arithmetic, producer and waiters, and the names of its enums. */
+/* User-queue ring arithmetic, waiters, enum names; the producer is inline in userq.h. */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -57,42 +57,6 @@ int64_t drmb_userq_ring_space(uint64_t insert, uint64_t extract, uint32_t ring_s
 	if (used > ring_size)
 		return -EIO;
 	return (int64_t)((ring_size - used) / desc_size);
-}
-
-int drmb_userq_ring_submit(struct drmb_userq_ring *r, const struct drmb_userq_job *jobs,
-			   unsigned int njobs, drmb_userq_encode_fn *encode,
-			   uint64_t *first_seqno)
-{
-	uint64_t extract = __atomic_load_n(r->extract_io, __ATOMIC_ACQUIRE);
-	int64_t space = drmb_userq_ring_space(r->insert, extract, r->ring_size, r->desc_size);
-	uint64_t at = r->insert;
-	uint32_t state;
-	unsigned int i;
-
-	if (space < 0)
-		return -EIO;
-	if (!njobs || njobs > (uint64_t)space)
-		return njobs ? -EAGAIN : -EINVAL;
-	for (i = 0; i < njobs; i++) {
-		const struct drmb_userq_job *j = &jobs[i];
-
-		if (j->signal_sync >= r->nsyncs || (j->wait && j->wait_sync >= r->nsyncs))
-			return -EINVAL;
-		encode((char *)r->ring + drmb_userq_ring_pos(at, r->ring_size), j,
-		       at / r->desc_size + 1);
-		at += r->desc_size;
-	}
-	if (first_seqno)
-		*first_seqno = r->insert / r->desc_size + 1;
-	r->insert = at;
-	__atomic_store_n(r->insert_io, r->insert, __ATOMIC_RELEASE);
-	__atomic_store_n(r->doorbell, ++r->doorbell_count, __ATOMIC_RELAXED);
-	/* Pairs with the firmware's barrier between INACTIVE and re-reading insert. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	state = __atomic_load_n(r->state_io, __ATOMIC_RELAXED);
-	if (state == r->state_faulty)
-		return -EIO;
-	return state == r->state_inactive;
 }
 
 static inline void cpu_relax(void)
