@@ -286,6 +286,15 @@ printf 'workload bad\nclient a\n\tsubmit 5\n' >"$T/bad.wl"
 drmb workloads "$T/bad.wl"
 check "workloads: a bad file exits 1 naming the line and what was expected" \
 	test "$rc" -eq 1 -a "$(grep -c "bad.wl:3: submit: expected a duration" "$T/err")" -eq 1
+drmb workloads -v compositor-rt
+cp "$T/out" "$T/crt.wl"
+drmb workloads "$T/crt.wl"
+check "workloads: a time-cap is printed and parses back (compositor-rt: 10 s)" \
+	test "$rc" -eq 0 -a "$(cat "$T/out")" = "$(cat "$T/crt.wl")" -a "$(grep -c '^time-cap 10000ms$' "$T/out")" -eq 1
+printf 'workload bad\ntime-cap soon\nclient a\n\tsubmit 1ms\n' >"$T/bad.wl"
+drmb workloads "$T/bad.wl"
+check "workloads: a bad time-cap names the line" \
+	test "$rc" -eq 1 -a "$(grep -c "bad.wl:2: time-cap: expected a duration such as 10s, got 'soon'" "$T/err")" -eq 1
 drmb workloads no-such-workload
 check "workloads: an unknown name exits 1 and says so" \
 	test "$rc" -eq 1 -a "$(grep -c "no built-in workload 'no-such-workload'" "$T/err")" -eq 1
