@@ -266,7 +266,7 @@ check "table -c: 10 runs: the interval is [x(2),x(9)]" \
 check "table -c: the header gives the exact coverage per run count, not '95% CI'" \
 	grep -qF '# [lo,hi]: the median'"'"'s order-statistic interval, coverage >= 95%, exactly 96.9% with 6 runs, 97.9% with 10 runs' "$T/out"
 check "table -c: no header claims a plain 95% CI" \
-	sh -c '! grep -q "95% CI" "$1"' sh "$T/out"
+	test "$(grep -c '95% CI' "$T/out")" -eq 0
 drmb table -t -u ns/op -b SubmitModels "$MODELS"
 check "table -t: tab-separated, no comment lines" \
 	test "$(grep -c '^#' "$T/out")" -eq 0 -a "$(printf 'model=kernel\t31000')" = "$(grep '^model=kernel' "$T/out")"

@@ -4,6 +4,7 @@
 # test sees which boots the sweep asks for, how simgpu-only points share
 # one boot (--reload-points), how results find their points, the resume
 # after an interrupted sweep, and the table at the end.
+# shellcheck source=bench/tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 setup sweep "$DRMBENCH"
 
