@@ -50,6 +50,10 @@ static void show(const struct drmb_workload *w)
 	printf("workload %s\n", w->name);
 	if (w->description[0])
 		printf("description %s\n", w->description);
+	if (w->time_cap_ns) {
+		print_dur("time-cap ", w->time_cap_ns);
+		printf("\n");
+	}
 	for (g = 0; g < w->ngroups; g++) {
 		const struct drmb_wl_group *gr = &w->group[g];
 
@@ -84,6 +88,8 @@ static void one_line(const struct drmb_workload *w)
 	printf("%-28s", w->name);
 	for (g = 0; g < w->ngroups; g++)
 		printf("%s%s x%u", g ? ", " : "", w->group[g].name, w->group[g].count);
+	if (w->time_cap_ns)
+		print_dur("; runs up to ", w->time_cap_ns);
 	printf("\n  %s\n", w->description);
 }
 

@@ -34,7 +34,7 @@ static const struct drmb_param wl_params[] = {
 	  0, DRMB_WL_MAX_CLIENTS },
 	{ "cycles", DRMB_PARAM_INT, "200", "a run ends once the first client started this many cycles (its instances together; 0: at duration)",
 	  0, 100000 },
-	{ "duration", DRMB_PARAM_INT, "20000", "longest run, ms (run -t caps it too)", 50, 600000 },
+	{ "duration", DRMB_PARAM_INT, "20000", "longest run, ms (run -t caps it too, or the workload's time-cap if longer)", 50, 600000 },
 	{ "mode", DRMB_PARAM_ENUM, "threads", "each client a thread or a process",
 	  .choices = modes },
 	{ "busy", DRMB_PARAM_INT, "0", "threads spinning beside the clients (CPU load)", 0, 64 },
@@ -197,8 +197,13 @@ static int wl_run(struct drmb_case *c, struct drmb_samples *s)
 	size_t k;
 	int ret;
 
-	if (c->max_run_ns && c->max_run_ns < o.duration_ns)
-		o.duration_ns = c->max_run_ns;
+	/* run -t caps a run, unless the workload says it needs longer */
+	if (c->max_run_ns) {
+		uint64_t cap = c->max_run_ns > wl->w.time_cap_ns ? c->max_run_ns : wl->w.time_cap_ns;
+
+		if (cap < o.duration_ns)
+			o.duration_ns = cap;
+	}
 	o.seed = wl->seed++;
 	ret = drmb_wl_run(&wl->w, &o, &wl_dev_ops, c, &r, c->why, sizeof(c->why));
 	if (ret)

@@ -47,6 +47,8 @@ struct drmb_wl_group {
 struct drmb_workload {
 	char name[DRMB_WL_NAME_LEN];
 	char description[128];
+	/* time-cap: a run may take this long even above run -t; 0: none */
+	uint64_t time_cap_ns;
 	struct drmb_wl_group group[DRMB_WL_MAX_GROUPS];
 	unsigned int ngroups;
 };

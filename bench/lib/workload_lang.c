@@ -6,6 +6,7 @@
  *
  *   workload NAME
  *   description TEXT...
+ *   time-cap DUR
  *   client NAME [count=N] [priority=low|normal|high] [engine=N]
  *               [period=DUR] [depth=N] [rt=PRIO]
  *     submit DUR[-DUR] [after=STEP]
@@ -292,6 +293,19 @@ int drmb_workload_parse(struct drmb_workload *w, const char *origin, const char 
 		} else if (!strcmp(tok, "description")) {
 			tok = strtok_r(NULL, "\r", &tsave);
 			snprintf(w->description, sizeof(w->description), "%s", tok ? tok : "");
+		} else if (!strcmp(tok, "time-cap")) {
+			uint64_t ns;
+
+			tok = strtok_r(NULL, " \t\r", &tsave);
+			if (!tok || drmb_wl_parse_duration(tok, &ns) || !ns)
+				ret = fail(&l, "time-cap: expected a duration such as 10s, got '%s'",
+					   tok ? tok : "");
+			else if (w->time_cap_ns)
+				ret = fail(&l, "a second 'time-cap' line");
+			else if (strtok_r(NULL, " \t\r", &tsave))
+				ret = fail(&l, "time-cap: expected one duration");
+			else
+				w->time_cap_ns = ns;
 		} else if (!strcmp(tok, "client")) {
 			if (w->ngroups)
 				ret = check_group(&l, &w->group[w->ngroups - 1]);
@@ -300,7 +314,7 @@ int drmb_workload_parse(struct drmb_workload *w, const char *origin, const char 
 		} else if (!strcmp(tok, "submit") || !strcmp(tok, "wait") || !strcmp(tok, "sleep")) {
 			ret = parse_step(&l, w, tok, &tsave);
 		} else {
-			ret = fail(&l, "unknown statement '%s' (expected workload, description, client, submit, wait or sleep)",
+			ret = fail(&l, "unknown statement '%s' (expected workload, description, time-cap, client, submit, wait or sleep)",
 				   tok);
 		}
 	}

@@ -251,6 +251,22 @@ check "table: several files: a row per case and file, named by -k" \
 drmb table -c -u ns/op -b SubmitModels "$MODELS"
 check "table -c: the median's 95% CI, '[-]' when the runs are too few for one" \
 	grep -qE '^model=kernel +31000 \[-\]$' "$T/out"
+# 6 and 10 runs: [x(1), x(6)] covers the median with 1 - 2/2^6 = 96.9%,
+# [x(2), x(9)] of 10 with 1 - 2*11/2^10 = 97.9% (x(3), x(8): 89.1% < 95%).
+{
+	echo 'accel: tcg'
+	for i in 1 2 3 4 5 6; do echo "BenchmarkCI/case=six 10 $((100 + i)) ns/op"; done
+	for i in 1 2 3 4 5 6 7 8 9 10; do echo "BenchmarkCI/case=ten 10 $((200 + i)) ns/op"; done
+} >"$T/ci.txt"
+drmb table -c -u ns/op "$T/ci.txt"
+check "table -c: 6 runs: the interval is the extremes [x(1),x(6)]" \
+	grep -qE '^case=six +104 \[101,106\]$' "$T/out"
+check "table -c: 10 runs: the interval is [x(2),x(9)]" \
+	grep -qE '^case=ten +206 \[202,209\]$' "$T/out"
+check "table -c: the header gives the exact coverage per run count, not '95% CI'" \
+	grep -qF '# [lo,hi]: the median'"'"'s order-statistic interval, coverage >= 95%, exactly 96.9% with 6 runs, 97.9% with 10 runs' "$T/out"
+check "table -c: no header claims a plain 95% CI" \
+	test "$(grep -c '95% CI' "$T/out")" -eq 0
 drmb table -t -u ns/op -b SubmitModels "$MODELS"
 check "table -t: tab-separated, no comment lines" \
 	test "$(grep -c '^#' "$T/out")" -eq 0 -a "$(printf 'model=kernel\t31000')" = "$(grep '^model=kernel' "$T/out")"
@@ -270,6 +286,15 @@ printf 'workload bad\nclient a\n\tsubmit 5\n' >"$T/bad.wl"
 drmb workloads "$T/bad.wl"
 check "workloads: a bad file exits 1 naming the line and what was expected" \
 	test "$rc" -eq 1 -a "$(grep -c "bad.wl:3: submit: expected a duration" "$T/err")" -eq 1
+drmb workloads -v compositor-rt
+cp "$T/out" "$T/crt.wl"
+drmb workloads "$T/crt.wl"
+check "workloads: a time-cap is printed and parses back (compositor-rt: 10 s)" \
+	test "$rc" -eq 0 -a "$(cat "$T/out")" = "$(cat "$T/crt.wl")" -a "$(grep -c '^time-cap 10000ms$' "$T/out")" -eq 1
+printf 'workload bad\ntime-cap soon\nclient a\n\tsubmit 1ms\n' >"$T/bad.wl"
+drmb workloads "$T/bad.wl"
+check "workloads: a bad time-cap names the line" \
+	test "$rc" -eq 1 -a "$(grep -c "bad.wl:2: time-cap: expected a duration such as 10s, got 'soon'" "$T/err")" -eq 1
 drmb workloads no-such-workload
 check "workloads: an unknown name exits 1 and says so" \
 	test "$rc" -eq 1 -a "$(grep -c "no built-in workload 'no-such-workload'" "$T/err")" -eq 1

@@ -342,6 +342,8 @@ static void test_median_ci(void)
 	CHECK_CLOSE(ci.achieved_conf, mci_three_x_cover, 1e-12, "n=3: coverage of (x_1, x_3) = 0.75");
 	drmb_median_ci_sorted(s, 6, 0.95, &ci);
 	CHECK(ci.lo == s[0] && ci.hi == s[5], "n=6: first n with a 95%% interval (x_1, x_6), as benchstat");
+	CHECK_CLOSE(ci.achieved_conf, 62.0 / 64, 1e-12,
+		    "n=6: (x_1, x_6) covers with 1 - 2/2^6 = 96.875%%, the only choice (not 95%%)");
 	drmb_median_ci_sorted(s, 5, 0.95, &ci);
 	CHECK(isnan(ci.lo), "n=5: no 95%% interval (coverage 0.9375)");
 }

@@ -4,6 +4,7 @@
 # compositor's missed frames.
 workload compositor-beside-game
 description high-priority compositor (60 Hz) beside a game that renders flat out
+time-cap 10s
 
 client compositor priority=high period=16667us
 	submit 1ms

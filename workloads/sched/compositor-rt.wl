@@ -5,6 +5,7 @@
 # compositor-submit-run-ns across simgpu's submit_wq choices.
 workload compositor-rt
 description SCHED_FIFO compositor submit thread (60 Hz, 500 us jobs) beside a game
+time-cap 10s
 
 client compositor priority=high period=16667us rt=50
 	submit 500us
