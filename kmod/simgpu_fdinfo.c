@@ -21,13 +21,6 @@
 
 #include "simgpu_drv.h"
 
-/* On the engine, with the queue's state lock held: the job completed. */
-void simgpu_fdinfo_job_done(struct simgpu_queue *queue, u64 start_ns, u64 end_ns)
-{
-	if (start_ns && end_ns > start_ns)
-		queue->busy_ns += end_ns - start_ns;
-}
-
 static void simgpu_fdinfo_engines(struct seq_file *m, struct simgpu_file *sfile)
 {
 	u64 busy[SIMGPU_MAX_ENGINES] = {};

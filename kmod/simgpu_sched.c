@@ -145,7 +145,8 @@ simgpu_record(struct simgpu_queue *queue, u64 seqno)
 
 	lockdep_assert_held(&queue->state_lock);
 	/* NULL when a newer job took the slot: this one's record was evicted. */
-	rec = simgpu_records_find(&queue->records, seqno, seqno);
+	rec = simgpu_records_find(&queue->records, seqno, seqno,
+				  struct drm_simgpu_job_record, seqno);
 	return IS_ERR(rec) ? NULL : rec;
 }
 

@@ -351,7 +351,8 @@ int simgpu_ioctl_job_query(struct drm_device *dev, void *data,
 		const struct drm_simgpu_job_record *rec =
 			simgpu_records_find(&queue->records,
 					    args->first_seqno + i,
-					    queue->last_submitted_seqno);
+					    queue->last_submitted_seqno,
+					    struct drm_simgpu_job_record, seqno);
 
 		if (IS_ERR(rec)) {
 			ret = PTR_ERR(rec);
@@ -739,7 +740,8 @@ static int simgpu_submit_commit(struct simgpu_submit *sub, u64 *first_seqno)
 	for (i = 0; i < sub->count; i++) {
 		struct simgpu_submit_job *sj = &sub->jobs[i];
 		struct drm_simgpu_job_record *rec =
-			simgpu_records_slot(&queue->records, seqno + i);
+			simgpu_records_slot(&queue->records, seqno + i,
+					    struct drm_simgpu_job_record);
 
 		sj->job->seqno = seqno + i;
 		memset(rec, 0, sizeof(*rec));

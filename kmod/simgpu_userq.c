@@ -390,7 +390,8 @@ simgpu_userq_record(struct simgpu_userq *queue, u64 seqno)
 	struct drm_simgpu_userq_job_record *rec;
 
 	lockdep_assert_held(&queue->lock);
-	rec = simgpu_records_find(&queue->records, seqno, queue->seen_seqno);
+	rec = simgpu_records_find(&queue->records, seqno, queue->seen_seqno,
+				  struct drm_simgpu_userq_job_record, seqno);
 	return IS_ERR(rec) ? NULL : rec;
 }
 
@@ -645,7 +646,8 @@ static bool simgpu_fw_drain(struct simgpu_userq *queue)
 			took = true;
 
 			spin_lock(&queue->lock);
-			rec = simgpu_records_slot(&queue->records, seqno);
+			rec = simgpu_records_slot(&queue->records, seqno,
+						  struct drm_simgpu_userq_job_record);
 			memset(rec, 0, sizeof(*rec));
 			rec->seqno = seqno;
 			rec->user_data = job.user_data;
@@ -1224,7 +1226,8 @@ int simgpu_ioctl_userq_query(struct drm_device *dev, void *data,
 		const struct drm_simgpu_userq_job_record *rec =
 			simgpu_records_find(&queue->records,
 					    args->first_seqno + i,
-					    queue->seen_seqno);
+					    queue->seen_seqno,
+					    struct drm_simgpu_userq_job_record, seqno);
 
 		if (IS_ERR(rec)) {
 			ret = PTR_ERR(rec);

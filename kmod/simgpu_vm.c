@@ -317,7 +317,8 @@ static void simgpu_vm_free(struct drm_gpuvm *gpuvm)
 
 	for (i = 0; vm->records.slots && i < SIMGPU_VM_BIND_RECORDS; i++) {
 		struct simgpu_bind_slot *slot =
-			simgpu_records_slot(&vm->records, i);
+			simgpu_records_slot(&vm->records, i,
+					    struct simgpu_bind_slot);
 
 		dma_fence_put(slot->fence);
 	}
@@ -735,7 +736,7 @@ static int simgpu_bind_op_apply(struct simgpu_vm *vm,
 static struct simgpu_bind_slot *simgpu_bind_slot(struct simgpu_vm *vm,
 						 u64 seqno)
 {
-	return simgpu_records_slot(&vm->records, seqno);
+	return simgpu_records_slot(&vm->records, seqno, struct simgpu_bind_slot);
 }
 
 /*
@@ -842,7 +843,8 @@ int simgpu_ioctl_vm_bind_query(struct drm_device *dev, void *data,
 	for (i = 0; i < args->count; i++) {
 		struct simgpu_bind_slot *slot =
 			simgpu_records_find(&vm->records, args->first_seqno + i,
-					    vm->last_bind_seqno);
+					    vm->last_bind_seqno,
+					    struct simgpu_bind_slot, rec.seqno);
 
 		if (IS_ERR(slot)) {
 			ret = PTR_ERR(slot);
