@@ -20,13 +20,13 @@
 #include <dirent.h>
 #include <sched.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "env.h"
 #include "measure.h"
 
 static uint64_t ts_ns(const struct timespec *ts)
@@ -64,17 +64,11 @@ static int read_schedstat(int tid, uint64_t *ns)
 {
 	char path[64], buf[128];
 	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/schedstat", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
+	n = drmb_read_text(path, buf, sizeof(buf));
 	if (n <= 0)
-		return n < 0 ? -errno : -ENODATA;
-	buf[n] = '\0';
+		return n < 0 ? n : -ENODATA;
 	return drmb_parse_schedstat(buf, ns);
 }
 
@@ -120,18 +114,11 @@ int drmb_parse_stat_running_cpu(const char *text, int *cpu)
 static int running_cpu(int pid)
 {
 	char path[64], buf[1024];
-	int fd, cpu;
-	ssize_t n;
+	int cpu;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (drmb_read_text(path, buf, sizeof(buf)) <= 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	return drmb_parse_stat_running_cpu(buf, &cpu) ? -1 : cpu;
 }
 

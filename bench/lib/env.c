@@ -116,22 +116,36 @@ int drmb_parse_proc_stat_steal(const char *text, uint64_t *ticks)
 	return 0;
 }
 
+ssize_t drmb_read_text(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	err = errno;
+	close(fd);
+	if (n < 0)
+		return -err;
+	buf[n] = '\0';
+	return n;
+}
+
 int drmb_steal_ns(uint64_t *ns)
 {
 	long hz = sysconf(_SC_CLK_TCK);
 	uint64_t ticks;
 	char buf[512];
 	ssize_t n;
-	int fd, ret;
+	int ret;
 
-	fd = open("/proc/stat", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0 || hz <= 0)
+	n = drmb_read_text("/proc/stat", buf, sizeof(buf));
+	if (n < 0)
+		return n;
+	if (n == 0 || hz <= 0)
 		return -ENOENT;
-	buf[n] = '\0';
 	ret = drmb_parse_proc_stat_steal(buf, &ticks);
 	if (!ret)
 		*ns = ticks * (1000000000ull / (uint64_t)hz);

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "drmb.h"
 
@@ -105,6 +106,12 @@ int drmb_env_waiter_sched(const struct drmb_env *e);
  * but the hypervisor ran something else (/proc/stat's aggregate "cpu"
  * line, 8th value, USER_HZ ticks). -ENOENT when the kernel has no column.
  */
+/*
+ * A small procfs/sysfs file read whole into buf (len - 1 bytes at most),
+ * NUL-terminated: the bytes read, or -errno.
+ */
+ssize_t drmb_read_text(const char *path, char *buf, size_t len);
+
 int drmb_steal_ns(uint64_t *ns);
 /* The steal ticks of a /proc/stat text: 0, or -ENOENT without the column. */
 int drmb_parse_proc_stat_steal(const char *text, uint64_t *ticks);

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /* DRM usage stats from fdinfo (fdinfo.h). */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "env.h"
 #include "fdinfo.h"
 
 static struct drmb_fdinfo_engine *engine(struct drmb_fdinfo *fi, const char *name, size_t len)
@@ -116,17 +116,11 @@ int drmb_fdinfo_read(int fd, struct drmb_fdinfo *fi)
 {
 	char path[64], buf[8192];
 	ssize_t n;
-	int f;
 
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
-		return -errno;
-	n = read(f, buf, sizeof(buf) - 1);
-	close(f);
+	n = drmb_read_text(path, buf, sizeof(buf));
 	if (n < 0)
-		return -errno;
-	buf[n] = 0;
+		return n;
 	return drmb_fdinfo_parse(buf, fi);
 }
 
