@@ -349,6 +349,7 @@ static int measure_case(struct run_state *st, struct drmb_case *c, const char *n
 	const struct drmb_placement *cpl = c->placement ? c->placement : &st->canary_pl;
 	int floor_ratio = !!(c->bench->flags & DRMB_BENCH_FLOOR_RATIO);
 	unsigned int r, nruns = 0, ncanary = 0, nfloor = 0;
+	size_t most_samples = 0;
 	uint64_t steal_total = 0;
 	char a[32], b[32], why[DRMB_WHY_LEN];
 	int ret, canary_failed = 0;
@@ -384,6 +385,8 @@ static int measure_case(struct run_state *st, struct drmb_case *c, const char *n
 		steal_ok = steal_ok && !drmb_steal_ns(&steal1) && steal1 >= steal0;
 		if (ret)
 			break;
+		if (st->s.n > most_samples)
+			most_samples = st->s.n;
 		ops = (double)st->s.n * st->s.ops_per_sample;
 		per = st->s.ops_per_sample;
 		ret = drmb_result_samples(&st->w, name, r, st->s.ops_per_sample, st->s.ns, st->s.n);
@@ -479,6 +482,17 @@ static int measure_case(struct run_state *st, struct drmb_case *c, const char *n
 			fprintf(st->out, "%s%s %.4g", i % 8 ? ", " : "      ", c->metric[i].unit, v);
 			if (i + 1 == c->nmetrics || i % 8 == 7)
 				fprintf(st->out, "\n");
+		}
+		if (nruns && !n50) {
+			/* Say why, or a loaded host's dash reads as a broken case. */
+			snprintf(why, sizeof(why),
+				 "no p50: no run reached the %d samples a p50 needs (most: %zu of %zu%s)",
+				 DRMB_P50_MIN_SAMPLES, most_samples, o->samples,
+				 most_samples < o->samples ?
+				 "; the time cap cut the runs short: a slow or loaded host needs a longer -t" :
+				 "; -n 200 or more gives one");
+			fprintf(st->out, "      %s\n", why);
+			drmb_result_comment(&st->w, "%s: %s", name, why);
 		}
 		if (c->note[0]) {
 			fprintf(st->out, "      %s\n", c->note);

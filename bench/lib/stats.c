@@ -227,7 +227,7 @@ int drmb_summarize_u64(uint64_t *samples, size_t n, struct drmb_summary *out)
 		unsigned int bit;
 		size_t field;
 	} quantiles[] = {
-		{ 0.5, 200, DRMB_HAVE_P50, offsetof(struct drmb_summary, p50) },
+		{ 0.5, DRMB_P50_MIN_SAMPLES, DRMB_HAVE_P50, offsetof(struct drmb_summary, p50) },
 		{ 0.9, 1000, DRMB_HAVE_P90, offsetof(struct drmb_summary, p90) },
 		{ 0.99, 10000, DRMB_HAVE_P99, offsetof(struct drmb_summary, p99) },
 		{ 0.999, 100000, DRMB_HAVE_P999, offsetof(struct drmb_summary, p999) },

@@ -21,6 +21,8 @@
  * p99 from 10000, p99.9 from 100000.  Invalid quantile fields hold NaN.
  */
 enum { DRMB_HAVE_P50 = 1, DRMB_HAVE_P90 = 2, DRMB_HAVE_P99 = 4, DRMB_HAVE_P999 = 8 };
+/* The fewest samples a p50 is given from. */
+enum { DRMB_P50_MIN_SAMPLES = 200 };
 
 struct drmb_summary {
 	size_t n;

@@ -200,6 +200,9 @@ static void test_skip_or_fail(void)
 
 	ret = run(&e, out, sizeof(out));
 	CHECK(ret == DRMB_RUN_OK, "no fault: the case runs (ret %d: %.200s)", ret, case_line(out));
+	/* 20 samples a run: no p50 anywhere, and the summary says why. */
+	CHECK(strstr(out, "no p50: no run reached the 200 samples a p50 needs (most: 20 of 20; -n 200"),
+	      "a case without any p50 says why (%.300s)", out);
 
 	/* The first measured run (call 2, after a warm-up) has no p50: the
 	 * summary gives the median of the others', not "-". */
