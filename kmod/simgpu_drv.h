@@ -108,6 +108,19 @@ void simgpu_records_fini(struct simgpu_records *r);
 	((type *)(r)->slots + ((seqno) & (r)->mask))
 
 /*
+ * The @type slot of seqno @seqno, or NULL when a newer record took it. For
+ * the seqnos simgpu handed out itself (job completion, the firmware's
+ * steps): it skips simgpu_records_find()'s range checks, which a seqno from
+ * userspace needs and which cost those paths instructions per job.
+ */
+#define simgpu_records_lookup(r, seqno, type, member) ({			\
+	u64 __seqno = (seqno);							\
+	type *__slot = simgpu_records_slot(r, __seqno, type);			\
+										\
+	__slot->member == __seqno ? __slot : NULL;				\
+})
+
+/*
  * The @type slot of seqno @seqno, given that @last is the newest seqno
  * given out; ERR_PTR(-ENOENT) for 0 or a seqno above @last,
  * ERR_PTR(-ENODATA) for one whose record a newer one overwrote.

@@ -141,13 +141,10 @@ void simgpu_hw_fence_job_done(struct simgpu_hw_fence *hw, bool live,
 static struct drm_simgpu_job_record *
 simgpu_record(struct simgpu_queue *queue, u64 seqno)
 {
-	struct drm_simgpu_job_record *rec;
-
 	lockdep_assert_held(&queue->state_lock);
 	/* NULL when a newer job took the slot: this one's record was evicted. */
-	rec = simgpu_records_find(&queue->records, seqno, seqno,
-				  struct drm_simgpu_job_record, seqno);
-	return IS_ERR(rec) ? NULL : rec;
+	return simgpu_records_lookup(&queue->records, seqno,
+				     struct drm_simgpu_job_record, seqno);
 }
 
 static void simgpu_record_engine(struct simgpu_job *job, u64 run_ns,

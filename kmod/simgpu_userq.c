@@ -387,12 +387,9 @@ static bool simgpu_userq_stopped(struct simgpu_userq *queue)
 static struct drm_simgpu_userq_job_record *
 simgpu_userq_record(struct simgpu_userq *queue, u64 seqno)
 {
-	struct drm_simgpu_userq_job_record *rec;
-
 	lockdep_assert_held(&queue->lock);
-	rec = simgpu_records_find(&queue->records, seqno, queue->seen_seqno,
-				  struct drm_simgpu_userq_job_record, seqno);
-	return IS_ERR(rec) ? NULL : rec;
+	return simgpu_records_lookup(&queue->records, seqno,
+				     struct drm_simgpu_userq_job_record, seqno);
 }
 
 static void simgpu_userq_drop(struct simgpu_userq *queue, u64 seqno, int error)
@@ -423,8 +420,12 @@ static void simgpu_userq_fault(struct simgpu_userq *queue, u32 reason,
 		spin_unlock(&queue->lock);
 		return;
 	}
-	/* Before FAULTY is visible, so a query never sees it half done. */
-	rec = simgpu_userq_record(queue, queue->seen_seqno);
+	/*
+	 * Before FAULTY is visible, so a query never sees it half done. No job
+	 * seen yet (seqno 0) has no record, though slot 0 reads as seqno 0.
+	 */
+	rec = queue->seen_seqno ?
+	      simgpu_userq_record(queue, queue->seen_seqno) : NULL;
 	if (rec && rec->status != SIMGPU_USERQ_JOB_STATUS_DONE) {
 		rec->status = SIMGPU_USERQ_JOB_STATUS_DROPPED;
 		rec->error = -EIO;
