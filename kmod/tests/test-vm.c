@@ -1242,9 +1242,9 @@ TEST(test_vm_throttle_interrupted, "vm-throttle-interrupted")
  * 2 MiB of VA; without a cap a client could make the kernel allocate most
  * of its memory (13 binds of 64 GiB took 1667 MiB of a 2 GiB guest). The
  * default caps (vm_max_pt_pages, 32768 pages; vm_max_pt_pages_total, an
- * eighth of RAM, 30644 pages in a 1 GiB guest: vm-pt-cap-device) refuse
- * 80 GiB before allocating anything, take 16 GiB, and refuse 64 GiB more
- * with the VM still usable.
+ * eighth of RAM, 30785 pages in a 1 GiB 6.12 guest: vm-pt-cap-device)
+ * refuse 80 GiB before allocating anything, take 16 GiB, and refuse 64 GiB
+ * more with the VM still usable.
  */
 TEST(test_vm_pt_cap, "vm-pt-cap")
 {
