@@ -4,7 +4,8 @@
  * tests read and set, and nothing a benchmark depends on.
  *
  * live: "name count" lines of the objects simgpu holds (open files, queues,
- * VMs, user queues, own schedulers, page-table pages, jobs of the shared
+ * VMs, user queues, own schedulers, page-table pages (tables and pages
+ * reserved for binds: what vm_max_pt_pages_total caps), jobs of the shared
  * schedulers and bind jobs). With no file open and every fence freed,
  * every count is 0: the tests check that after each test.
  *
@@ -34,8 +35,8 @@ static int simgpu_live_show(struct seq_file *m, void *data)
 	seq_printf(m, "jobs %d\n", jobs);
 	seq_printf(m, "own_scheds %d\n", atomic_read(&sdev->own_scheds_live));
 	seq_printf(m, "vms %d\n", atomic_read(&sdev->vms_live));
-	seq_printf(m, "vm_tables %lld\n",
-		   (long long)atomic64_read(&sdev->vm_tables_live));
+	seq_printf(m, "vm_pt_pages %lld\n",
+		   (long long)atomic64_read(&sdev->vm_pt_pages));
 	seq_printf(m, "bind_jobs %d\n", atomic_read(&sdev->bind_jobs_live));
 	seq_printf(m, "userqs %d\n", atomic_read(&sdev->userqs_live));
 	return 0;

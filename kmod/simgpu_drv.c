@@ -61,6 +61,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -120,6 +121,24 @@ MODULE_PARM_DESC(own_sched_max_total, "Writable: OWN_SCHED queues (one drm_gpu_s
 ulong simgpu_vm_max_pt_pages = 32768;
 module_param_named(vm_max_pt_pages, simgpu_vm_max_pt_pages, ulong, 0644);
 MODULE_PARM_DESC(vm_max_pt_pages, "Writable: page-table pages a VM may hold, tables and reserved pages together; a bind that needs more fails (default 32768: 128 MiB)");
+
+/* 0 at load: derived from the machine's memory (simgpu_params_parse()). */
+ulong simgpu_vm_max_pt_pages_total;
+module_param_named(vm_max_pt_pages_total, simgpu_vm_max_pt_pages_total, ulong, 0644);
+MODULE_PARM_DESC(vm_max_pt_pages_total, "Writable: page-table pages all VMs of all files may hold together, tables and reserved pages; a bind that needs more fails like one past vm_max_pt_pages (default 0: an eighth of RAM, set at load)");
+
+/*
+ * vm_max_pt_pages_total when not set at load: an eighth of RAM. Page-table
+ * pages cannot be reclaimed (no shrinker), and memcg charging bounds them
+ * only where a memory limit is set, which a desktop session or a CI guest
+ * has not. The kernel bounds other unreclaimable objects a user can make
+ * the same way, by a share of RAM (epoll watches: 4% per user); one cap for
+ * every user of the device together can afford a larger share. An eighth
+ * leaves seven eighths to the rest of the machine, and still lets one VM
+ * come near its own 128 MiB cap on a 1 GiB test guest, and sixteen VMs
+ * reach theirs on a 16 GiB machine.
+ */
+#define SIMGPU_PT_PAGES_RAM_SHARE	8
 
 ulong simgpu_vm_max_inflight_pages = 65536;
 module_param_named(vm_max_inflight_pages, simgpu_vm_max_inflight_pages, ulong, 0644);
@@ -227,6 +246,9 @@ static int simgpu_params_parse(void)
 		return -EINVAL;
 	}
 	p->vm_prealloc = i;
+	if (!simgpu_vm_max_pt_pages_total)
+		simgpu_vm_max_pt_pages_total = totalram_pages() /
+					       SIMGPU_PT_PAGES_RAM_SHARE;
 
 	i = match_string(simgpu_userq_fw_names,
 			 ARRAY_SIZE(simgpu_userq_fw_names), userq_fw_policy);
@@ -312,7 +334,7 @@ static int simgpu_ioctl_dev_query(struct drm_device *dev, void *data,
 		.inject_path = simgpu_params.inject_path,
 		.inject_delay_ns = simgpu_params.inject_path ?
 				   simgpu_params.inject_delay_ns : 0,
-		.vm_tables_live = atomic64_read(&sdev->vm_tables_live),
+		.vm_tables_live = atomic64_read(&sdev->vm_pt_pages),
 		.userq_max_queues = SIMGPU_USERQ_MAX_QUEUES,
 		.userq_max_ring_size = SIMGPU_USERQ_MAX_RING_SIZE,
 		.userq_record_ring_size = SIMGPU_USERQ_RECORD_RING_SIZE,

@@ -72,8 +72,9 @@ extern u32 simgpu_test_pt_alloc_fail_after;
 /* Writable at run time: device-wide caps on what files create. */
 extern uint simgpu_userq_max_total;
 extern uint simgpu_own_sched_max_total;
-/* Writable at run time: the page-table pages a VM may hold. */
+/* Writable at run time: the page-table pages a VM, and all VMs, may hold. */
 extern ulong simgpu_vm_max_pt_pages;
+extern ulong simgpu_vm_max_pt_pages_total;
 /* Writable at run time: the throttling cap of asynchronous binds. */
 extern ulong simgpu_vm_max_inflight_pages;
 /* Writable at run time: the user-queue stall backstop. */
@@ -218,8 +219,11 @@ struct simgpu_device {
 	struct dentry *debugfs;
 	/* Finishes retired own schedulers; drained at rmmod. */
 	struct workqueue_struct *retire_wq;
-	/* Page-table pages of every VM: proves teardown frees them all. */
-	atomic64_t vm_tables_live;
+	/*
+	 * Page-table pages of every VM, tables and reserved pages: what
+	 * vm_max_pt_pages_total caps, and the proof that teardown frees them.
+	 */
+	atomic64_t vm_pt_pages;
 	/* Runs asynchronous VM_BIND jobs: one entity per VM. */
 	struct drm_gpu_scheduler bind_sched;
 	bool bind_sched_ready;

@@ -3,10 +3,11 @@
  * simgpu's page-table format: four levels of 512-entry tables, each one
  * 4 KiB page, mapping 4 KiB pages and, where the VM allows it, 2 MiB
  * blocks (simgpu_pgtable.h). Here: table pages (reserved in a VM's pool
- * or allocated late), map, clear and prune of a range, and the worst-case
- * count of tables a bind can need, which the preallocation policies
- * reserve. simgpu_vm.c drives it from drm_gpuvm's split steps and
- * includes this file (see simgpu_pgtable.h for why).
+ * or allocated late, counted against the VM's cap and the device's), map,
+ * clear and prune of a range, and the worst-case count of tables a bind
+ * can need, which the preallocation policies reserve. simgpu_vm.c drives
+ * it from drm_gpuvm's split steps and includes this file (see
+ * simgpu_pgtable.h for why).
  */
 
 #include <linux/mm.h>
@@ -18,15 +19,61 @@
 #if SIMGPU_HAS_VM_BIND
 
 /*
+ * Count @n more page-table pages in @counter unless that takes it above
+ * @cap. A compare-and-exchange rather than add-then-undo: a refused bind
+ * must not make a concurrent bind in another VM see a transient overshoot.
+ */
+static bool simgpu_pt_pages_try_add(atomic64_t *counter, u64 n, u64 cap)
+{
+	s64 old = atomic64_read(counter);
+
+	do {
+		if (n > cap || (u64)old > cap - n)
+			return false;
+	} while (!atomic64_try_cmpxchg(counter, &old, old + n));
+	return true;
+}
+
+/*
+ * The one place both caps are checked, whatever path takes pages: the
+ * VM's (vm_max_pt_pages) and the device's, of all VMs of all files
+ * (vm_max_pt_pages_total). Reserving a batch counts it here once, so
+ * neither taking a reserved page for a table in run_job nor allocating
+ * the reserved pages costs an atomic per page.
+ */
+static bool simgpu_pt_pages_charge(struct simgpu_vm *vm, u64 n)
+{
+	if (!n)
+		return true;
+	if (!simgpu_pt_pages_try_add(&vm->pt_pages, n,
+				     READ_ONCE(simgpu_vm_max_pt_pages)))
+		return false;
+	if (!simgpu_pt_pages_try_add(&vm->sdev->vm_pt_pages, n,
+				     READ_ONCE(simgpu_vm_max_pt_pages_total))) {
+		atomic64_sub(n, &vm->pt_pages);
+		return false;
+	}
+	return true;
+}
+
+static void simgpu_pt_pages_uncharge(struct simgpu_vm *vm, u64 n)
+{
+	if (!n)
+		return;
+	atomic64_sub(n, &vm->pt_pages);
+	atomic64_sub(n, &vm->sdev->vm_pt_pages);
+}
+
+/*
  * Test-only fault injection: the page-table page allocation that counts
  * test_pt_alloc_fail_after down to 0 fails, so the tests can reach the
  * failure paths of reserving (no state change) and of applying (the VM
  * turns unusable). Races between VMs only move which allocation fails.
+ * The caller has charged the page.
  */
-static struct page *simgpu_pt_page_alloc(struct simgpu_vm *vm, gfp_t gfp)
+static struct page *simgpu_pt_page_alloc(gfp_t gfp)
 {
 	u32 n = READ_ONCE(simgpu_test_pt_alloc_fail_after);
-	struct page *page;
 
 	simgpu_inject_delay(SIMGPU_INJECT_VM_PT_ALLOC);
 	if (unlikely(n > 0)) {
@@ -34,22 +81,7 @@ static struct page *simgpu_pt_page_alloc(struct simgpu_vm *vm, gfp_t gfp)
 		if (n == 1)
 			return NULL;
 	}
-	/* The per-VM cap, whatever path allocates. */
-	if (atomic64_inc_return(&vm->pt_pages) >
-	    READ_ONCE(simgpu_vm_max_pt_pages)) {
-		atomic64_dec(&vm->pt_pages);
-		return NULL;
-	}
-	page = alloc_page(gfp | __GFP_ZERO);
-	if (!page)
-		atomic64_dec(&vm->pt_pages);
-	return page;
-}
-
-static void simgpu_pt_page_free(struct simgpu_vm *vm, struct page *page)
-{
-	__free_page(page);
-	atomic64_dec(&vm->pt_pages);
+	return alloc_page(gfp | __GFP_ZERO);
 }
 
 /*
@@ -65,20 +97,23 @@ static u64 *simgpu_pt_alloc(struct simgpu_vm *vm)
 		list_del(&page->lru);
 		vm->stats.tables_prealloc_used++;
 	} else {
+		if (!simgpu_pt_pages_charge(vm, 1))
+			return NULL;
 		/*
 		 * In run_job (the fence signalling path) without reclaim;
 		 * in the ioctl charged to the caller's memory cgroup.
 		 */
-		page = simgpu_pt_page_alloc(vm, vm->in_run_job ?
+		page = simgpu_pt_page_alloc(vm->in_run_job ?
 					    GFP_NOWAIT | __GFP_NOWARN :
 					    GFP_KERNEL_ACCOUNT);
-		if (!page)
+		if (!page) {
+			simgpu_pt_pages_uncharge(vm, 1);
 			return NULL;
+		}
 		vm->stats.tables_allocated_late++;
 	}
 	set_page_private(page, 0);
 	vm->stats.tables_live++;
-	atomic64_inc(&vm->sdev->vm_tables_live);
 	return page_address(page);
 }
 
@@ -87,9 +122,9 @@ static void simgpu_pt_free(struct simgpu_vm *vm, u64 *table)
 	struct page *page = virt_to_page(table);
 
 	set_page_private(page, 0);
-	simgpu_pt_page_free(vm, page);
+	__free_page(page);
+	simgpu_pt_pages_uncharge(vm, 1);
 	vm->stats.tables_live--;
-	atomic64_dec(&vm->sdev->vm_tables_live);
 }
 
 static int simgpu_pool_fill(struct simgpu_vm *vm, struct list_head *pool,
@@ -99,10 +134,8 @@ static int simgpu_pool_fill(struct simgpu_vm *vm, struct list_head *pool,
 	struct page *page;
 	int ret = 0;
 
-	/* Fail before allocating anything, rather than at the cap. */
-	if (count > READ_ONCE(simgpu_vm_max_pt_pages) -
-		    min_t(u64, atomic64_read(&vm->pt_pages),
-			  READ_ONCE(simgpu_vm_max_pt_pages)))
+	/* Fail before allocating anything, rather than at a cap. */
+	if (!simgpu_pt_pages_charge(vm, count))
 		return -ENOSPC;
 	for (; count; count--) {
 		/* A bind of a huge range: let a killed caller go. */
@@ -111,7 +144,7 @@ static int simgpu_pool_fill(struct simgpu_vm *vm, struct list_head *pool,
 			break;
 		}
 		/* Charged to the caller's memory cgroup. */
-		page = simgpu_pt_page_alloc(vm, GFP_KERNEL_ACCOUNT);
+		page = simgpu_pt_page_alloc(GFP_KERNEL_ACCOUNT);
 		if (!page) {
 			ret = -ENOMEM;
 			break;
@@ -119,6 +152,8 @@ static int simgpu_pool_fill(struct simgpu_vm *vm, struct list_head *pool,
 		list_add(&page->lru, pool);
 		vm->stats.tables_preallocated++;
 	}
+	/* The pages not allocated; the caller drains those that were. */
+	simgpu_pt_pages_uncharge(vm, count);
 	vm->stats.prealloc_ns += ktime_get_ns() - start;
 	return ret;
 }
@@ -127,12 +162,15 @@ static int simgpu_pool_fill(struct simgpu_vm *vm, struct list_head *pool,
 static void simgpu_pool_drain(struct simgpu_vm *vm, struct list_head *pool)
 {
 	struct page *page, *tmp;
+	u64 n = 0;
 
 	list_for_each_entry_safe(page, tmp, pool, lru) {
 		list_del(&page->lru);
-		simgpu_pt_page_free(vm, page);
-		vm->stats.tables_returned++;
+		__free_page(page);
+		n++;
 	}
+	simgpu_pt_pages_uncharge(vm, n);
+	vm->stats.tables_returned += n;
 }
 
 /* Can [va, va + span) be one 2 MiB block mapping @leaf (its first page)? */

@@ -425,7 +425,8 @@ int simgpu_vm_check_usable(struct simgpu_vm *vm)
  * -EINVAL: unknown flags or policy, non-zero pad, unaligned kernel range
  * -ERANGE: kernel range outside the VA space or wrapping
  * -ENOSPC: SIMGPU_MAX_VMS VMs in this file
- * -ENOMEM
+ * -ENOMEM (also: the root table would take all VMs of the device above
+ *         vm_max_pt_pages_total)
  */
 int simgpu_ioctl_vm_create(struct drm_device *dev, void *data,
 			   struct drm_file *file)
@@ -1182,13 +1183,14 @@ static int simgpu_bind_throttle(struct simgpu_vm *vm, u64 pages, bool nonblock)
  * -ERANGE: range outside the VA space or inside the kernel range
  * -ENOENT: unknown VM or BO handle
  * -ENOSPC: too many BOs mapped in the VM; the page-table pages reserved
- *          would take the VM above vm_max_pt_pages
+ *          would take the VM above vm_max_pt_pages, or all VMs of the
+ *          device above vm_max_pt_pages_total
  * -EINTR: the caller was killed while pages were reserved
  * -EFAULT, -ENOMEM (reserving pages)
  * A failure while applying (-ENOMEM: a page allocated late, or one past
- * vm_max_pt_pages under the policy none, a mapping
- * record) leaves the ops before it applied and marks the VM unusable:
- * later binds fail with -EIO, as msm does.
+ * vm_max_pt_pages or vm_max_pt_pages_total under the policy none, a
+ * mapping record) leaves the ops before it applied and marks the VM
+ * unusable: later binds fail with -EIO, as msm does.
  *
  * On success @seqno numbers the bind's record for VM_BIND_QUERY.
  */

@@ -86,6 +86,8 @@ struct uq_opts {
 #define PARAM_DIR "/sys/module/simgpu/parameters"
 #define PT_FAIL_KNOB DEBUGFS_DIR "/test_pt_alloc_fail_after"
 #define INFLIGHT_KNOB PARAM_DIR "/vm_max_inflight_pages"
+#define PT_VM_KNOB PARAM_DIR "/vm_max_pt_pages"
+#define PT_TOTAL_KNOB PARAM_DIR "/vm_max_pt_pages_total"
 #define STALL_TEST_MS 300
 #define USERQ_TOTAL_KNOB PARAM_DIR "/userq_max_total"
 #define OWN_SCHED_TOTAL_KNOB PARAM_DIR "/own_sched_max_total"

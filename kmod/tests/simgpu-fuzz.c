@@ -74,8 +74,9 @@ struct fz_syncobj_eventfd {
  *   up to this size are pooled (mapped, bound, submitted); bigger ones a
  *   mutated BO_CREATE made are closed at once. The guest has 1 GiB.
  * - FZ_VM_MAX_PT_PAGES: the per-VM page-table cap (module parameter
- *   vm_max_pt_pages, default 128 MiB) is lowered during the run so that a
- *   few VMs of sparse binds cannot take the guest's memory.
+ *   vm_max_pt_pages, default 128 MiB) is lowered during the run so that
+ *   the fuzzer's VMs hold little and reach it often; all VMs together
+ *   are bounded by vm_max_pt_pages_total (an eighth of RAM), left as is.
  * - FZ_TRANSFER_FLAGS: SYNCOBJ_TRANSFER gets no flag but WAIT_FOR_SUBMIT.
  *   Debian's 6.12 drm_syncobj_find_fence() returns -EINVAL for unknown
  *   flags without putting the syncobj it has just looked up: a core leak

@@ -1241,9 +1241,10 @@ TEST(test_vm_throttle_interrupted, "vm-throttle-interrupted")
  * K2: MAP_NULL on a VM without 2 MiB blocks takes one page-table page per
  * 2 MiB of VA; without a cap a client could make the kernel allocate most
  * of its memory (13 binds of 64 GiB took 1667 MiB of a 2 GiB guest). The
- * default cap (vm_max_pt_pages, 32768 pages) refuses 80 GiB before
- * allocating anything, takes 16 GiB, and refuses 64 GiB more with the VM
- * still usable.
+ * default caps (vm_max_pt_pages, 32768 pages; vm_max_pt_pages_total, an
+ * eighth of RAM, 30785 pages in a 1 GiB 6.12 guest: vm-pt-cap-device)
+ * refuse 80 GiB before allocating anything, take 16 GiB, and refuse 64 GiB
+ * more with the VM still usable.
  */
 TEST(test_vm_pt_cap, "vm-pt-cap")
 {
@@ -1275,4 +1276,139 @@ TEST(test_vm_pt_cap, "vm-pt-cap")
 	CHECK(vm_bind(fd, vm, &op, 1) == 0);
 	CHECK(vm_destroy(fd, vm) == 0);
 	return PASS;
+}
+
+/* One VM of vm-pt-cap-device, and the VA its next bind goes to. */
+struct pt_vm {
+	int f;
+	uint32_t id;
+	uint64_t va;
+};
+
+static int pt_vm_bind(struct pt_vm *v, uint64_t size)
+{
+	struct drm_simgpu_vm_bind_op op = op_null(v->va, size);
+	int ret = vm_bind(v->f, v->id, &op, 1);
+
+	if (!ret)
+		v->va += size;
+	return ret;
+}
+
+static uint64_t pt_vm_tables(struct pt_vm *v)
+{
+	struct drm_simgpu_vm_query q;
+
+	return vm_query(v->f, v->id, 0, &q) ? ~0ull : q.tables_live;
+}
+
+/*
+ * A 64 MiB MAP_NULL bind in a VM without 2 MiB blocks reserves 34 pages
+ * (a table per level per span) and keeps 32 level-0 tables, plus a level-2
+ * and a level-1 table in the first bind of a VM. Four VMs given a bind each
+ * in turn hold 4 roots + 4 * 34 + 4 * 32 = 268 pages after eight binds;
+ * with the cap 288 pages above what was held before, the ninth is refused
+ * with 20 pages free.
+ */
+#define PT_CAP_STEP (64 * MiB)
+#define PT_CAP_ROOM 288
+
+/*
+ * vm-pt-cap-device's body: @v are VMs of fd and @f2 in turn, @base the
+ * pages held before they were made, the cap @base + PT_CAP_ROOM.
+ */
+static enum result pt_cap_device_run(struct pt_vm *v, int f2, uint64_t base)
+{
+	uint64_t cap = base + PT_CAP_ROOM, held, before;
+	struct drm_simgpu_vm_query q;
+	int i, n, ret = 0;
+
+	for (n = 0; n < 64; n++) {
+		ret = pt_vm_bind(&v[n % 4], PT_CAP_STEP);
+		if (ret)
+			break;
+	}
+	held = dev_tables_live();
+	if (!ret)
+		return why(FAIL, "%d binds of 64 MiB in 4 VMs of 2 files hold %llu page-table pages, vm_max_pt_pages_total %llu: no device-wide cap",
+			   n, (unsigned long long)(held - base),
+			   (unsigned long long)PT_CAP_ROOM);
+	/* The per-VM cap's errno; every VM had binds, none is near its cap. */
+	CHECK(ret == -ENOSPC);
+	CHECK(n >= 4 && held <= cap);
+	/* Refused in every VM of both files, with nothing changed. */
+	for (i = 0; i < 4; i++) {
+		before = pt_vm_tables(&v[i]);
+		CHECK(pt_vm_bind(&v[i], PT_CAP_STEP) == -ENOSPC);
+		CHECK(vm_query(v[i].f, v[i].id, v[i].va, &q) == 0);
+		CHECK(q.mapping == SIMGPU_VM_MAPPING_NONE && q.tables_live == before);
+	}
+	CHECK(dev_tables_live() == held);
+
+	/* Under the cap, binds still work: 4 KiB reserves 3 pages. */
+	CHECK(cap - held >= 3);
+	CHECK(pt_vm_bind(&v[(n + 1) % 4], 4 * KiB) == 0);
+	v[(n + 1) % 4].va += PT_CAP_STEP - 4 * KiB;
+
+	/* VM_DESTROY gives the room back: the other file's VMs bind. */
+	held = dev_tables_live();
+	before = pt_vm_tables(&v[0]);
+	CHECK(vm_destroy(v[0].f, v[0].id) == 0);
+	v[0].f = -1;
+	CHECK(dev_tables_live() == held - before);
+	CHECK(pt_vm_bind(&v[1], PT_CAP_STEP) == 0);
+
+	/* So does close: its VMs go with the file. */
+	close(f2);
+	CHECK(dev_tables_live() == base + pt_vm_tables(&v[2]));
+	CHECK(pt_vm_bind(&v[2], PT_CAP_STEP) == 0);
+	CHECK(pt_vm_bind(&v[2], PT_CAP_STEP) == 0);
+	return PASS;
+}
+
+/*
+ * K2, device-wide: vm_max_pt_pages bounds one VM, but a file holds
+ * SIMGPU_MAX_VMS VMs and a client opens any number of files. With
+ * vm_max_pt_pages_total lowered, binds in turn in two VMs of each of two
+ * files are refused with -ENOSPC once the next would pass it, in every
+ * VM, changing nothing; a bind that fits still works; VM_DESTROY and close
+ * give the room back. The knob is restored whatever happens.
+ */
+TEST(test_vm_pt_cap_device, "vm-pt-cap-device")
+{
+	long old = read_knob(PT_TOTAL_KNOB);
+	struct pt_vm v[4];
+	uint64_t base;
+	enum result r;
+	int f2, i;
+
+	VM_REQUIRE();
+	if (old < 0 && read_knob(PT_VM_KNOB) >= 0)
+		return why(FAIL, "no %s: no device-wide page-table cap", PT_TOTAL_KNOB);
+	if (old < 0)
+		return why(SKIP, "cannot read %s", PT_TOTAL_KNOB);
+	base = dev_tables_live();
+	CHECK(base != ~0ull);
+	f2 = open_simgpu();
+	CHECK(f2 >= 0);
+	for (i = 0; i < 4; i++) {
+		/* fd, f2, fd, f2: every other bind in the other file. */
+		v[i] = (struct pt_vm){ .f = i & 1 ? f2 : fd, .va = VA0 };
+		CHECK(vm_create(v[i].f, 0, SIMGPU_VM_PREALLOC_BATCHED, &v[i].id) == 0);
+	}
+	if (set_knob(PT_TOTAL_KNOB, base + PT_CAP_ROOM)) {
+		close(f2);
+		return why(SKIP, "cannot write %s (not root?)", PT_TOTAL_KNOB);
+	}
+	/* The run closes f2; fd's VMs are left. */
+	r = pt_cap_device_run(v, f2, base);
+	set_knob(PT_TOTAL_KNOB, old);
+	if (r != PASS)
+		return r;
+	for (i = 0; i < 4; i += 2)
+		if (v[i].f >= 0)
+			CHECK(vm_destroy(fd, v[i].id) == 0);
+	CHECK(dev_tables_live() == base);
+	return why(PASS, "vm_max_pt_pages_total was %ld pages (%ld MiB)", old,
+		   old / (long)(MiB / 4096));
 }

@@ -147,7 +147,10 @@ struct drm_simgpu_dev_info {
 	__u32 inject_path;
 	__u32 pad;
 	__u64 inject_delay_ns;
-	/** @vm_tables_live: page-table pages of all VMs of the device */
+	/**
+	 * @vm_tables_live: page-table pages of all VMs of the device, tables
+	 * and pages reserved for binds (what vm_max_pt_pages_total caps)
+	 */
 	__u64 vm_tables_live;
 	/** @userq_max_queues: user queues per file */
 	__u32 userq_max_queues;
