@@ -112,6 +112,42 @@ printf 'no files here\n' >"$T/empty.log"
 runs "import: a log without result files" 1 "$TOP/scripts/lava-import" -d x -r "$T/store" "$T/empty.log"
 says "  says so" "$T/import: a log without result files.out" "holds no result file"
 runs "import: a device name with a slash" 2 "$TOP/scripts/lava-import" -d ../x -r "$T/store" "$DATA/a1.log"
+
+# console_log FILE REL: FILE as drmbench-lava-run prints it (ci/lava/init).
+console_log() {
+	printf 'DRMBENCH-FILE-BEGIN %s %s\n' "$(sha256sum "$1" | cut -d' ' -f1)" "$2"
+	cat "$1"
+	printf 'DRMBENCH-FILE-END %s\n' "$2"
+}
+# The kernel directory is the store's own (bench/lib/result.c): what
+# drmbench run -O chose, here for this host's release, is where the
+# import puts the file, so it sits beside the runner's files of that kernel.
+if "$DRMBENCH" run -q -r 1 -n 20 -O "$T/dev" null >"$T/dev.out" 2>&1; then
+	df=$(find "$T/dev" -name '*.txt' | head -n 1)
+	console_log "$df" "${df#"$T/dev/"}" >"$T/dev.log"
+	kd=$(basename "$(dirname "$df")")
+	runs "import: a file drmbench run -O stored" 0 "$TOP/scripts/lava-import" -d dev-1 -r "$T/store2" "$T/dev.log"
+	check "  lands in the kernel directory drmbench chose ($kd)" test -f "$T/store2/dev-1/$kd/${df##*/}"
+else
+	fail "drmbench run -O $T/dev null: $(tail -n 3 "$T/dev.out")"
+fi
+# The LAVA selftest's 6.12 file: kernel-release 6.12.95+deb12-amd64, which
+# drmbench on the device stored under 6.12.95_deb12-amd64.
+sed 's/^kernel-release: .*/kernel-release: 6.12.95+deb12-amd64/' "$f" >"$T/plus.txt"
+console_log "$T/plus.txt" drmbench-lava/6.12.95_deb12-amd64/20261203T081840Z-quick.txt >"$T/plus.log"
+runs "import: a release with '+'" 0 "$TOP/scripts/lava-import" -d lava-q -r "$T/store2" "$T/plus.log"
+check "  under the store's name for it, 6.12.95_deb12-amd64, as vm-run stores 6.12" \
+	test -f "$T/store2/lava-q/6.12.95_deb12-amd64/20261203T081840Z-quick.txt" -a ! -e "$T/store2/lava-q/6.12.95+deb12-amd64"
+i=0
+for bad in 20261203T081840Z-quick.txt drmbench-lava/..x/a.txt 'h/6.12+x/a.txt'; do
+	i=$((i + 1))
+	console_log "$T/plus.txt" "$bad" >"$T/badpath.log"
+	runs "import: bad path $i, no drmbench kernel directory" 1 "$TOP/scripts/lava-import" -d lava-q -r "$T/store2" "$T/badpath.log"
+done
+says "  says what a path must be" "$T/import: bad path 1, no drmbench kernel directory.out" \
+	"not HOST/KERNEL-DIR/FILE as drmbench run -O stores it"
+check "  and stores nothing" test "$(find "$T/store2/lava-q" -type f | wc -l)" -eq 1
+
 runs "submit --from-log" 0 "$TOP/scripts/lava-submit" --from-log "$DATA/a1.log" -d board-a -r "$T/store"
 says "  counts the test cases" "$T/submit --from-log.out" "job complete: 1 test cases in 1 test sets: 1 pass, 0 fail, 0 skip"
 
