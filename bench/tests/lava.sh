@@ -191,6 +191,11 @@ says "report: a host's verdict" "$T/report/summary.txt" \
 says "report: Syscall regressed on board-a" "$T/report/board-a/6.18.44-fc-v1045/compare.txt" "^Syscall .*+50.00%.*REGRESSION"
 says "report: hosts of one accel compared" "$T/report/summary.txt" \
 	"cross board-a vs board-c kernel 6.18.44-fc-v1045: compared (informational"
+says "report: the cross file names the keys let go, each host's value" \
+	"$T/report/cross/board-a--board-c--6.18.44-fc-v1045.txt" "^hosts compared: keys let go" \
+	"^  cpu-model        differ: board-a .*, board-c " "^  vm-cpus          (unset on both hosts)" "^  clocksource      same: "
+says "report: and the summary which of them differed" "$T/report/summary.txt" \
+	"board-c kernel 6.18.44-fc-v1045: compared (informational: different machines; let go, differing: cpu-model)"
 says "report: TCG never compared with KVM" "$T/report/summary.txt" \
 	"cross board-a vs qemu-b kernel 6.18.44-fc-v1045: not compared (accel kvm vs tcg)"
 check "report: a trend per host" test -s "$T/report/board-c/6.18.44-fc-v1045/trend.txt"
