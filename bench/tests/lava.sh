@@ -195,7 +195,7 @@ says "report: the cross file names the keys let go, each host's value" \
 	"$T/report/cross/board-a--board-c--6.18.44-fc-v1045.txt" "^hosts compared: keys let go" \
 	"^  cpu-model        differ: board-a .*, board-c " "^  vm-cpus          (unset on both hosts)" "^  clocksource      same: "
 says "report: and the summary which of them differed" "$T/report/summary.txt" \
-	"board-c kernel 6.18.44-fc-v1045: compared (informational: different machines; let go, differing: cpu-model)"
+	"board-c kernel 6.18.44-fc-v1045: compared (informational: different machines); let go, differing: cpu-model"
 says "report: TCG never compared with KVM" "$T/report/summary.txt" \
 	"cross board-a vs qemu-b kernel 6.18.44-fc-v1045: not compared (accel kvm vs tcg)"
 check "report: a trend per host" test -s "$T/report/board-c/6.18.44-fc-v1045/trend.txt"
