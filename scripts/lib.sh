@@ -170,6 +170,17 @@ series_of() {
 	esac
 }
 
+# need_device_name NAME: a LAVA device's name is its results' hostname and
+# the store's host directory, so it must be one path component the store
+# keeps as it is (bench/lib/result.c: letters, digits, '.', '_', '-');
+# otherwise a usage error naming it.
+need_device_name() {
+	case $1 in
+	'' | .* | *[!A-Za-z0-9._-]*)
+		die_usage "device name '$1': letters, digits, '.', '_' and '-', not starting with '.'" ;;
+	esac
+}
+
 # mktemp_dir TEMPLATE-PREFIX: a fresh directory under TMPDIR.
 mktemp_dir() {
 	mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX"

@@ -40,18 +40,24 @@ sum=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 	echo COMMIT=abc1234
 } >"$T/art/job.env"
 for t in qemu board-tftp board-nfs; do
-	dt=''
-	[ "$t" = qemu ] || dt="-D x86-board"
+	dt='' dev=lava-qemu-tcg
+	[ "$t" = qemu ] || dt="-D x86-board" dev=x86-board
 	# shellcheck disable=SC2086 # empty or two words
 	runs "render $t" 0 "$TOP/scripts/lava-job" -a "$T/art" -t "$t" $dt -u https://farm.example/a -o "$T/$t.yaml"
 	runs "validate $t" 0 "$DRMBENCH" lava validate "$T/$t.yaml"
 	says "$t: artifact urls and sha256" "$T/$t.yaml" "url: \"https://farm.example/a/kernel.bin\"" "sha256sum: \"$sum\"" \
-		"drmbench-lava-run -q quick" "job_name: \"drmbench quick on 6.12.95-1~bpo12+1"
+		"job_name: \"drmbench quick on 6.12.95-1~bpo12+1"
+	says "$t: the step names the device (its hostname) and the kernel (its label)" "$T/$t.yaml" \
+		"drmbench-lava-run -H $dev -K 6.12.95-1~bpo12+1 -- -q quick"
 done
 says "board-nfs: nfsrootfs" "$T/board-nfs.yaml" "nfsrootfs:" "rootfs.bin" "device_type: x86-board"
 says "board-tftp: ramdisk and modules" "$T/board-tftp.yaml" "ramdisk.bin" "modules.bin"
 runs "lava-job: board template without a device type" 2 "$TOP/scripts/lava-job" -a "$T/art" -t board-nfs
 says "  names what is missing" "$T/lava-job: board template without a device type.out" "needs the farm's device type"
+runs "lava-job: -d board-1 names the device" 0 "$TOP/scripts/lava-job" -a "$T/art" -t board-nfs -D x86 -d board-1
+says "  in the step and the metadata" "$T/lava-job: -d board-1 names the device.out" \
+	"drmbench-lava-run -H board-1 -K " "drmbench.device: \"board-1\""
+runs "lava-job: a device name that is no store directory" 2 "$TOP/scripts/lava-job" -a "$T/art" -d 'a/b'
 runs "lava-job: not an artifact directory" 1 "$TOP/scripts/lava-job" -a "$T"
 runs "lava-job: unknown template" 2 "$TOP/scripts/lava-job" -a "$T/art" -t nope
 
@@ -112,6 +118,69 @@ printf 'no files here\n' >"$T/empty.log"
 runs "import: a log without result files" 1 "$TOP/scripts/lava-import" -d x -r "$T/store" "$T/empty.log"
 says "  says so" "$T/import: a log without result files.out" "holds no result file"
 runs "import: a device name with a slash" 2 "$TOP/scripts/lava-import" -d ../x -r "$T/store" "$DATA/a1.log"
+
+# console_log FILE REL: FILE as drmbench-lava-run prints it (ci/lava/init).
+console_log() {
+	printf 'DRMBENCH-FILE-BEGIN %s %s\n' "$(sha256sum "$1" | cut -d' ' -f1)" "$2"
+	cat "$1"
+	printf 'DRMBENCH-FILE-END %s\n' "$2"
+}
+# The kernel directory is the store's own (bench/lib/result.c): what
+# drmbench run -O chose, here for this host's release, is where the
+# import puts the file, so it sits beside the runner's files of that kernel.
+if "$DRMBENCH" run -q -r 1 -n 20 -O "$T/dev" null >"$T/dev.out" 2>&1; then
+	df=$(find "$T/dev" -name '*.txt' | head -n 1)
+	console_log "$df" "${df#"$T/dev/"}" >"$T/dev.log"
+	kd=$(basename "$(dirname "$df")")
+	runs "import: a file drmbench run -O stored" 0 "$TOP/scripts/lava-import" -d dev-1 -r "$T/store2" "$T/dev.log"
+	check "  lands in the kernel directory drmbench chose ($kd)" test -f "$T/store2/dev-1/$kd/${df##*/}"
+else
+	fail "drmbench run -O $T/dev null: $(tail -n 3 "$T/dev.out")"
+fi
+# The LAVA selftest's 6.12 file: kernel-release 6.12.95+deb12-amd64, which
+# drmbench on the device stored under 6.12.95_deb12-amd64.
+sed 's/^kernel-release: .*/kernel-release: 6.12.95+deb12-amd64/' "$f" >"$T/plus.txt"
+console_log "$T/plus.txt" drmbench-lava/6.12.95_deb12-amd64/20261203T081840Z-quick.txt >"$T/plus.log"
+runs "import: a release with '+'" 0 "$TOP/scripts/lava-import" -d lava-q -r "$T/store2" "$T/plus.log"
+check "  under the store's name for it, 6.12.95_deb12-amd64, as vm-run stores 6.12" \
+	test -f "$T/store2/lava-q/6.12.95_deb12-amd64/20261203T081840Z-quick.txt" -a ! -e "$T/store2/lava-q/6.12.95+deb12-amd64"
+i=0
+for bad in 20261203T081840Z-quick.txt drmbench-lava/..x/a.txt 'h/6.12+x/a.txt'; do
+	i=$((i + 1))
+	console_log "$T/plus.txt" "$bad" >"$T/badpath.log"
+	runs "import: bad path $i, no drmbench kernel directory" 1 "$TOP/scripts/lava-import" -d lava-q -r "$T/store2" "$T/badpath.log"
+done
+says "  says what a path must be" "$T/import: bad path 1, no drmbench kernel directory.out" \
+	"not HOST/KERNEL-DIR/FILE as drmbench run -O stores it"
+check "  and stores nothing" test "$(find "$T/store2/lava-q" -type f | wc -l)" -eq 1
+
+# ---- the test step (ci/lava/init as drmbench-lava-run), with stand-ins
+# for the device's commands; its output is a console log lava-import reads.
+mkdir -p "$T/bin"
+ln -s "$TOP/ci/lava/init" "$T/bin/drmbench-lava-run"
+for c in hostname modprobe lava-test-case lava-test-set; do
+	# shellcheck disable=SC2016 # expanded by the stand-in, not here
+	printf '#!/bin/sh\necho "%s $*" >>"$STEP_LOG"\n' "$c" >"$T/bin/$c"
+done
+# drmbench: run stores what drmbench run -O would (its host and kernel
+# directory), cases prints nothing.
+cat >"$T/bin/drmbench" <<'EOF'
+#!/bin/sh
+echo "drmbench $*" >>"$STEP_LOG"
+[ "$1" = run ] || exit 0
+mkdir -p "$3/board-1/6.12.95_deb12-amd64"
+cp "$STEP_FILE" "$3/board-1/6.12.95_deb12-amd64/20261203T120000Z-quick.txt"
+EOF
+chmod +x "$T/bin/"*
+runs "step: drmbench-lava-run" 0 env STEP_LOG="$T/step.log" STEP_FILE="$T/plus.txt" TMPDIR="$T" PATH="$T/bin:$PATH" \
+	sh "$T/bin/drmbench-lava-run" -H board-1 -K 6.12.95-1~bpo12+1 -- -q quick
+says "  sets the device's hostname, labels the kernel as vm-run does, runs the suite" "$T/step.log" \
+	"^hostname board-1$" "^drmbench run -O $T/drmbench-results --label kernel=6.12.95-1~bpo12+1 -q quick$" \
+	"^lava-test-case drmbench-run --result pass$"
+runs "step: its console output imports" 0 "$TOP/scripts/lava-import" -d board-1 -r "$T/store3" \
+	"$T/step: drmbench-lava-run.out"
+check "  beside the runner's 6.12 files" test -f "$T/store3/board-1/6.12.95_deb12-amd64/20261203T120000Z-quick.txt"
+
 runs "submit --from-log" 0 "$TOP/scripts/lava-submit" --from-log "$DATA/a1.log" -d board-a -r "$T/store"
 says "  counts the test cases" "$T/submit --from-log.out" "job complete: 1 test cases in 1 test sets: 1 pass, 0 fail, 0 skip"
 
@@ -122,6 +191,11 @@ says "report: a host's verdict" "$T/report/summary.txt" \
 says "report: Syscall regressed on board-a" "$T/report/board-a/6.18.44-fc-v1045/compare.txt" "^Syscall .*+50.00%.*REGRESSION"
 says "report: hosts of one accel compared" "$T/report/summary.txt" \
 	"cross board-a vs board-c kernel 6.18.44-fc-v1045: compared (informational"
+says "report: the cross file names the keys let go, each host's value" \
+	"$T/report/cross/board-a--board-c--6.18.44-fc-v1045.txt" "^hosts compared: keys let go" \
+	"^  cpu-model        differ: board-a .*, board-c " "^  vm-cpus          (unset on both hosts)" "^  clocksource      same: "
+says "report: and the summary which of them differed" "$T/report/summary.txt" \
+	"board-c kernel 6.18.44-fc-v1045: compared (informational: different machines); let go, differing: cpu-model"
 says "report: TCG never compared with KVM" "$T/report/summary.txt" \
 	"cross board-a vs qemu-b kernel 6.18.44-fc-v1045: not compared (accel kvm vs tcg)"
 check "report: a trend per host" test -s "$T/report/board-c/6.18.44-fc-v1045/trend.txt"

@@ -442,6 +442,55 @@ says "summary.txt has the verdict and both modes' comparisons" "$ci/20261202T030
 check "the re-runs booted last night's and tonight's sides by turns, deterministic" \
 	test "$(grep -c "^6.12.95-1~bpo12+1 tcg-icount test=0 drmbench=$ci/20261201T030000Z/6.12/side/drmbench.static" "$tmp/vm.log")" -eq 3 -a \
 	"$(grep -c "^6.12.95-1~bpo12+1 tcg-icount test=0 drmbench=$ci/20261202T030000Z/6.12/side/drmbench.static" "$tmp/vm.log")" -eq 3
+
+# ---- the GitLab pipeline's gate, night after night: each pipeline starts
+# from a fresh checkout holding only the cache paths of ci/gitlab-ci.yml;
+# its qemu-matrix job runs its ci/nightly line as written there.
+yml=$TOP/ci/gitlab-ci.yml
+gate_cmd=$(sed -n 's/^    - \(ci\/nightly .*\)$/\1/p' "$yml" | head -n 1)
+cache_paths=$(awk '/^default:/ { d = 1; next } d && /^[^ ]/ { d = 0 }
+	d && /^  cache:/ { c = 1; next } c && /^  [^ ]/ { c = 0 }
+	c && /^      - / { print $2 }' "$yml")
+ws=$tmp/pipeline
+keep=$(printf '%s\n' "$gate_cmd" | sed -n 's/.* --keep \([^ ]*\).*/\1/p')
+# pipeline SCALE N: night N's gate job, FutexWake x SCALE; its status
+pipeline() {
+	rm -rf "$ws"
+	mkdir -p "$ws" "$tmp/cache"
+	cp -R "$tmp/cache/." "$ws/"
+	_rc=0
+	# shellcheck disable=SC2034 # KERNELS is read by the eval'd pipeline line
+	(cd "$ws" && KERNELS=6.12 FAKE_SCALE=$1 && export FAKE_SCALE && eval "$TOP/$gate_cmd") >"$tmp/out" 2>&1 || _rc=$?
+	cp -R "$ws/report" "$tmp/report-$2" 2>/dev/null || :
+	rm -rf "$tmp/cache"
+	mkdir -p "$tmp/cache"
+	for _p in $cache_paths; do
+		_p=${_p%/}
+		[ -e "$ws/$_p" ] || continue
+		mkdir -p "$tmp/cache/$(dirname "$_p")"
+		cp -R "$ws/$_p" "$tmp/cache/$_p"
+	done
+	return "$_rc"
+}
+if [ -z "$gate_cmd" ] || [ -z "$cache_paths" ]; then
+	fail "ci/gitlab-ci.yml: no ci/nightly line or no cache paths found"
+else
+	: >"$tmp/vm.log"
+	pipeline 1.0 1
+	expect $? 0 "pipeline night 1 ($gate_cmd)"
+	# The next night's re-runs of this night's side measure it unchanged.
+	for d in "$tmp/cache/${keep:-none}"/20*; do
+		[ -d "$d" ] && printf '1.0\n' >"$d/fake-scale"
+	done
+	pipeline 1.05 2
+	expect $? 1 "pipeline night 2, 5% slower: the gate fires, the previous night coming from the cache alone"
+	says "  compared with the previous night and confirmed" "$tmp/report-2/qemu/summary.txt" \
+		'comparison (gate: deterministic): CONFIRMED REGRESSION' \
+		'6.12 deterministic (gate): vs previous night: 1 first-stage REGRESSION row(s); paired re-run'
+	check "  the cache keeps one night, tonight's" \
+		test "$(find "$tmp/cache/${keep:-none}" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)" -eq 1
+fi
+
 "$TOP/ci/nightly" --no-wallclock --no-deterministic 6.12 >/dev/null 2>&1
 expect $? 2 "ci/nightly: the gate's mode cannot be skipped"
 "$TOP/ci/nightly" --gate fast 6.12 >/dev/null 2>&1
