@@ -1528,7 +1528,6 @@ static int null_userq_create(struct drmb_device *dev, const struct drmb_userq_op
 	q->r = (struct drmb_userq_ring) {
 		.ring = q->ring,
 		.ring_size = o->ring_size,
-		.desc_size = sizeof(struct null_desc),
 		.insert_io = &q->insert,
 		.extract_io = &q->extract,
 		.state_io = &q->state,
@@ -1571,7 +1570,8 @@ static int null_userq_submit(struct drmb_device *dev, struct drmb_userq *uq,
 			     uint64_t *first_seqno)
 {
 	struct null_userq *q = uq->priv;
-	int ret = drmb_userq_ring_submit(&q->r, jobs, njobs, null_desc_encode, first_seqno);
+	int ret = drmb_userq_ring_submit(&q->r, jobs, njobs, null_desc_encode,
+					 sizeof(struct null_desc), first_seqno);
 
 	if (ret < 0)
 		return ret;

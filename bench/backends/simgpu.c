@@ -594,7 +594,6 @@ static int simgpu_userq_create(struct drmb_device *dev, const struct drmb_userq_
 	p->r = (struct drmb_userq_ring) {
 		.ring = p->ring,
 		.ring_size = p->ring_size,
-		.desc_size = SIMGPU_USERQ_DESC,
 		.insert_io = (uint64_t *)&p->io->insert,
 		.extract_io = (const uint64_t *)&p->io->extract,
 		.state_io = &p->io->state,
@@ -643,7 +642,8 @@ static int simgpu_userq_submit(struct drmb_device *dev, struct drmb_userq *q,
 			       uint64_t *first_seqno)
 {
 	struct simgpu_userq *p = q->priv;
-	int ret = drmb_userq_ring_submit(&p->r, jobs, njobs, simgpu_userq_encode, first_seqno);
+	int ret = drmb_userq_ring_submit(&p->r, jobs, njobs, simgpu_userq_encode,
+					 SIMGPU_USERQ_DESC, first_seqno);
 
 	if (ret < 0)
 		return ret;

@@ -35,6 +35,8 @@ static const struct drmb_param user_submit_throughput_params[] = {
 
 struct user_submit_throughput {
 	struct drmb_device *dev;
+	/* Resolved in setup: the measured loop calls the backend's ops. */
+	const struct drmb_userq_ops *uq;
 	struct drmb_userq q;
 	int have_q;
 	enum drmb_userq_wait wait;
@@ -82,6 +84,7 @@ static int user_submit_throughput_setup(struct drmb_case *c)
 
 	t->dev = c->dev;
 	t->batch = drmb_case_int(c, "batch");
+	t->uq = DRMB_GROUP_OPS(c->dev, DRMB_GROUP_USERQ, userq);
 	t->wait = drmb_case_int(c, "wait") ? DRMB_USERQ_WAIT_IOCTL : DRMB_USERQ_WAIT_SPIN;
 	userq_opts_from_case(c, &o);
 	ret = drmb_userq_create(t->dev, &o, &t->q, c->why, sizeof(c->why));
@@ -102,14 +105,14 @@ static int submit_batch_op(struct drmb_case *c)
 
 	/* Throttle: at most a ring of jobs in flight. */
 	if (need > t->waited) {
-		ret = drmb_userq_wait(t->dev, &t->q, 0, need, t->wait, USERQ_TIMEOUT_NS);
+		ret = t->uq->wait(t->dev, &t->q, 0, need, t->wait, USERQ_TIMEOUT_NS);
 		if (ret)
 			return ret;
 		t->waited = need;
 	}
 	for (i = 0; i < t->batch; i++)
 		t->jobs[i].signal_value = t->submitted + i + 1;
-	ret = drmb_userq_submit(t->dev, &t->q, t->jobs, t->batch, NULL);
+	ret = t->uq->submit(t->dev, &t->q, t->jobs, t->batch, NULL);
 	if (ret)
 		return ret;
 	t->submitted += t->batch;

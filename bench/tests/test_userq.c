@@ -171,30 +171,30 @@ static void test_ring_submit(void)
 	uint64_t ring[16] = { 0 }, insert = 0, extract = 0, sync[2] = { 0 }, first = 0;
 	uint32_t state = 0, doorbell = 0;
 	struct drmb_userq_ring r = {
-		.ring = ring, .ring_size = sizeof(ring), .desc_size = 16,
+		.ring = ring, .ring_size = sizeof(ring),
 		.insert_io = &insert, .extract_io = &extract, .state_io = &state,
 		.state_inactive = 1, .state_faulty = 2, .doorbell = &doorbell,
 		.sync = sync, .nsyncs = 2,
 	};
 	struct drmb_userq_job jobs[9] = { { .signal_sync = 1, .signal_value = 7 } };
 
-	CHECK(drmb_userq_ring_submit(&r, jobs, 2, encode_job, &first) == 0 &&
+	CHECK(drmb_userq_ring_submit(&r, jobs, 2, encode_job, 16, &first) == 0 &&
 	      insert == 32 && doorbell == 1 && first == 1 && ring[0] == 1 && ring[1] == 7 &&
 	      ring[2] == 2, "two jobs written, insert published, doorbell rung, numbered from 1");
-	CHECK(drmb_userq_ring_submit(&r, jobs, 7, encode_job, NULL) == -EAGAIN && insert == 32,
+	CHECK(drmb_userq_ring_submit(&r, jobs, 7, encode_job, 16, NULL) == -EAGAIN && insert == 32,
 	      "a batch the ring cannot hold: -EAGAIN, nothing published");
 	jobs[0].signal_sync = 2;
-	CHECK(drmb_userq_ring_submit(&r, jobs, 1, encode_job, NULL) == -EINVAL && insert == 32,
+	CHECK(drmb_userq_ring_submit(&r, jobs, 1, encode_job, 16, NULL) == -EINVAL && insert == 32,
 	      "a sync object past the queue's: -EINVAL");
 	jobs[0].signal_sync = 0;
 	state = 1;
-	CHECK(drmb_userq_ring_submit(&r, jobs, 1, encode_job, &first) == 1 && first == 3,
+	CHECK(drmb_userq_ring_submit(&r, jobs, 1, encode_job, 16, &first) == 1 && first == 3,
 	      "an inactive queue asks for a kick");
 	state = 2;
-	CHECK(drmb_userq_ring_submit(&r, jobs, 1, encode_job, NULL) == -EIO,
+	CHECK(drmb_userq_ring_submit(&r, jobs, 1, encode_job, 16, NULL) == -EIO,
 	      "a faulted queue: -EIO");
 	extract = 64;
-	CHECK(drmb_userq_ring_submit(&r, jobs, 1, encode_job, NULL) == -EIO,
+	CHECK(drmb_userq_ring_submit(&r, jobs, 1, encode_job, 16, NULL) == -EIO,
 	      "an extract past insert is never trusted: -EIO");
 	state = 0;
 	extract = 0;
