@@ -374,12 +374,19 @@ static int write_slowest(struct drmb_case *c, struct drmb_samples *s, const stru
 		idx[i] = i;
 	slowest_first = s->ns;
 	qsort(idx, s->n, sizeof(*idx), by_slowest);
-	for (i = 0; i < s->n && n < (size_t)l->slowest; i++)
-		if (idx[i] < l->cap && l->tj[idx[i]].done_ns) {
-			ts[n] = (struct drmb_tsample){ .t0 = l->t0[idx[i]], .t1 = l->t1[idx[i]],
-						       .job = &l->tj[idx[i]], .rank = n + 1 };
-			n++;
-		}
+	for (i = 0; i < s->n && n < (size_t)l->slowest; i++) {
+		const struct drmb_job_times *r = &l->rec[idx[i]];
+
+		if (idx[i] >= l->cap || !l->tj[idx[i]].done_ns)
+			continue;
+		/* The records are zero with stages=tracepoints. */
+		ts[n] = (struct drmb_tsample){ .t0 = l->t0[idx[i]], .t1 = l->t1[idx[i]],
+					       .job = &l->tj[idx[i]], .rank = n + 1,
+					       .ioctl_ns = r->ioctl_ns, .run_job_ns = r->run_job_ns,
+					       .engine_start_ns = r->engine_start_ns,
+					       .signal_ns = r->signal_ns };
+		n++;
+	}
 	ret = 0;
 	if (!n) {
 		snprintf(c->note, sizeof(c->note),

@@ -114,14 +114,28 @@ struct tmark {
 static size_t sample_marks(const struct drmb_tsample *s, const char *name, struct tmark *m)
 {
 	const struct drmb_tjob *j = s->job;
+	/* The records' stages, where they nest in the tracepoints' ones. */
+	int entry = s->ioctl_ns && s->ioctl_ns >= s->t0 && s->ioctl_ns <= j->queue_ns;
+	int hw = s->run_job_ns && j->run_ns <= s->run_job_ns && s->run_job_ns <= s->engine_start_ns &&
+		 s->engine_start_ns <= s->signal_ns && s->signal_ns <= j->done_ns;
 	size_t n = 0;
 
 	m[n++] = (struct tmark){ s->t0, name };
 	m[n++] = (struct tmark){ s->t0, "tp-submit" };
+	if (entry) {
+		m[n++] = (struct tmark){ s->t0, "entry" };
+		m[n++] = (struct tmark){ s->ioctl_ns, NULL };
+	}
 	m[n++] = (struct tmark){ j->queue_ns, NULL };
 	m[n++] = (struct tmark){ j->queue_ns, "tp-sched" };
 	m[n++] = (struct tmark){ j->run_ns, NULL };
 	m[n++] = (struct tmark){ j->run_ns, "tp-hw" };
+	if (hw) {
+		m[n++] = (struct tmark){ s->run_job_ns, "engine" };
+		m[n++] = (struct tmark){ s->engine_start_ns, NULL };
+		m[n++] = (struct tmark){ s->engine_start_ns, "exec" };
+		m[n++] = (struct tmark){ s->signal_ns, NULL };
+	}
 	m[n++] = (struct tmark){ j->done_ns, NULL };
 	m[n++] = (struct tmark){ j->done_ns, "tp-wake" };
 	if (j->wakeup_ns) {
@@ -147,7 +161,7 @@ static void put_mark(FILE *f, const struct drmb_tfile *tf, int cpu, const struct
 int drmb_tracefile_write(FILE *f, const struct drmb_tfile *tf, int header,
 			 const struct drmb_tsample *s, size_t n)
 {
-	struct tmark m[12];
+	struct tmark m[18];
 	char name[64];
 	size_t i, k, nm, im;
 

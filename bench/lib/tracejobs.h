@@ -72,7 +72,10 @@ size_t drmb_tracejobs_match(const struct drmb_tev *ev, size_t nev,
  *
  *   slowest K: N ns                      t0 -> t1
  *     tp-submit  tp-sched  tp-hw  tp-wake    t0 -> queue -> run -> done -> t1
- *                                 tp-wakeup  done -> the waiter's sched_wakeup
+ *     entry           engine exec tp-wakeup  done -> the waiter's sched_wakeup
+ *
+ * entry, engine and exec are simgpu's records (stages=check), each drawn
+ * only where it lies inside its tracepoint stage.
  */
 
 /* Line head "comm-pid [cpu] ....  sec.nsec: event: " (ns, not ftrace's us). */
@@ -84,6 +87,8 @@ struct drmb_tsample {
 	uint64_t t0, t1;
 	const struct drmb_tjob *job;
 	unsigned int rank;
+	/* simgpu's records of the job (drmb_job_times), 0 without. */
+	uint64_t ioctl_ns, run_job_ns, engine_start_ns, signal_ns;
 };
 
 struct drmb_tfile {

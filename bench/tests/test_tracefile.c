@@ -184,18 +184,55 @@ static int64_t absdiff(int64_t a, int64_t b)
 	return a > b ? a - b : b - a;
 }
 
+/* The depth-2 slices each stage may hold, in order. */
+static const char *const stages[4][3] = {
+	{ "tp-submit", "entry" },
+	{ "tp-sched" },
+	{ "tp-hw", "engine", "exec" },
+	{ "tp-wake", "tp-wakeup" },
+};
+
+/*
+ * The depth-2 slices after stage slice *i, each one of the stage's own in
+ * order and inside it (the double conversion may lose 1 ns); returns how
+ * many were bad.
+ */
+static size_t check_children(const struct import *im, size_t *i, int k, size_t *nchild)
+{
+	const struct slice *p = &im->sl[*i];
+	int64_t at = p->ts;
+	size_t bad = 0;
+	int c = 1;
+
+	while (*i + 1 < im->nsl && im->sl[*i + 1].depth == 2) {
+		const struct slice *ch = &im->sl[++*i];
+
+		while (c < 3 && stages[k][c] && strcmp(ch->name, stages[k][c]))
+			c++;
+		if (c >= 3 || !stages[k][c] || ch->ts + 1 < at || ch->dur < 0 ||
+		    ch->ts + ch->dur > p->ts + p->dur + 1)
+			bad++;
+		else
+			at = ch->ts + ch->dur;
+		c++;
+		(*nchild)++;
+	}
+	return bad;
+}
+
 /*
  * The stage slices of every sample: "slowest K: N ns" at depth 0 lasting
- * N ns (the double conversion may lose 1 ns), its children tp-submit,
- * tp-sched, tp-hw, tp-wake back to back and filling it, tp-wakeup (when
- * present) inside tp-wake from its start. Returns the samples seen.
+ * N ns, its children tp-submit, tp-sched, tp-hw, tp-wake back to back and
+ * filling it, theirs (entry, engine, exec, tp-wakeup) inside them.
+ * Returns the samples seen.
  */
-static size_t check_stages(const struct import *im, int tid)
+static size_t check_stages(const struct import *im, int tid, size_t *nchild)
 {
-	static const char *const stages[] = { "tp-submit", "tp-sched", "tp-hw", "tp-wake" };
-	size_t i = 0, k, samples = 0, bad = 0;
+	size_t i = 0, samples = 0, bad = 0;
+	int k;
 
-	while (i < im->nsl) {
+	*nchild = 0;
+	while (i < im->nsl && !bad) {
 		const struct slice *s = &im->sl[i];
 		unsigned int rank;
 		unsigned long long ns;
@@ -208,30 +245,22 @@ static size_t check_stages(const struct import *im, int tid)
 		}
 		samples++;
 		at = s->ts;
-		for (i++, k = 0; k < 4; k++, i++) {
+		for (i++, k = 0; k < 4 && !bad; k++, i++) {
 			const struct slice *c = &im->sl[i];
 
-			if (i >= im->nsl || c->depth != 1 || strcmp(c->name, stages[k]) ||
+			if (i >= im->nsl || c->depth != 1 || strcmp(c->name, stages[k][0]) ||
 			    absdiff(c->ts, at) > 1 || c->dur < 0) {
 				bad++;
 				break;
 			}
 			at = c->ts + c->dur;
-			if (k == 3 && i + 1 < im->nsl && im->sl[i + 1].depth == 2) {
-				const struct slice *w = &im->sl[++i];
-
-				if (strcmp(w->name, "tp-wakeup") || w->ts != c->ts ||
-				    w->dur < 0 || w->dur > c->dur)
-					bad++;
-			}
+			bad += check_children(im, &i, k, nchild);
 		}
-		if (bad)
-			break;
-		if (absdiff(at, s->ts + s->dur) > 2)
+		if (!bad && absdiff(at, s->ts + s->dur) > 2)
 			bad++;
 	}
 	CHECK(!bad && samples, "%zu samples, each a slowest-K slice holding its four stages back to back "
-	      "(%zu slices)", samples, im->nsl);
+	      "(%zu slices, %zu of them at depth 2)", samples, im->nsl, *nchild);
 	return samples;
 }
 
@@ -286,6 +315,7 @@ static void test_written_file(void)
 	uint64_t t0[2] = { base, base + 100000 }, t1[2] = { base + 23748, base + 100000 + 19723 };
 	struct drmb_tjob j[2];
 	struct drmb_tsample s[2];
+	size_t nchild;
 	struct drmb_tfile tf = { .events = "drm_sched_job,drm_run_job,drm_sched_process_job,sched_wakeup",
 				 .ev = e, .text = text, .comm = "drmbench", .tid = SUBMITTER,
 				 .tgid = TGID };
@@ -311,9 +341,17 @@ static void test_written_file(void)
 	add(e, &n, text, &len, base + 100000 + 9000, DRMB_TEV_DONE, 0xb0, KWORKER, "kworker/u4:1",
 	    "drm_sched_process_job", "fence=0xb0 signaled");
 	CHECK(drmb_tracejobs_match(e, n, t0, t1, 2, SUBMITTER, 0, j) == 2, "both samples matched");
-	/* Written slowest first: the writer wants them in time order. */
 	for (i = 0; i < 2; i++)
 		s[i] = (struct drmb_tsample){ .t0 = t0[i], .t1 = t1[i], .job = &j[i], .rank = i + 1 };
+	/* simgpu's records: sample 1's nest in its stages, sample 2's do not. */
+	s[0].ioctl_ns = base + 1067;
+	s[0].run_job_ns = base + 14642;
+	s[0].engine_start_ns = base + 14778;
+	s[0].signal_ns = base + 14989;
+	s[1].ioctl_ns = t0[1] - 1;
+	s[1].run_job_ns = base + 100000 + 5400;
+	s[1].engine_start_ns = base + 100000 + 5500;
+	s[1].signal_ns = base + 100000 + 9001;
 	f = open_memstream(&out, &outlen);
 	if (!f) {
 		CHECK(0, "open_memstream: %m");
@@ -326,20 +364,25 @@ static void test_written_file(void)
 	import_text(&im, out);
 	free(out);
 	check_import(&im, TGID, SUBMITTER);
-	CHECK(check_stages(&im, SUBMITTER) == 2 && im.nsl == 11, "two samples, 11 slices (got %zu)",
-	      im.nsl);
+	CHECK(check_stages(&im, SUBMITTER, &nchild) == 2 && im.nsl == 14 && nchild == 4,
+	      "two samples, 14 slices, 4 at depth 2 (got %zu, %zu)", im.nsl, nchild);
 	CHECK(absdiff(im.sl[0].ts, (int64_t)t0[0]) <= 1 && !strcmp(im.sl[0].name, "slowest 1: 23748 ns"),
 	      "sample 1 at t0: %s", im.sl[0].name);
-	CHECK(absdiff(im.sl[1].dur, 6503) <= 1 && absdiff(im.sl[2].dur, 14208 - 6503) <= 1 &&
-	      absdiff(im.sl[3].dur, 15724 - 14208) <= 1 && absdiff(im.sl[4].dur, 23748 - 15724) <= 1,
+	CHECK(absdiff(im.sl[1].dur, 6503) <= 1 && absdiff(im.sl[3].dur, 14208 - 6503) <= 1 &&
+	      absdiff(im.sl[4].dur, 15724 - 14208) <= 1 && absdiff(im.sl[7].dur, 23748 - 15724) <= 1,
 	      "sample 1's stages: submit %lld, sched %lld, hw %lld, wake %lld ns",
-	      (long long)im.sl[1].dur, (long long)im.sl[2].dur, (long long)im.sl[3].dur,
-	      (long long)im.sl[4].dur);
-	CHECK(!strcmp(im.sl[5].name, "tp-wakeup") && absdiff(im.sl[5].dur, 18709 - 15724) <= 1,
-	      "sample 1's waiter woken %lld ns after the fence", (long long)im.sl[5].dur);
-	CHECK(!strcmp(im.sl[6].name, "slowest 2: 19723 ns") && im.sl[10].depth == 1 &&
-	      absdiff(im.sl[8].dur, 0) <= 1,
-	      "sample 2: no tp-wakeup, a zero-length tp-sched (queue and run at one stamp)");
+	      (long long)im.sl[1].dur, (long long)im.sl[3].dur, (long long)im.sl[4].dur,
+	      (long long)im.sl[7].dur);
+	CHECK(!strcmp(im.sl[2].name, "entry") && absdiff(im.sl[2].dur, 1067) <= 1 &&
+	      !strcmp(im.sl[5].name, "engine") && absdiff(im.sl[5].dur, 136) <= 1 &&
+	      !strcmp(im.sl[6].name, "exec") && absdiff(im.sl[6].dur, 211) <= 1,
+	      "sample 1's records: entry %lld, engine %lld, exec %lld ns",
+	      (long long)im.sl[2].dur, (long long)im.sl[5].dur, (long long)im.sl[6].dur);
+	CHECK(!strcmp(im.sl[8].name, "tp-wakeup") && absdiff(im.sl[8].dur, 18709 - 15724) <= 1,
+	      "sample 1's waiter woken %lld ns after the fence", (long long)im.sl[8].dur);
+	CHECK(!strcmp(im.sl[9].name, "slowest 2: 19723 ns") && im.sl[13].depth == 1 &&
+	      !strcmp(im.sl[10].name, "tp-submit") && absdiff(im.sl[11].dur, 0) <= 1,
+	      "sample 2: no records that do not nest, no tp-wakeup, a zero-length tp-sched");
 
 	f = open_memstream(&out, &outlen);
 	if (f) {
@@ -397,7 +440,7 @@ static int check_file(const char *path)
 				tgid = im.th[i].tgid;
 	}
 	check_import(&im, tgid, tid);
-	check_stages(&im, tid);
+	check_stages(&im, tid, &i);
 	for (i = 0; i < im.nsl; i++)
 		printf("# slice %-20s ts %lld dur %lld depth %d\n", im.sl[i].name,
 		       (long long)im.sl[i].ts, (long long)im.sl[i].dur, im.sl[i].depth);
