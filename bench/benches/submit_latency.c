@@ -344,26 +344,29 @@ static int by_slowest(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
-static int by_size(const void *a, const void *b)
+static int by_t0(const void *a, const void *b)
 {
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	const struct drmb_tsample *x = a, *y = b;
 
-	return (x > y) - (x < y);
+	return (x->t0 > y->t0) - (x->t0 < y->t0);
 }
 
-/* The events of the slowest matched samples, as ftrace text beside the result. */
+/*
+ * The events of the slowest matched samples and their stages, as ftrace
+ * text beside the result (tracejobs.h); no file when none matched.
+ */
 static int write_slowest(struct drmb_case *c, struct drmb_samples *s, const struct drmb_tev *ev)
 {
 	struct submit_latency *l = c->priv;
-	size_t *idx, *first, *last, i, n = 0;
+	struct drmb_tsample *ts;
+	size_t *idx, i, n = 0;
 	char path[512];
 	FILE *f;
 	int ret;
 
 	idx = calloc(s->n, sizeof(*idx));
-	first = calloc(l->slowest, sizeof(*first));
-	last = calloc(l->slowest, sizeof(*last));
-	if (!idx || !first || !last) {
+	ts = calloc(l->slowest, sizeof(*ts));
+	if (!idx || !ts) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -371,15 +374,27 @@ static int write_slowest(struct drmb_case *c, struct drmb_samples *s, const stru
 		idx[i] = i;
 	slowest_first = s->ns;
 	qsort(idx, s->n, sizeof(*idx), by_slowest);
-	for (i = 0; i < s->n && n < (size_t)l->slowest; i++)
-		if (l->tj[idx[i]].done_ns)
-			first[n++] = idx[i];
-	/* In time order, as a trace viewer wants them. */
-	qsort(first, n, sizeof(*first), by_size);
-	for (i = 0; i < n; i++) {
-		last[i] = l->tj[first[i]].last;
-		first[i] = l->tj[first[i]].first;
+	for (i = 0; i < s->n && n < (size_t)l->slowest; i++) {
+		const struct drmb_job_times *r = &l->rec[idx[i]];
+
+		if (idx[i] >= l->cap || !l->tj[idx[i]].done_ns)
+			continue;
+		/* The records are zero with stages=tracepoints. */
+		ts[n] = (struct drmb_tsample){ .t0 = l->t0[idx[i]], .t1 = l->t1[idx[i]],
+					       .job = &l->tj[idx[i]], .rank = n + 1,
+					       .ioctl_ns = r->ioctl_ns, .run_job_ns = r->run_job_ns,
+					       .engine_start_ns = r->engine_start_ns,
+					       .signal_ns = r->signal_ns };
+		n++;
 	}
+	ret = 0;
+	if (!n) {
+		snprintf(c->note, sizeof(c->note),
+			 "no trace file: no sample matched its scheduler events");
+		goto out;
+	}
+	/* In time order, as a trace viewer wants them. */
+	qsort(ts, n, sizeof(*ts), by_t0);
 	if (!l->files)
 		l->fileno = ++trace_files;
 	if (c->result_path && strlen(c->result_path) > 4)
@@ -388,12 +403,12 @@ static int write_slowest(struct drmb_case *c, struct drmb_samples *s, const stru
 	else
 		snprintf(path, sizeof(path), "drmbench-%d.slowest-%u.trace", (int)getpid(), l->fileno);
 	/* One file per case: each run's slowest follow the last run's. */
-	f = fopen(path, l->files++ ? "a" : "w");
+	f = fopen(path, l->files ? "a" : "w");
 	if (!f) {
 		ret = drmb_why(c, -errno, "cannot write %s: %m", path);
 		goto out;
 	}
-	ret = drmb_trace_write(l->trace, f, ev, first, last, n);
+	ret = drmb_trace_write(l->trace, f, !l->files++, ev, ts, n, l->tid);
 	if (fclose(f) && !ret)
 		ret = -errno;
 	if (ret)
@@ -404,8 +419,7 @@ static int write_slowest(struct drmb_case *c, struct drmb_samples *s, const stru
 			 l->slowest, path);
 out:
 	free(idx);
-	free(first);
-	free(last);
+	free(ts);
 	return ret;
 }
 

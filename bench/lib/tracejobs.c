@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Matching trace events to submitted jobs (tracejobs.h). */
+#include <errno.h>
 #include <stdlib.h>
 
 #include "tracejobs.h"
@@ -72,6 +73,7 @@ size_t drmb_tracejobs_match(const struct drmb_tev *ev, size_t nev,
 		if (q == end)
 			continue;
 		j->queue_ns = ev[q].ts;
+		j->cpu = ev[q].cpu;
 		r = find_fence(ev, q + 1, end, DRMB_TEV_RUN, &ev[q]);
 		if (r == end)
 			continue;
@@ -92,4 +94,103 @@ size_t drmb_tracejobs_match(const struct drmb_tev *ev, size_t nev,
 		}
 	}
 	return matched;
+}
+
+int drmb_ftrace_head(char *buf, size_t len, const char *comm, int pid, int cpu,
+		     uint64_t ts, const char *event)
+{
+	return snprintf(buf, len, "%16.16s-%-7d [%03d] ....  %llu.%09llu: %s: ",
+			comm, pid, cpu, (unsigned long long)(ts / 1000000000ull),
+			(unsigned long long)(ts % 1000000000ull), event);
+}
+
+/* A stage boundary: a slice begins (name) or the innermost one ends (NULL). */
+struct tmark {
+	uint64_t ts;
+	const char *name;
+};
+
+/* The sample's slices as begin/end marks, in time order. */
+static size_t sample_marks(const struct drmb_tsample *s, const char *name, struct tmark *m)
+{
+	const struct drmb_tjob *j = s->job;
+	/* The records' stages, where they nest in the tracepoints' ones. */
+	int entry = s->ioctl_ns && s->ioctl_ns >= s->t0 && s->ioctl_ns <= j->queue_ns;
+	int hw = s->run_job_ns && j->run_ns <= s->run_job_ns && s->run_job_ns <= s->engine_start_ns &&
+		 s->engine_start_ns <= s->signal_ns && s->signal_ns <= j->done_ns;
+	size_t n = 0;
+
+	m[n++] = (struct tmark){ s->t0, name };
+	m[n++] = (struct tmark){ s->t0, "tp-submit" };
+	if (entry) {
+		m[n++] = (struct tmark){ s->t0, "entry" };
+		m[n++] = (struct tmark){ s->ioctl_ns, NULL };
+	}
+	m[n++] = (struct tmark){ j->queue_ns, NULL };
+	m[n++] = (struct tmark){ j->queue_ns, "tp-sched" };
+	m[n++] = (struct tmark){ j->run_ns, NULL };
+	m[n++] = (struct tmark){ j->run_ns, "tp-hw" };
+	if (hw) {
+		m[n++] = (struct tmark){ s->run_job_ns, "engine" };
+		m[n++] = (struct tmark){ s->engine_start_ns, NULL };
+		m[n++] = (struct tmark){ s->engine_start_ns, "exec" };
+		m[n++] = (struct tmark){ s->signal_ns, NULL };
+	}
+	m[n++] = (struct tmark){ j->done_ns, NULL };
+	m[n++] = (struct tmark){ j->done_ns, "tp-wake" };
+	if (j->wakeup_ns) {
+		m[n++] = (struct tmark){ j->done_ns, "tp-wakeup" };
+		m[n++] = (struct tmark){ j->wakeup_ns, NULL };
+	}
+	m[n++] = (struct tmark){ s->t1, NULL };
+	m[n++] = (struct tmark){ s->t1, NULL };
+	return n;
+}
+
+static void put_mark(FILE *f, const struct drmb_tfile *tf, int cpu, const struct tmark *m)
+{
+	char head[128];
+
+	drmb_ftrace_head(head, sizeof(head), tf->comm, tf->tid, cpu, m->ts, "tracing_mark_write");
+	if (m->name)
+		fprintf(f, "%sB|%d|%s\n", head, tf->tgid, m->name);
+	else
+		fprintf(f, "%sE|%d\n", head, tf->tgid);
+}
+
+int drmb_tracefile_write(FILE *f, const struct drmb_tfile *tf, int header,
+			 const struct drmb_tsample *s, size_t n)
+{
+	struct tmark m[18];
+	char name[64];
+	size_t i, k, nm, im;
+
+	if (header)
+		fprintf(f, "# tracer: nop\n#\n"
+			"# drmbench: %s, trace_clock mono, stamps in ns\n"
+			"# the slowest samples, their stages as tracing_mark_write slices\n"
+			"# (B|tgid|name ... E|tgid) on the submitting thread %s-%d\n#\n"
+			"#           TASK-PID     CPU#  ||||   TIMESTAMP  FUNCTION\n"
+			"#              | |         |   ||||      |         |\n",
+			tf->events, tf->comm, tf->tid);
+	for (i = 0; i < n; i++) {
+		const struct drmb_tjob *j = s[i].job;
+
+		if (!j->done_ns || s[i].t1 < j->done_ns)
+			return -EINVAL;
+		snprintf(name, sizeof(name), "slowest %u: %llu ns", s[i].rank,
+			 (unsigned long long)(s[i].t1 - s[i].t0));
+		nm = sample_marks(&s[i], name, m);
+		/* Kernel lines and marks merged by time; at a tie the marks first. */
+		for (k = j->first, im = 0; k < j->last || im < nm;) {
+			if (im < nm && (k == j->last || m[im].ts <= tf->ev[k].ts)) {
+				put_mark(f, tf, j->cpu, &m[im++]);
+				continue;
+			}
+			if (tf->ev[k].text >= 0)
+				fputs(tf->text + tf->ev[k].text, f);
+			k++;
+		}
+	}
+	return ferror(f) ? -EIO : 0;
 }

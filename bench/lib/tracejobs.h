@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 enum drmb_tev_type {
 	DRMB_TEV_QUEUE,		/* job pushed to its entity (in the submit ioctl) */
@@ -40,6 +41,7 @@ struct drmb_tev {
 /* One sample's job: its events' times (0 = not found). */
 struct drmb_tjob {
 	uint64_t queue_ns, run_ns, done_ns, wakeup_ns;
+	int cpu;		/* the submitter's CPU at the QUEUE event */
 	/* Index range in the sorted event array: the job's events. */
 	size_t first, last;
 };
@@ -58,5 +60,47 @@ size_t drmb_tracejobs_match(const struct drmb_tev *ev, size_t nev,
 			    const uint64_t *t0, const uint64_t *t1, size_t n,
 			    int submit_tid, int waker_is_submitter,
 			    struct drmb_tjob *out);
+
+/*
+ * The trace file of the slowest samples (docs/measuring.md, "The slowest
+ * samples"): ftrace text as /sys/kernel/tracing/trace prints it, which
+ * Perfetto's systrace importer reads. That importer makes nothing of the
+ * gpu_scheduler, dma_fence or sched_wakeup lines themselves, so each
+ * sample's stages are written beside them as the user-space marks it does
+ * turn into slices ("tracing_mark_write: B|tgid|name" ... "E|tgid"), nested
+ * on the submitting thread's track:
+ *
+ *   slowest K: N ns                      t0 -> t1
+ *     tp-submit  tp-sched  tp-hw  tp-wake    t0 -> queue -> run -> done -> t1
+ *     entry           engine exec tp-wakeup  done -> the waiter's sched_wakeup
+ *
+ * entry, engine and exec are simgpu's records (stages=check), each drawn
+ * only where it lies inside its tracepoint stage.
+ */
+
+/* Line head "comm-pid [cpu] ....  sec.nsec: event: " (ns, not ftrace's us). */
+int drmb_ftrace_head(char *buf, size_t len, const char *comm, int pid, int cpu,
+		     uint64_t ts, const char *event);
+
+/* A sample of the file: its stamps, its matched job, its rank (1: slowest). */
+struct drmb_tsample {
+	uint64_t t0, t1;
+	const struct drmb_tjob *job;
+	unsigned int rank;
+	/* simgpu's records of the job (drmb_job_times), 0 without. */
+	uint64_t ioctl_ns, run_job_ns, engine_start_ns, signal_ns;
+};
+
+struct drmb_tfile {
+	const char *events;		/* the events enabled, for the header */
+	const struct drmb_tev *ev;	/* sorted; a line of text per event or -1 */
+	const char *text;
+	const char *comm;		/* the submitting thread: the stages' track */
+	int tid, tgid;
+};
+
+/* Writes the header when header is set, then the samples in time order. */
+int drmb_tracefile_write(FILE *f, const struct drmb_tfile *tf, int header,
+			 const struct drmb_tsample *s, size_t n);
 
 #endif

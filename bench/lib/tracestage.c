@@ -37,8 +37,8 @@ int drmb_trace_stop(struct drmb_trace *t, struct drmb_tev **ev, size_t *n, uint6
 	return -EOPNOTSUPP;
 }
 
-int drmb_trace_write(const struct drmb_trace *t, FILE *f, const struct drmb_tev *ev,
-		     const size_t *first, const size_t *last, size_t n)
+int drmb_trace_write(const struct drmb_trace *t, FILE *f, int header,
+		     const struct drmb_tev *ev, const struct drmb_tsample *s, size_t n, int tid)
 {
 	return -EOPNOTSUPP;
 }
@@ -68,6 +68,7 @@ struct drmb_trace {
 	int fence_id;
 	struct tep_format_field *key[3], *seq[3], *wpid;
 	char events[128];
+	char comm[32];			/* this program's, for the trace file */
 	/* The run's events and, with keep_text, their text. */
 	struct drmb_tev *ev;
 	size_t nev, cap;
@@ -185,7 +186,7 @@ int drmb_trace_open(struct drmb_trace **tp, int keep_text, char *why, size_t why
 	static const char *const systems[] = { "gpu_scheduler", "sched", "dma_fence", NULL };
 	const char *dir = tracefs_tracing_dir();
 	struct drmb_trace *t;
-	char name[64], comm[32] = "", filter[64];
+	char name[64], filter[64];
 	FILE *f;
 	int ret;
 
@@ -232,11 +233,11 @@ int drmb_trace_open(struct drmb_trace **tp, int keep_text, char *why, size_t why
 	/* Wakeups of this program's threads only: the waiters. */
 	f = fopen("/proc/self/comm", "r");
 	if (f) {
-		if (fgets(comm, sizeof(comm), f))
-			comm[strcspn(comm, "\n")] = 0;
+		if (fgets(t->comm, sizeof(t->comm), f))
+			t->comm[strcspn(t->comm, "\n")] = 0;
 		fclose(f);
 	}
-	snprintf(filter, sizeof(filter), "comm == \"%s\"", comm);
+	snprintf(filter, sizeof(filter), "comm == \"%s\"", t->comm);
 	if (tracefs_event_file_write(t->inst, "sched", "sched_wakeup", "filter", filter) < 0) {
 		snprintf(why, whylen, "setting the sched_wakeup filter %s failed", filter);
 		ret = -EOPNOTSUPP;
@@ -272,12 +273,13 @@ static int push_text(struct drmb_trace *t, struct tep_event *e, struct tep_recor
 {
 	struct trace_seq *s = &t->seq_text;
 	int pid = tep_data_pid(t->tep, rec);
+	char head[128];
 	size_t need;
 
+	drmb_ftrace_head(head, sizeof(head), pid ? tep_data_comm_from_pid(t->tep, pid) : "<idle>",
+			 pid, rec->cpu, rec->ts, e->name);
 	trace_seq_reset(s);
-	trace_seq_printf(s, "%16.16s-%-7d [%03d] ....  %llu.%06llu: %s: ",
-			 pid ? tep_data_comm_from_pid(t->tep, pid) : "<idle>", pid, rec->cpu,
-			 rec->ts / 1000000000ull, rec->ts / 1000 % 1000000ull, e->name);
+	trace_seq_puts(s, head);
 	tep_print_event(t->tep, s, rec, "%s", TEP_PRINT_INFO);
 	trace_seq_putc(s, '\n');
 	trace_seq_terminate(s);
@@ -363,19 +365,17 @@ int drmb_trace_stop(struct drmb_trace *t, struct drmb_tev **ev, size_t *n, uint6
 	return 0;
 }
 
-int drmb_trace_write(const struct drmb_trace *t, FILE *f, const struct drmb_tev *ev,
-		     const size_t *first, const size_t *last, size_t n)
+int drmb_trace_write(const struct drmb_trace *t, FILE *f, int header,
+		     const struct drmb_tev *ev, const struct drmb_tsample *s, size_t n, int tid)
 {
-	size_t i, k;
+	struct drmb_tfile tf = {
+		.events = t->events, .ev = ev, .text = t->text,
+		.comm = t->comm[0] ? t->comm : "drmbench", .tid = tid, .tgid = (int)getpid(),
+	};
 
 	if (!t->keep_text)
 		return -EINVAL;
-	fprintf(f, "# tracer: nop\n#\n# drmbench: %s, trace_clock mono\n#\n", t->events);
-	for (i = 0; i < n; i++)
-		for (k = first[i]; k < last[i]; k++)
-			if (ev[k].text >= 0)
-				fputs(t->text + ev[k].text, f);
-	return ferror(f) ? -EIO : 0;
+	return drmb_tracefile_write(f, &tf, header, s, n);
 }
 
 #endif

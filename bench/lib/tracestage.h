@@ -33,10 +33,11 @@ int drmb_trace_start(struct drmb_trace *t);
 int drmb_trace_stop(struct drmb_trace *t, struct drmb_tev **ev, size_t *n,
 		    uint64_t *lost);
 /*
- * Writes events [first, last) of each of the n ranges as ftrace text
- * (what /sys/kernel/tracing/trace prints), which Perfetto's UI opens.
+ * Writes the events and stages of n matched samples of the last run, s[i].job
+ * from drmb_tracejobs_match() on ev, as the trace file (tracejobs.h) with
+ * the stages on thread tid's track; the header only when header is set.
  */
-int drmb_trace_write(const struct drmb_trace *t, FILE *f, const struct drmb_tev *ev,
-		     const size_t *first, const size_t *last, size_t n);
+int drmb_trace_write(const struct drmb_trace *t, FILE *f, int header,
+		     const struct drmb_tev *ev, const struct drmb_tsample *s, size_t n, int tid);
 
 #endif
