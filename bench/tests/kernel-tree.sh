@@ -6,7 +6,7 @@
 # .config or a module changed, one safe file name for any kernel argument
 # (kernel-fetch --name) in scripts/vm-check's logs and ci/nightly's report
 # directories, and scripts/kernel-build --dry-run.
-# The same code path with a real kernel booted: make bisect-selftest (tree).
+# The same code path with a real kernel booted: scripts/selftest-tree.
 set -u
 
 # shellcheck source=bench/tests/lib.sh
