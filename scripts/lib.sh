@@ -242,3 +242,34 @@ kernel_missing_options() {
 file_sha256() {
 	sha256sum "$1" | cut -d' ' -f1
 }
+
+# kernel_name KERNEL: a name for KERNEL (any argument kernel-fetch takes)
+# that is safe as one file name, for vm-check's logs and ci/nightly's report
+# directories.  A series, Debian version, release or registered
+# local-RELEASE-HASH is its own name (7.3-rc stays 7.3-rc: split nothing on
+# '-').  A build tree (anything with a /) is tree-BASENAME-HASH, HASH the
+# first 8 hex digits of a sha256 of its absolute path: the same tree keeps
+# its name when it is rebuilt (ci/nightly pairs nights by this name, while
+# kernel-fetch's local-RELEASE-HASH changes with every build) and two trees
+# never share one.  Anything else (kernel-fetch refuses it) is named the
+# same way with the prefix kernel-, so that no argument ('..', '/x') can
+# name a path outside the directory it is used in.
+kernel_name() {
+	case $1 in
+	[A-Za-z0-9]*[!A-Za-z0-9._+~-]*) ;;
+	[A-Za-z0-9]*)
+		printf '%s\n' "$1"
+		return 0
+		;;
+	esac
+	_kn_path=$1 _kn_kind=kernel
+	case $1 in
+	*/*)
+		_kn_kind=tree
+		[ ! -d "$1" ] || _kn_path=$(cd "$1" && pwd)
+		;;
+	esac
+	printf '%s-%s-%s\n' "$_kn_kind" \
+		"$(printf '%s' "$(basename -- "$_kn_path")" | tr -c 'A-Za-z0-9._+~-' _)" \
+		"$(printf '%s' "$_kn_path" | sha256sum | cut -c1-8)"
+}

@@ -75,7 +75,7 @@ bisect-selftest: vm-guest-binaries
 vm-lint:
 	shellcheck -x -s sh scripts/lib.sh scripts/kernel-fetch scripts/kmod-build \
 		scripts/mkinitramfs scripts/guest-init scripts/vm-run scripts/vm-check ci/nightly \
-		scripts/kernel-build scripts/bisect scripts/selftest-bisect
+		scripts/kernel-build scripts/bisect scripts/selftest-bisect scripts/selftest-tree
 	checkbashisms -f scripts/lib.sh scripts/kernel-fetch scripts/kmod-build \
 		scripts/mkinitramfs scripts/guest-init scripts/vm-run scripts/vm-check ci/nightly \
-		scripts/kernel-build scripts/bisect scripts/selftest-bisect
+		scripts/kernel-build scripts/bisect scripts/selftest-bisect scripts/selftest-tree

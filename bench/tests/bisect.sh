@@ -4,7 +4,7 @@
 # name the commit that planted a slowdown, end a history without one in "no
 # regression between these revisions", reuse what it measured when called
 # again, skip a commit that stays UNKNOWN, and leave the tree it was given
-# alone.  The real loop (guests, simgpu built per commit): make
+# alone; the same over an ordered list of kernels (--kernels).  The real loop (guests, simgpu built per commit): make
 # bisect-selftest.
 set -u
 
@@ -23,7 +23,7 @@ if ! command -v git >/dev/null 2>&1; then
 fi
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/bisect-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT INT TERM
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$T"' EXIT INT TERM
 export DRMBENCH_CACHE="$T/cache"
 export DRMBENCH_VM_RUN="$T/fake-vm-run"
 export DRMBENCH_KERNEL_BUILD="$T/fake-kernel-build"
@@ -46,14 +46,17 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ -n "$src" ] || src=$(cat "$build/source-dir")
-echo "vm-run $(git -C "$src" rev-parse --short HEAD)" >>"$FAKE_CALLS"
+[ -n "$src" ] || [ ! -f "$build/source-dir" ] || src=$(cat "$build/source-dir")
+# --kernels: -k names a fake kernel, a directory with the same files.
+[ -n "$src" ] || src=$build
+id=$(git -C "$src" rev-parse --short HEAD 2>/dev/null || basename "$src")
+echo "vm-run $id" >>"$FAKE_CALLS"
 delay=$(cat "$src/delay" 2>/dev/null || echo 0)
 n=$(find "$res" -name '*.txt' 2>/dev/null | wc -l)
 mkdir -p "$res/fakehost/fake-release"
 {
 	echo "accel: tcg-icount"
-	echo "kernel: local-fake-$(git -C "$src" rev-parse --short HEAD)"
+	echo "kernel: local-fake-$id"
 	for i in 1 2 3 4 5; do
 		v=$((20000 + delay))
 		[ ! -f "$src/flaky" ] || v=$((15000 + (i * 7919 + n * 104729) % 15000))
@@ -208,6 +211,97 @@ says "kernel mode finds the planted commit" "$T/out" "first bad commit: $(git -C
 check "kernel mode builds before each boot" \
 	[ "$(tail -n +$((before + 1)) "$FAKE_CALLS" | grep -c '^kernel-build')" -ge \
 		"$(tail -n +$((before + 1)) "$FAKE_CALLS" | grep -c '^vm-run')" ]
+
+# --- an ordered list of kernels (--kernels) ---------------------------------
+# kernels DIR PLANT [SPECIAL SPECIAL-FILE]: ten fake kernels k0..k9 (what the
+# fake vm-run reads for -k DIR/kN); from kPLANT on (0: none) 3000 ns slower;
+# SPECIAL-FILE in kSPECIAL only.  Prints the list.
+kernels() {
+	_l=
+	for _i in 0 1 2 3 4 5 6 7 8 9; do
+		mkdir -p "$1/k$_i"
+		if [ "$2" -gt 0 ] && [ "$_i" -ge "$2" ]; then echo 3000; else echo 0; fi >"$1/k$_i/delay"
+		[ "$_i" -ne "${3:--1}" ] || echo x >"$1/k$_i/$4"
+		_l="$_l $1/k$_i"
+	done
+	echo "$_l"
+}
+# kboots PATTERN: boots since $before of the kernels matching PATTERN.
+kboots() {
+	tail -n +$((before + 1)) "$FAKE_CALLS" | grep -c "^vm-run $1\$"
+}
+list=$(kernels "$T/kl" 6)
+before=$(calls)
+rc=0
+# shellcheck disable=SC2086 # ARGS: options without spaces
+"$BISECT" -K "$list" $ARGS -- -r 5 submit-latency >"$T/out" 2>"$T/err" || rc=$?
+check "--kernels exits 0 when it finds the kernel" [ "$rc" -eq 0 ]
+says "it names the first slow kernel of the list and the last good one" "$T/out" \
+	"first bad kernel: $T/kl/k6 (after $T/kl/k5)" \
+	'SubmitLatency/wait=syncobj: 20000 -> 23000 ns/op, +15.00% \[+15.00%, +15.00%\] n=5+5 REGRESSION'
+lcalls=$(($(calls) - before))
+if [ "$lcalls" -ge 4 ] && [ "$lcalls" -le 6 ]; then
+	pass "it booted fewer kernels than the list has ($lcalls boots)"
+else
+	fail "it booted fewer kernels than the list has ($lcalls boots)"
+fi
+lstate=$(sed -n 's/.*decisions in .* min; results: //p' "$T/out" | tail -n 1)
+check "each kernel's results are in the store under its name" \
+	[ "$(find "${lstate:-/nonexistent}" -path "*/tree-k[0-9]-*/*" -name 'boot*.txt' | wc -l)" -eq "$lcalls" ]
+before=$(calls)
+# shellcheck disable=SC2086
+"$BISECT" -K "$list" $ARGS -- -r 5 submit-latency >"$T/out2" 2>"$T/err" || :
+check "a second call boots nothing" [ "$(calls)" -eq "$before" ]
+says "and gives the same answer" "$T/out2" "first bad kernel: $T/kl/k6 "
+
+list=$(kernels "$T/kli" 3)
+cat >"$DRMBENCH_VM_RUN" <<EOF
+#!/bin/sh
+[ "\$(grep -c . "$FAKE_CALLS")" -lt $(($(calls) + 2)) ] || exit 1
+exec "$T/vm-run.real" "\$@"
+EOF
+# shellcheck disable=SC2086
+"$BISECT" -K "$list" $ARGS -- -r 5 submit-latency >/dev/null 2>&1 || :
+cp "$T/vm-run.real" "$DRMBENCH_VM_RUN"
+before=$(calls)
+# shellcheck disable=SC2086
+"$BISECT" -K "$list" $ARGS -- -r 5 submit-latency >"$T/out" 2>"$T/err" || :
+says "after an interruption the next call finds the kernel" "$T/out" "first bad kernel: $T/kli/k3 "
+check "and measured the first and last only once" [ "$(kboots 'k[09]')" -eq 0 ]
+
+list=$(kernels "$T/kln" 0)
+rc=0
+# shellcheck disable=SC2086
+"$BISECT" -K "$list" $ARGS -- -r 5 submit-latency >"$T/out" 2>"$T/err" || rc=$?
+check "a list without a change exits 0" [ "$rc" -eq 0 ]
+says "and says so" "$T/out" "no regression between these kernels (kernel $T/kln/k9: SAME)"
+
+list=$(kernels "$T/klf" 6 5 flaky)
+before=$(calls)
+rc=0
+# shellcheck disable=SC2086
+"$BISECT" -m 2 -K "$list" $ARGS -- -r 5 submit-latency >"$T/out" 2>"$T/err" || rc=$?
+check "a kernel that stays UNKNOWN is booted -m times ($(kboots k5)), then skipped" [ "$(kboots k5)" -eq 2 ]
+if [ "$rc" -eq 1 ] && grep -q "could be any of (after $T/klf/k4" "$T/out" &&
+	grep -q "^  $T/klf/k5\$" "$T/out" && grep -q "^  $T/klf/k6\$" "$T/out"; then
+	pass "then the first bad kernel is one of the two, exit 1"
+else
+	fail "then the first bad kernel is one of the two, exit 1: $(cat "$T/out")"
+fi
+
+rc=0
+"$BISECT" -K "$T/kl/k0 $T/kl/k9" -b x -- -r 5 x >/dev/null 2>"$T/err" || rc=$?
+check "a list of two is a usage error" [ "$rc" -eq 2 ]
+rc=0
+"$BISECT" -K "$T/kl/k0 $T/kl/k1 $T/kl/k0" -b x -- -r 5 x >/dev/null 2>"$T/err" || rc=$?
+if [ "$rc" -eq 2 ] && grep -q "kernel $T/kl/k0 is in the list twice" "$T/err"; then
+	pass "a kernel twice in the list is named"
+else
+	fail "a kernel twice in the list is named: exit $rc, $(cat "$T/err")"
+fi
+rc=0
+"$BISECT" -K "$list" -C "$T/planted" -g HEAD~9 -B HEAD -b x -- -r 5 x >/dev/null 2>"$T/err" || rc=$?
+check "--kernels with a tree is a usage error" [ "$rc" -eq 2 ]
 
 # --- bad input ---------------------------------------------------------------
 rc=0

@@ -3,8 +3,10 @@
 # trees (no compiler, no guest; seconds): registration as local-RELEASE-HASH
 # with kernel.env as for Debian kernels, refusal of a tree that lacks what
 # drmbench needs (naming the options), re-registration only when the image,
-# .config or a module changed, and scripts/kernel-build --dry-run.
-# The same code path with a real kernel booted: make bisect-selftest (tree).
+# .config or a module changed, one safe file name for any kernel argument
+# (kernel-fetch --name) in scripts/vm-check's logs and ci/nightly's report
+# directories, and scripts/kernel-build --dry-run.
+# The same code path with a real kernel booted: scripts/selftest-tree.
 set -u
 
 # shellcheck source=bench/tests/lib.sh
@@ -155,6 +157,100 @@ if [ "$rc" -eq 2 ] && grep -q "need --kernel-build" "$T/err"; then
 	pass "--kernel-image alone is a usage error"
 else
 	fail "--kernel-image alone is a usage error"
+fi
+
+# --- one safe name per kernel argument (kernel_name, kernel-fetch --name) ----
+name_of() {
+	"$FETCH" --name -- "$1" 2>/dev/null || echo "--name failed"
+}
+check "a series keeps its name, '-' and all (7.3-rc)" [ "$(name_of 7.3-rc)" = 7.3-rc ]
+check "a Debian version keeps its name" [ "$(name_of '6.12.95-1~bpo12+1')" = '6.12.95-1~bpo12+1' ]
+check "a registered kernel keeps its name" [ "$(name_of "$ver")" = "$ver" ]
+tname=$(name_of "$T/good")
+case $tname in
+tree-good-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f])
+	pass "a tree's path is named tree-BASENAME-HASH ($tname)" ;;
+*) fail "a tree's path is named tree-BASENAME-HASH, not '$tname'" ;;
+esac
+check "the same tree by a relative path has the same name" \
+	[ "$(cd "$T" && "$FETCH" --name ./good 2>/dev/null)" = "$tname" ]
+mkdir -p "$T/other/good"
+check "another tree of the same basename has another name" [ "$(name_of "$T/other/good")" != "$tname" ]
+safe=1
+for a in ../x /x .. . 'a b' -x "$T/good/"; do
+	case $(name_of "$a") in
+	'' | . | .. | */* | *' '* | -*) safe=0 ;;
+	esac
+done
+check "no argument names a path outside one directory (../x, /x, .., 'a b', -x)" [ "$safe" -eq 1 ]
+
+# --- vm-check takes a tree's path (it built its log name from the path) ------
+rc=0
+"$TOP/scripts/vm-check" --no-bench --timeout 60 "$T/good" >"$T/vmc.out" 2>"$T/vmc.err" || rc=$?
+check "vm-check with a tree's absolute path fails in the build, not before (exit $rc)" [ "$rc" -eq 1 ]
+if grep -q 'cannot create\|Directory nonexistent' "$T/vmc.err"; then
+	fail "vm-check cannot create its log for a path: $(grep -m1 'cannot create' "$T/vmc.err")"
+else
+	pass "vm-check creates its log for a tree's path"
+fi
+says "its table names the tree and its registered version" "$T/vmc.out" \
+	"^$tname local-6.1.999-drmbench-[0-9a-f]* .* FAIL"
+check "its log is one file named after the tree" \
+	[ -n "$(find "$DRMBENCH_CACHE/vm-check" -mindepth 2 -maxdepth 2 -name "$tname.log")" ]
+check "and kernel-fetch's output is in it" \
+	grep -q "registering $T/good\|local-6.1.999-drmbench" "$(find "$DRMBENCH_CACHE/vm-check" -name "$tname.log" | head -n 1)"
+
+# --- ci/nightly: a tree's report directory is inside the report --------------
+if [ -f "$TOP/bench/drmbench.static" ] && [ -x "$TOP/bench/drmbench" ]; then
+	# A stand-in for vm-run: one result file and vm-run's report lines.
+	cat >"$T/vm-run" <<'EOF'
+#!/bin/sh
+set -eu
+kernel= results= accel=tcg
+while [ $# -gt 0 ]; do
+	case $1 in
+	-k) kernel=$2; shift ;;
+	-r) results=$2; shift ;;
+	-d) accel=tcg-icount ;;
+	--) break ;;
+	esac
+	shift
+done
+case $kernel in
+*/*) version=local-6.1.999-drmbench-000000000000 ;;
+*) version=$kernel ;;
+esac
+run=$(mktemp -d "$RUNS/run.XXXXXX")
+f=$results/host-$accel/$version/$(basename "$run").txt
+mkdir -p "${f%/*}"
+{
+	printf 'kernel: %s\naccel: %s\n' "$version" "$accel"
+	[ "$accel" = tcg ] || echo 'icount: shift=0,sleep=off'
+	for i in 1 2 3 4 5; do echo "BenchmarkFutexWake/placement=same-llc 1000 3000 ns/op"; done
+} >"$f"
+: >"$run/serial.log"
+printf 'vm-run: kernel 6.1.999-drmbench (%s), %s, 1 s\n' "$version" "$accel" >&2
+printf 'vm-run: result: %s\nvm-run: serial log: %s/serial.log\n' "$f" "$run" >&2
+EOF
+	chmod +x "$T/vm-run"
+	mkdir -p "$T/runs" "$T/nightly"
+	rc=0
+	(cd "$T" && RUNS=$T/runs VM_RUN=$T/vm-run "$TOP/ci/nightly" --no-wallclock -b ./good \
+		-o "$T/nightly/20261201T030000Z" -r "$T/store" ../"$(basename "$T")"/good 6.12) \
+		>"$T/ni.out" 2>&1 || rc=$?
+	check "ci/nightly runs a tree given by a relative path with ../ (exit $rc)" [ "$rc" -eq 0 ]
+	check "its report directory is tree-BASENAME-HASH inside the report" \
+		[ -s "$T/nightly/20261201T030000Z/$tname/deterministic/results.list" ]
+	check "and nothing was written beside the report" \
+		[ "$(find "$T/nightly" -mindepth 1 -maxdepth 1 | wc -l)" -eq 1 ]
+	check "the side keeps the registered kernel for a re-run" \
+		[ "$(cat "$T/nightly/20261201T030000Z/$tname/side/kernel.version" 2>/dev/null)" = local-6.1.999-drmbench-000000000000 ]
+	says "summary.txt names the tree" "$T/nightly/20261201T030000Z/summary.txt" "^$tname deterministic "
+	says "compare-nightly gates it, and the baseline given as the tree's path is found" \
+		"$T/nightly/20261201T030000Z/compare.txt" "^$tname deterministic (gate):" \
+		"^6.12 deterministic (gate): no previous night to compare with. vs baseline $tname"
+else
+	skip "ci/nightly with a tree: bench/drmbench.static is not built (make)"
 fi
 
 # --- kernel-build plans without building --------------------------------------
