@@ -155,8 +155,9 @@ check:
 	$(MAKE) -C kmod/tests
 	scripts/check
 
-# make run DETERMINISTIC=1: the default suite in a guest in virtual time
-# (docs/vm-runner.md, "Deterministic mode"); RUN_ARGS: more drmbench run
+# make run DETERMINISTIC=1: the gate suite (the default suite does not fit
+# virtual time) in a guest in virtual time (docs/vm-runner.md,
+# "Deterministic mode"); RUN_ARGS: more drmbench run
 # options (RUN_ARGS="-n 10000" for p99 in a TCG guest).
 run:
 	scripts/deps
