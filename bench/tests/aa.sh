@@ -116,7 +116,7 @@ says "each mode's verdict, row counts and the result directory are printed" "$tm
 says "the summary and the comparisons stay in the directory" "$tmp/r1/summary.txt" 'deterministic: ' 'wallclock: '
 check "(compare tables of both modes)" test -s "$tmp/r1/deterministic/compare.txt" -a -s "$tmp/r1/wallclock/compare.tsv"
 says "A in deterministic mode first, then B, then wall-clock, with the default benchmarks" "$tmp/vm.log" \
-	'^deterministic A loops= args=run -r 10 -n 1000 -p op=map,unmap -p size=4k -p batch=64 -p mode=sync drm-ioctl submit-latency vm-bind-throughput$'
+	'^deterministic A loops= args=run -r 10 -n 1000 -p op=map,unmap -p size=4k -p batch=64 -p mode=sync -p wait=syncobj,eventfd drm-ioctl submit-latency vm-bind-throughput$'
 n_a=$(grep -c '^[a-z]* A loops= args' "$tmp/vm.log")
 n_b=$(sed -n 's/^[a-z]* B loops=\([0-9 ]*\) args.*/\1/p' "$tmp/vm.log" | awk '{ print NF }' | sort -u | tr '\n' ' ')
 check "no busy loop during A, 3 during B, in both modes" test "$n_a" -eq 2 -a "$n_b" = '3 '
