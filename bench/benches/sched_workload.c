@@ -14,12 +14,14 @@
  * the few functions below.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend.h"
+#include "fdinfo.h"
 #include "measure.h"
 #include "workload.h"
 
@@ -42,10 +44,11 @@ static const struct drmb_param wl_params[] = {
 };
 
 /* Metric units are "<client>-<what>": kept here for the case's lifetime. */
-#define NMETRICS 7
+#define NMETRICS 8
 static const char *const metric_names[NMETRICS] = {
 	"cycle-ns", "cycle-p99-ns", "over-ideal-ns", "missed-periods", "engine-share",
 	"submit-run-ns", "ready-wait-max-ns",
+	"fdinfo-engine-share",	/* last: only where the driver has fdinfo stats */
 };
 
 struct wl {
@@ -138,12 +141,26 @@ static int dev_times(void *hp, uint64_t job, struct drmb_job_times *t)
 	return drmb_job_times(&h->dev, h->queue, h->seqno[job % RING], t);
 }
 
+/* The client's file is its own: its busy time is all its jobs'. */
+static int dev_busy(void *hp, uint64_t *busy_ns)
+{
+	struct wl_handle *h = hp;
+	struct drmb_fdinfo none = { .nengines = 0 }, fi;
+	unsigned int capacity;
+	int ret = drmb_fdinfo_read(h->dev.fd, &fi);
+
+	if (!ret && !fi.nengines)
+		ret = -ENODATA;
+	return ret ? ret : drmb_fdinfo_busy(&none, &fi, busy_ns, &capacity);
+}
+
 static const struct drmb_wl_dev_ops wl_dev_ops = {
 	.open = dev_open,
 	.close = dev_close,
 	.submit = dev_submit,
 	.wait = dev_wait,
 	.times = dev_times,
+	.busy = dev_busy,
 };
 
 /* ---- the benchmark ----------------------------------------------------- */
@@ -217,10 +234,12 @@ static int wl_run(struct drmb_case *c, struct drmb_samples *s)
 		const double v[NMETRICS] = {
 			gr->cycle_p50_ns, gr->cycle_p99_ns, gr->over_ideal_p50_ns, gr->missed,
 			gr->engine_share, gr->submit_run_p50_ns, gr->ready_wait_max_ns,
+			gr->fdinfo_engine_share,
 		};
 
 		for (i = 0; i < NMETRICS; i++)
-			drmb_case_metric(c, wl->unit[g][i], v[i]);
+			if (!isnan(v[i]))
+				drmb_case_metric(c, wl->unit[g][i], v[i]);
 	}
 	drmb_case_metric(c, "fairness-spread", r.fairness_spread);
 	drmb_wl_result_fini(&r);

@@ -89,6 +89,12 @@ struct drmb_wl_dev_ops {
 	int (*wait)(void *h, uint64_t job);
 	/* Stage times of a signalled job (CLOCK_MONOTONIC ns). */
 	int (*times)(void *h, uint64_t job, struct drmb_job_times *t);
+	/*
+	 * Optional: the engine busy time the client's file has accumulated,
+	 * from its drm-usage-stats (fdinfo); -errno when the driver reports
+	 * none. Read once the client's jobs all signalled, before close.
+	 */
+	int (*busy)(void *h, uint64_t *busy_ns);
 };
 
 enum drmb_wl_mode { DRMB_WL_THREADS, DRMB_WL_PROCESSES };
@@ -98,6 +104,8 @@ struct drmb_wl_client_stats {
 	unsigned int group;
 	uint64_t cycles, periods, missed;
 	uint64_t jobs, engine_ns;
+	uint64_t fdinfo_busy_ns;	/* from ops->busy, if have_fdinfo */
+	int have_fdinfo;
 	uint64_t ready_wait_max_ns;
 	int error;			/* -errno that stopped the client, 0 */
 	char why[DRMB_WHY_LEN];
@@ -113,6 +121,8 @@ struct drmb_wl_group_result {
 	double cycle_p50_ns, cycle_p99_ns, over_ideal_p50_ns;
 	double missed;			/* missed periods / periods (0 without period) */
 	double engine_share;		/* engine time / run time, instances summed */
+	/* The same from the clients' fdinfo busy time; NAN unless all had it. */
+	double fdinfo_engine_share;
 	double submit_run_p50_ns;
 	double ready_wait_max_ns;
 	/* (max - min) / min of the instances' cycle p50s; 0 for one instance. */

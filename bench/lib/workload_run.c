@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -280,7 +281,10 @@ static void *client_main(void *arg)
 		__atomic_store_n(&cl->ctl->failed, 1, __ATOMIC_RELEASE);
 	__atomic_add_fetch(&cl->ctl->ready, 1, __ATOMIC_ACQ_REL);
 	if (!ret) {
-		client_loop(cl);
+		/* The loop drained the client's jobs: its busy time is all in. */
+		if (!client_loop(cl) && cl->ops->busy &&
+		    !cl->ops->busy(cl->h, &cl->st->fdinfo_busy_ns))
+			cl->st->have_fdinfo = 1;
 		cl->ops->close(cl->ctx, cl->h);
 	}
 	return NULL;
@@ -309,9 +313,9 @@ static int summarize(const struct drmb_workload *w, struct drmb_wl_result *r)
 	for (gi = 0; gi < w->ngroups; gi++) {
 		struct drmb_wl_group_result *gr = &r->group[gi];
 		size_t ncyc = 0, njob = 0;
-		uint64_t *cyc, *over, *sr, periods = 0, missed = 0, engine = 0;
+		uint64_t *cyc, *over, *sr, periods = 0, missed = 0, engine = 0, fdbusy = 0;
 		double lo = 0, hi = 0;
-		unsigned int n = 0;
+		unsigned int n = 0, nfdinfo = 0;
 
 		for (i = 0; i < r->nclients; i++) {
 			if (r->client[i].group == gi) {
@@ -343,6 +347,8 @@ static int summarize(const struct drmb_workload *w, struct drmb_wl_result *r)
 			periods += st->periods;
 			missed += st->missed;
 			engine += st->engine_ns;
+			fdbusy += st->fdinfo_busy_ns;
+			nfdinfo += !!st->have_fdinfo;
 			if (st->ready_wait_max_ns > gr->ready_wait_max_ns)
 				gr->ready_wait_max_ns = st->ready_wait_max_ns;
 			p50 = quantile(st->cycle_ns, st->ncycle_rec, 0.5);
@@ -357,6 +363,8 @@ static int summarize(const struct drmb_workload *w, struct drmb_wl_result *r)
 		gr->submit_run_p50_ns = quantile(sr, njob, 0.5);
 		gr->missed = periods ? (double)missed / periods : 0;
 		gr->engine_share = r->run_ns ? (double)engine / r->run_ns : 0;
+		gr->fdinfo_engine_share = n && nfdinfo == n && r->run_ns ?
+					  (double)fdbusy / r->run_ns : NAN;
 		gr->spread = n > 1 && lo > 0 ? (hi - lo) / lo : 0;
 		if (gr->spread > r->fairness_spread)
 			r->fairness_spread = gr->spread;
