@@ -127,11 +127,12 @@ void simgpu_records_fini(struct simgpu_records *r);
  * ERR_PTR(-ENODATA) for one whose record a newer one overwrote.
  */
 #define simgpu_records_find(r, seqno, last, type, member) ({			\
-	u64 __seqno = (seqno);							\
-	type *__slot = simgpu_records_slot(r, __seqno, type);			\
+	u64 __find = (seqno);							\
+	type *__found;								\
 										\
-	!__seqno || __seqno > (last) ? ERR_PTR(-ENOENT) :			\
-	__slot->member != __seqno ? ERR_PTR(-ENODATA) : (void *)__slot;	\
+	!__find || __find > (last) ? ERR_PTR(-ENOENT) :				\
+	(__found = simgpu_records_lookup(r, __find, type, member)) ?		\
+	(void *)__found : ERR_PTR(-ENODATA);					\
 })
 
 /*

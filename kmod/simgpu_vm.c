@@ -769,12 +769,14 @@ static u64 simgpu_bind_record_add(struct simgpu_vm *vm,
 static void simgpu_bind_record_stage(struct simgpu_vm *vm, u64 seqno,
 				     u64 run_ns, u64 pt_done_ns)
 {
-	struct simgpu_bind_slot *slot = simgpu_bind_slot(vm, seqno);
+	struct simgpu_bind_slot *slot;
 
 	if (!seqno)
 		return;
 	spin_lock(&vm->records_lock);
-	if (slot->rec.seqno == seqno) {
+	slot = simgpu_records_lookup(&vm->records, seqno,
+				     struct simgpu_bind_slot, rec.seqno);
+	if (slot) {
 		if (run_ns) {
 			slot->rec.run_ns = run_ns;
 			slot->rec.status = SIMGPU_JOB_STATUS_RUNNING;
