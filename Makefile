@@ -22,6 +22,9 @@ HAVE_LIBDRM := $(call have_pkg,libdrm)
 HAVE_HWLOC  := $(call have_pkg,hwloc)
 # libtracefs (+ libtraceevent): stage attribution from kernel tracepoints.
 HAVE_LIBTRACEFS := $(call have_pkg,libtracefs)
+# libtracecmd (trace-cmd's reader): only bench/tests/test_tracedat links it, to
+# read back the trace.dat files drmbench writes.
+HAVE_LIBTRACECMD := $(call have_pkg,libtracecmd)
 # libpfm4 has no .pc file: a tiny compile-and-link probe (perf's feature_check).
 HASH        := \#
 HAVE_LIBPFM := $(shell printf '$(HASH)include <perfmon/pfmlib.h>\nint main(void){return pfm_initialize();}\n' | \
@@ -32,6 +35,7 @@ $(info using libdrm  ... $(HAVE_LIBDRM))
 $(info using hwloc   ... $(HAVE_HWLOC))
 $(info using libpfm4 ... $(HAVE_LIBPFM))
 $(info using libtracefs ... $(HAVE_LIBTRACEFS))
+$(info using libtracecmd ... $(HAVE_LIBTRACECMD) (bench/tests/test_tracedat only))
 ifneq ($(HAVE_LIBDRM)$(HAVE_HWLOC),yesyes)
 $(error libdrm and hwloc are required: run 'make deps' (or: apt-get install libdrm-dev libhwloc-dev libpfm4-dev pkg-config))
 endif
@@ -109,6 +113,11 @@ bench/drmbench.static: $(BENCH_OBJS) bench/lib/libdrmb.a bench/lib/udev-static.o
 
 bench/tests/test_%: bench/tests/test_%.c bench/lib/libdrmb.a $(HEADERS) bench/tests/check.h bench/tests/cli_run.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< bench/lib/libdrmb.a $(LIBS)
+
+TRACECMD_FLAGS := $(if $(filter yes,$(HAVE_LIBTRACECMD)),-DHAVE_LIBTRACECMD $(shell pkg-config --cflags libtracecmd))
+TRACECMD_LIBS  := $(if $(filter yes,$(HAVE_LIBTRACECMD)),$(shell pkg-config --libs libtracecmd))
+bench/tests/test_tracedat: bench/tests/test_tracedat.c bench/lib/libdrmb.a $(HEADERS) bench/tests/check.h
+	$(CC) $(CPPFLAGS) $(TRACECMD_FLAGS) $(CFLAGS) $(WARN) -o $@ $< bench/lib/libdrmb.a $(LIBS) $(TRACECMD_LIBS)
 
 # Benchmarks of the harness itself (they print their figures, never assert).
 # compare over 1000 files of 100 benchmarks: docs/statistics.md.

@@ -104,14 +104,8 @@ int drmb_ftrace_head(char *buf, size_t len, const char *comm, int pid, int cpu,
 			(unsigned long long)(ts % 1000000000ull), event);
 }
 
-/* A stage boundary: a slice begins (name) or the innermost one ends (NULL). */
-struct tmark {
-	uint64_t ts;
-	const char *name;
-};
-
 /* The sample's slices as begin/end marks, in time order. */
-static size_t sample_marks(const struct drmb_tsample *s, const char *name, struct tmark *m)
+static size_t sample_marks(const struct drmb_tsample *s, const char *name, struct drmb_tmark *m)
 {
 	const struct drmb_tjob *j = s->job;
 	/* The records' stages, where they nest in the tracepoints' ones. */
@@ -120,50 +114,96 @@ static size_t sample_marks(const struct drmb_tsample *s, const char *name, struc
 		 s->engine_start_ns <= s->signal_ns && s->signal_ns <= j->done_ns;
 	size_t n = 0;
 
-	m[n++] = (struct tmark){ s->t0, name };
-	m[n++] = (struct tmark){ s->t0, "tp-submit" };
+	m[n++] = (struct drmb_tmark){ s->t0, name };
+	m[n++] = (struct drmb_tmark){ s->t0, "tp-submit" };
 	if (entry) {
-		m[n++] = (struct tmark){ s->t0, "entry" };
-		m[n++] = (struct tmark){ s->ioctl_ns, NULL };
+		m[n++] = (struct drmb_tmark){ s->t0, "entry" };
+		m[n++] = (struct drmb_tmark){ s->ioctl_ns, NULL };
 	}
-	m[n++] = (struct tmark){ j->queue_ns, NULL };
-	m[n++] = (struct tmark){ j->queue_ns, "tp-sched" };
-	m[n++] = (struct tmark){ j->run_ns, NULL };
-	m[n++] = (struct tmark){ j->run_ns, "tp-hw" };
+	m[n++] = (struct drmb_tmark){ j->queue_ns, NULL };
+	m[n++] = (struct drmb_tmark){ j->queue_ns, "tp-sched" };
+	m[n++] = (struct drmb_tmark){ j->run_ns, NULL };
+	m[n++] = (struct drmb_tmark){ j->run_ns, "tp-hw" };
 	if (hw) {
-		m[n++] = (struct tmark){ s->run_job_ns, "engine" };
-		m[n++] = (struct tmark){ s->engine_start_ns, NULL };
-		m[n++] = (struct tmark){ s->engine_start_ns, "exec" };
-		m[n++] = (struct tmark){ s->signal_ns, NULL };
+		m[n++] = (struct drmb_tmark){ s->run_job_ns, "engine" };
+		m[n++] = (struct drmb_tmark){ s->engine_start_ns, NULL };
+		m[n++] = (struct drmb_tmark){ s->engine_start_ns, "exec" };
+		m[n++] = (struct drmb_tmark){ s->signal_ns, NULL };
 	}
-	m[n++] = (struct tmark){ j->done_ns, NULL };
-	m[n++] = (struct tmark){ j->done_ns, "tp-wake" };
+	m[n++] = (struct drmb_tmark){ j->done_ns, NULL };
+	m[n++] = (struct drmb_tmark){ j->done_ns, "tp-wake" };
 	if (j->wakeup_ns) {
-		m[n++] = (struct tmark){ j->done_ns, "tp-wakeup" };
-		m[n++] = (struct tmark){ j->wakeup_ns, NULL };
+		m[n++] = (struct drmb_tmark){ j->done_ns, "tp-wakeup" };
+		m[n++] = (struct drmb_tmark){ j->wakeup_ns, NULL };
 	}
-	m[n++] = (struct tmark){ s->t1, NULL };
-	m[n++] = (struct tmark){ s->t1, NULL };
+	m[n++] = (struct drmb_tmark){ s->t1, NULL };
+	m[n++] = (struct drmb_tmark){ s->t1, NULL };
 	return n;
 }
 
-static void put_mark(FILE *f, const struct drmb_tfile *tf, int cpu, const struct tmark *m)
+int drmb_tmark_text(char *buf, size_t len, int tgid, const struct drmb_tmark *m)
 {
-	char head[128];
+	return m->name ? snprintf(buf, len, "B|%d|%s", tgid, m->name) :
+			 snprintf(buf, len, "E|%d", tgid);
+}
 
-	drmb_ftrace_head(head, sizeof(head), tf->comm, tf->tid, cpu, m->ts, "tracing_mark_write");
-	if (m->name)
-		fprintf(f, "%sB|%d|%s\n", head, tf->tgid, m->name);
-	else
-		fprintf(f, "%sE|%d\n", head, tf->tgid);
+int drmb_tracefile_walk(const struct drmb_tfile *tf, const struct drmb_tsample *s, size_t n,
+			drmb_tracefile_item item, void *ctx)
+{
+	struct drmb_tmark m[18];
+	char name[64];
+	size_t i, k, nm, im;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		const struct drmb_tjob *j = s[i].job;
+
+		if (!j->done_ns || s[i].t1 < j->done_ns)
+			return -EINVAL;
+		snprintf(name, sizeof(name), "slowest %u: %llu ns", s[i].rank,
+			 (unsigned long long)(s[i].t1 - s[i].t0));
+		nm = sample_marks(&s[i], name, m);
+		/* Kernel events and marks merged by time; at a tie the marks first. */
+		for (k = j->first, im = 0; k < j->last || im < nm;) {
+			if (im < nm && (k == j->last || m[im].ts <= tf->ev[k].ts))
+				ret = item(ctx, &s[i], 0, &m[im++]);
+			else
+				ret = item(ctx, &s[i], k++, NULL);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+struct text_ctx {
+	FILE *f;
+	const struct drmb_tfile *tf;
+};
+
+static int text_item(void *ctx, const struct drmb_tsample *s, size_t k, const struct drmb_tmark *m)
+{
+	struct text_ctx *c = ctx;
+	const struct drmb_tfile *tf = c->tf;
+	char head[128], mark[96];
+
+	if (!m) {
+		if (tf->ev[k].text >= 0)
+			fputs(tf->text + tf->ev[k].text, c->f);
+		return 0;
+	}
+	drmb_ftrace_head(head, sizeof(head), tf->comm, tf->tid, s->job->cpu, m->ts,
+			 "tracing_mark_write");
+	drmb_tmark_text(mark, sizeof(mark), tf->tgid, m);
+	fprintf(c->f, "%s%s\n", head, mark);
+	return 0;
 }
 
 int drmb_tracefile_write(FILE *f, const struct drmb_tfile *tf, int header,
 			 const struct drmb_tsample *s, size_t n)
 {
-	struct tmark m[18];
-	char name[64];
-	size_t i, k, nm, im;
+	struct text_ctx c = { .f = f, .tf = tf };
+	int ret;
 
 	if (header)
 		fprintf(f, "# tracer: nop\n#\n"
@@ -173,24 +213,8 @@ int drmb_tracefile_write(FILE *f, const struct drmb_tfile *tf, int header,
 			"#           TASK-PID     CPU#  ||||   TIMESTAMP  FUNCTION\n"
 			"#              | |         |   ||||      |         |\n",
 			tf->events, tf->comm, tf->tid);
-	for (i = 0; i < n; i++) {
-		const struct drmb_tjob *j = s[i].job;
-
-		if (!j->done_ns || s[i].t1 < j->done_ns)
-			return -EINVAL;
-		snprintf(name, sizeof(name), "slowest %u: %llu ns", s[i].rank,
-			 (unsigned long long)(s[i].t1 - s[i].t0));
-		nm = sample_marks(&s[i], name, m);
-		/* Kernel lines and marks merged by time; at a tie the marks first. */
-		for (k = j->first, im = 0; k < j->last || im < nm;) {
-			if (im < nm && (k == j->last || m[im].ts <= tf->ev[k].ts)) {
-				put_mark(f, tf, j->cpu, &m[im++]);
-				continue;
-			}
-			if (tf->ev[k].text >= 0)
-				fputs(tf->text + tf->ev[k].text, f);
-			k++;
-		}
-	}
+	ret = drmb_tracefile_walk(tf, s, n, text_item, &c);
+	if (ret)
+		return ret;
 	return ferror(f) ? -EIO : 0;
 }

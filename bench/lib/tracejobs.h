@@ -36,6 +36,9 @@ struct drmb_tev {
 	enum drmb_tev_type type;
 	/* Offset of the event's text line in the reader's text, or -1. */
 	long text;
+	/* Offset and size of the record's bytes in the reader's copy, or -1. */
+	long raw;
+	unsigned int rawlen;
 };
 
 /* One sample's job: its events' times (0 = not found). */
@@ -102,5 +105,27 @@ struct drmb_tfile {
 /* Writes the header when header is set, then the samples in time order. */
 int drmb_tracefile_write(FILE *f, const struct drmb_tfile *tf, int header,
 			 const struct drmb_tsample *s, size_t n);
+
+/* A slice boundary: a slice begins (name) or the innermost one ends (NULL). */
+struct drmb_tmark {
+	uint64_t ts;
+	const char *name;
+};
+
+/* The mark's payload, "B|tgid|name" or "E|tgid", as snprintf. */
+int drmb_tmark_text(char *buf, size_t len, int tgid, const struct drmb_tmark *m);
+
+/* One item of the file: kernel event tf->ev[k] (m NULL) or mark m of sample s. */
+typedef int (*drmb_tracefile_item)(void *ctx, const struct drmb_tsample *s, size_t k,
+				   const struct drmb_tmark *m);
+
+/*
+ * The file's items in file order, for the text file and the trace.dat
+ * (tracedat.h) alike: sample after sample, its events and marks merged by
+ * time. -EINVAL for a sample without a DONE event; else the first
+ * non-zero return of item, or 0.
+ */
+int drmb_tracefile_walk(const struct drmb_tfile *tf, const struct drmb_tsample *s, size_t n,
+			drmb_tracefile_item item, void *ctx);
 
 #endif

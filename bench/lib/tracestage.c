@@ -2,11 +2,13 @@
 /* Kernel trace events through libtracefs (tracestage.h). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "env.h"
+#include "tracedat.h"
 #include "tracestage.h"
 
 #ifndef HAVE_LIBTRACEFS
@@ -37,7 +39,7 @@ int drmb_trace_stop(struct drmb_trace *t, struct drmb_tev **ev, size_t *n, uint6
 	return -EOPNOTSUPP;
 }
 
-int drmb_trace_write(const struct drmb_trace *t, FILE *f, int header,
+int drmb_trace_write(struct drmb_trace *t, FILE *f, const char *datpath, int first,
 		     const struct drmb_tev *ev, const struct drmb_tsample *s, size_t n, int tid)
 {
 	return -EOPNOTSUPP;
@@ -50,6 +52,23 @@ int drmb_trace_write(const struct drmb_trace *t, FILE *f, int header,
 
 /* Per CPU; ~40 bytes an event, 4-5 events a sample. */
 #define TRACE_BUFFER_KB 8192
+
+/* A growing run of bytes: text lines, records. */
+struct blob {
+	char *p;
+	size_t n, cap;
+};
+
+/* A record of the trace.dat: its bytes at off in dat_raw. */
+struct dat_rec {
+	uint64_t ts;
+	int cpu;
+	size_t off;
+	unsigned int size;
+};
+
+/* gpu_scheduler x3, sched_wakeup, dma_fence_signaled, ftrace print. */
+#define DAT_FORMATS 6
 
 /* The scheduler events of both generations, in drmb_tev_type order. */
 static const char *const gen_new[] = {
@@ -75,8 +94,19 @@ struct drmb_trace {
 	uint64_t lost;
 	int keep_text, err;
 	struct trace_seq seq_text;
-	char *text;
-	size_t ntext, captext;
+	struct blob text, raw;
+	/* keep_text: what a trace.dat needs (tracedat.h), read once. */
+	char *header_page, *header_event;
+	struct drmb_tdat_format fmt[DAT_FORMATS];
+	size_t nfmt;
+	struct tep_event *print;
+	struct tep_format_field *print_type, *print_pid, *print_ip, *print_buf;
+	char kallsyms[256];		/* tracing_mark_write's line, or "" */
+	unsigned long long mark_ip;
+	/* The trace.dat's records of every run of the case so far. */
+	struct dat_rec *dat;
+	size_t ndat, capdat;
+	struct blob dat_raw;
 };
 
 static int ev_file_enable(struct drmb_trace *t, const char *sys, const char *name, int on)
@@ -99,6 +129,8 @@ static int trace_enable(struct drmb_trace *t, int on)
 
 void drmb_trace_close(struct drmb_trace *t)
 {
+	size_t i;
+
 	if (!t)
 		return;
 	if (t->inst) {
@@ -111,7 +143,14 @@ void drmb_trace_close(struct drmb_trace *t)
 	if (t->keep_text)
 		trace_seq_destroy(&t->seq_text);
 	free(t->ev);
-	free(t->text);
+	free(t->text.p);
+	free(t->raw.p);
+	free(t->header_page);
+	free(t->header_event);
+	for (i = 0; i < t->nfmt; i++)
+		free((char *)t->fmt[i].text);
+	free(t->dat);
+	free(t->dat_raw.p);
 	free(t);
 }
 
@@ -181,9 +220,76 @@ static int text_patching_oopses(char *why, size_t whylen)
 	return -EOPNOTSUPP;
 }
 
+/*
+ * The marks' ip: tracing_mark_write's address, as in the print events
+ * trace_marker writes, and its kallsyms line so that trace-cmd report
+ * names it. Without the address (kptr_restrict) the ip stays 0.
+ */
+static void find_mark_ip(struct drmb_trace *t)
+{
+	char line[256];
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char type, name[64];
+
+		if (sscanf(line, "%llx %c %63s", &t->mark_ip, &type, name) == 3 &&
+		    !strcmp(name, "tracing_mark_write") && t->mark_ip) {
+			snprintf(t->kallsyms, sizeof(t->kallsyms), "%s", line);
+			break;
+		}
+		t->mark_ip = 0;
+	}
+	if (f)
+		fclose(f);
+}
+
+/* What a trace.dat needs besides the records: headers and formats. */
+static int dat_open(struct drmb_trace *t, char *why, size_t whylen)
+{
+	const char *ev[DAT_FORMATS][2] = {
+		{ "gpu_scheduler", t->gen[0] }, { "gpu_scheduler", t->gen[1] },
+		{ "gpu_scheduler", t->gen[2] }, { "sched", "sched_wakeup" },
+		{ "dma_fence", "dma_fence_signaled" }, { "ftrace", "print" },
+	};
+	int i;
+
+	t->header_page = tracefs_instance_file_read(NULL, "events/header_page", NULL);
+	t->header_event = tracefs_instance_file_read(NULL, "events/header_event", NULL);
+	if (!t->header_page || !t->header_event) {
+		snprintf(why, whylen, "reading events/header_page and header_event failed");
+		return -EOPNOTSUPP;
+	}
+	for (i = 0; i < DAT_FORMATS; i++) {
+		char *text;
+
+		if (!strcmp(ev[i][0], "dma_fence") && t->fence_id < 0)
+			continue;
+		text = tracefs_event_file_read(NULL, ev[i][0], ev[i][1], "format", NULL);
+		if (!text) {
+			snprintf(why, whylen, "reading the format of %s:%s failed", ev[i][0], ev[i][1]);
+			return -EOPNOTSUPP;
+		}
+		t->fmt[t->nfmt++] = (struct drmb_tdat_format){ ev[i][0], text };
+	}
+	t->print = tep_find_event_by_name(t->tep, "ftrace", "print");
+	if (t->print) {
+		t->print_type = tep_find_common_field(t->print, "common_type");
+		t->print_pid = tep_find_common_field(t->print, "common_pid");
+		t->print_ip = tep_find_field(t->print, "ip");
+		t->print_buf = tep_find_field(t->print, "buf");
+	}
+	if (!t->print_type || !t->print_pid || !t->print_ip || !t->print_buf) {
+		snprintf(why, whylen, "no ftrace:print event with the fields of a mark (ip, buf)");
+		return -EOPNOTSUPP;
+	}
+	find_mark_ip(t);
+	return 0;
+}
+
 int drmb_trace_open(struct drmb_trace **tp, int keep_text, char *why, size_t whylen)
 {
-	static const char *const systems[] = { "gpu_scheduler", "sched", "dma_fence", NULL };
+	static const char *const systems[] = { "gpu_scheduler", "sched", "dma_fence", "ftrace", NULL };
 	const char *dir = tracefs_tracing_dir();
 	struct drmb_trace *t;
 	char name[64], filter[64];
@@ -217,6 +323,11 @@ int drmb_trace_open(struct drmb_trace **tp, int keep_text, char *why, size_t why
 	ret = lookup(t, why, whylen);
 	if (ret)
 		goto err;
+	if (keep_text) {
+		ret = dat_open(t, why, whylen);
+		if (ret)
+			goto err;
+	}
 	snprintf(name, sizeof(name), "drmbench-%d", (int)getpid());
 	t->inst = tracefs_instance_create(name);
 	if (!t->inst) {
@@ -259,7 +370,8 @@ err:
 int drmb_trace_start(struct drmb_trace *t)
 {
 	t->nev = 0;
-	t->ntext = 0;
+	t->text.n = 0;
+	t->raw.n = 0;
 	t->lost = 0;
 	t->err = 0;
 	/* Writing the trace file empties every CPU's buffer. */
@@ -268,13 +380,34 @@ int drmb_trace_start(struct drmb_trace *t)
 	return tracefs_trace_on(t->inst) < 0 ? -EIO : 0;
 }
 
+/* Appends len bytes at *off of b. */
+static int blob_put(struct blob *b, const void *p, size_t len, size_t *off)
+{
+	if (b->n + len > b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 1 << 16;
+		char *q;
+
+		while (cap < b->n + len)
+			cap *= 2;
+		q = realloc(b->p, cap);
+		if (!q)
+			return -ENOMEM;
+		b->p = q;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, p, len);
+	*off = b->n;
+	b->n += len;
+	return 0;
+}
+
 static int push_text(struct drmb_trace *t, struct tep_event *e, struct tep_record *rec,
 		     struct drmb_tev *ev)
 {
 	struct trace_seq *s = &t->seq_text;
 	int pid = tep_data_pid(t->tep, rec);
 	char head[128];
-	size_t need;
+	size_t off;
 
 	drmb_ftrace_head(head, sizeof(head), pid ? tep_data_comm_from_pid(t->tep, pid) : "<idle>",
 			 pid, rec->cpu, rec->ts, e->name);
@@ -283,22 +416,21 @@ static int push_text(struct drmb_trace *t, struct tep_event *e, struct tep_recor
 	tep_print_event(t->tep, s, rec, "%s", TEP_PRINT_INFO);
 	trace_seq_putc(s, '\n');
 	trace_seq_terminate(s);
-	need = (size_t)s->len + 1;
-	if (t->ntext + need > t->captext) {
-		size_t cap = t->captext ? 2 * t->captext : 1 << 20;
-		char *p;
+	if (blob_put(&t->text, s->buffer, (size_t)s->len + 1, &off))
+		return -ENOMEM;
+	ev->text = (long)off;
+	return 0;
+}
 
-		while (cap < t->ntext + need)
-			cap *= 2;
-		p = realloc(t->text, cap);
-		if (!p)
-			return -ENOMEM;
-		t->text = p;
-		t->captext = cap;
-	}
-	memcpy(t->text + t->ntext, s->buffer, need);
-	ev->text = (long)t->ntext;
-	t->ntext += need;
+/* The record as the ring buffer held it, for the trace.dat. */
+static int push_raw(struct drmb_trace *t, struct tep_record *rec, struct drmb_tev *ev)
+{
+	size_t off;
+
+	if (rec->size <= 0 || blob_put(&t->raw, rec->data, (size_t)rec->size, &off))
+		return -ENOMEM;
+	ev->raw = (long)off;
+	ev->rawlen = (unsigned int)rec->size;
 	return 0;
 }
 
@@ -329,7 +461,7 @@ static int on_event(struct tep_event *e, struct tep_record *rec, int cpu, void *
 	}
 	ev = &t->ev[t->nev];
 	*ev = (struct drmb_tev){ .ts = rec->ts, .cpu = cpu, .type = type, .text = -1,
-				 .pid = tep_data_pid(t->tep, rec) };
+				 .raw = -1, .pid = tep_data_pid(t->tep, rec) };
 	if (type < 3) {
 		tep_read_number_field(t->key[type], rec->data, &v);
 		ev->key = v;
@@ -341,7 +473,7 @@ static int on_event(struct tep_event *e, struct tep_record *rec, int cpu, void *
 		tep_read_number_field(t->wpid, rec->data, &v);
 		ev->pid = (int)v;
 	}
-	if (t->keep_text && push_text(t, e, rec, ev)) {
+	if (t->keep_text && (push_text(t, e, rec, ev) || push_raw(t, rec, ev))) {
 		t->err = -ENOMEM;
 		return 1;
 	}
@@ -365,17 +497,140 @@ int drmb_trace_stop(struct drmb_trace *t, struct drmb_tev **ev, size_t *n, uint6
 	return 0;
 }
 
-int drmb_trace_write(const struct drmb_trace *t, FILE *f, int header,
+/* Stores v in the record's field, as wide as the field is. */
+static void put_field(unsigned char *rec, const struct tep_format_field *field,
+		      unsigned long long v)
+{
+	uint16_t v16 = (uint16_t)v;
+	uint32_t v32 = (uint32_t)v;
+	uint64_t v64 = v;
+
+	if (field->size == 2)
+		memcpy(rec + field->offset, &v16, 2);
+	else if (field->size == 4)
+		memcpy(rec + field->offset, &v32, 4);
+	else if (field->size == 8)
+		memcpy(rec + field->offset, &v64, 8);
+}
+
+struct dat_ctx {
+	struct drmb_trace *t;
+	const struct drmb_tfile *tf;
+};
+
+/*
+ * A kernel event goes in as its own record; a mark as the ftrace print
+ * record trace_marker would have made, on the CPU of the submit.
+ */
+static int dat_item(void *ctx, const struct drmb_tsample *s, size_t k, const struct drmb_tmark *m)
+{
+	struct dat_ctx *c = ctx;
+	struct drmb_trace *t = c->t;
+	struct dat_rec *r;
+	unsigned char rec[160];
+	const void *bytes = rec;
+	unsigned int size;
+	char text[96];
+	int len;
+
+	if (t->ndat == t->capdat) {
+		size_t cap = t->capdat ? 2 * t->capdat : 1024;
+
+		r = realloc(t->dat, cap * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		t->dat = r;
+		t->capdat = cap;
+	}
+	r = &t->dat[t->ndat];
+	if (!m) {
+		const struct drmb_tev *e = &c->tf->ev[k];
+
+		if (e->raw < 0)
+			return 0;
+		bytes = t->raw.p + e->raw;
+		size = e->rawlen;
+		*r = (struct dat_rec){ .ts = e->ts, .cpu = e->cpu, .size = size };
+	} else {
+		len = drmb_tmark_text(text, sizeof(text), c->tf->tgid, m);
+		size = (unsigned int)t->print_buf->offset + (unsigned int)len + 1;
+		if (len < 0 || size > sizeof(rec))
+			return -EINVAL;
+		memset(rec, 0, size);
+		put_field(rec, t->print_type, (unsigned int)t->print->id);
+		put_field(rec, t->print_pid, (unsigned int)c->tf->tid);
+		put_field(rec, t->print_ip, t->mark_ip);
+		memcpy(rec + t->print_buf->offset, text, (size_t)len + 1);
+		*r = (struct dat_rec){ .ts = m->ts, .cpu = s->job->cpu, .size = size };
+	}
+	if (blob_put(&t->dat_raw, bytes, size, &r->off))
+		return -ENOMEM;
+	t->ndat++;
+	return 0;
+}
+
+/* The whole trace.dat again, through path.tmp: a failed write leaves the last. */
+static int dat_write(struct drmb_trace *t, const char *path)
+{
+	struct drmb_tdat_event *ev = calloc(t->ndat ? t->ndat : 1, sizeof(*ev));
+	char *cmdlines = tracefs_instance_file_read(NULL, "saved_cmdlines", NULL);
+	struct drmb_tdat d = {
+		.header_page = t->header_page, .header_event = t->header_event,
+		.fmt = t->fmt, .nfmt = t->nfmt, .cmdlines = cmdlines,
+		.kallsyms = t->kallsyms[0] ? t->kallsyms : NULL,
+		.page_size = (unsigned int)getpagesize(),
+	};
+	char tmp[PATH_MAX];
+	size_t i;
+	FILE *f;
+	int ret;
+
+	if (!ev) {
+		free(cmdlines);
+		return -ENOMEM;
+	}
+	for (i = 0; i < t->ndat; i++)
+		ev[i] = (struct drmb_tdat_event){ .ts = t->dat[i].ts, .cpu = t->dat[i].cpu,
+						  .data = t->dat_raw.p + t->dat[i].off,
+						  .size = t->dat[i].size };
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f) {
+		ret = -errno;
+	} else {
+		ret = drmb_tracedat_write(f, &d, ev, t->ndat);
+		if (fclose(f) && !ret)
+			ret = -EIO;
+		if (!ret && rename(tmp, path))
+			ret = -errno;
+		if (ret)
+			unlink(tmp);
+	}
+	free(ev);
+	free(cmdlines);
+	return ret;
+}
+
+int drmb_trace_write(struct drmb_trace *t, FILE *f, const char *datpath, int first,
 		     const struct drmb_tev *ev, const struct drmb_tsample *s, size_t n, int tid)
 {
 	struct drmb_tfile tf = {
-		.events = t->events, .ev = ev, .text = t->text,
+		.events = t->events, .ev = ev, .text = t->text.p,
 		.comm = t->comm[0] ? t->comm : "drmbench", .tid = tid, .tgid = (int)getpid(),
 	};
+	struct dat_ctx c = { .t = t, .tf = &tf };
+	int ret;
 
 	if (!t->keep_text)
 		return -EINVAL;
-	return drmb_tracefile_write(f, &tf, header, s, n);
+	if (first) {
+		t->ndat = 0;
+		t->dat_raw.n = 0;
+	}
+	ret = drmb_tracefile_write(f, &tf, first, s, n);
+	if (!ret)
+		ret = drmb_tracefile_walk(&tf, s, n, dat_item, &c);
+	return ret ? ret : dat_write(t, datpath);
 }
 
 #endif

@@ -18,7 +18,10 @@
 
 struct drmb_trace;
 
-/* keep_text: also format every event as a line of ftrace text. */
+/*
+ * keep_text: also keep every event as a line of ftrace text and as its
+ * record, for drmb_trace_write().
+ */
 int drmb_trace_open(struct drmb_trace **tp, int keep_text, char *why, size_t whylen);
 void drmb_trace_close(struct drmb_trace *t);
 /* "drm_sched_job_queue,drm_sched_job_run,drm_sched_job_done" or the old three. */
@@ -34,10 +37,13 @@ int drmb_trace_stop(struct drmb_trace *t, struct drmb_tev **ev, size_t *n,
 		    uint64_t *lost);
 /*
  * Writes the events and stages of n matched samples of the last run, s[i].job
- * from drmb_tracejobs_match() on ev, as the trace file (tracejobs.h) with
- * the stages on thread tid's track; the header only when header is set.
+ * from drmb_tracejobs_match() on ev, with the stages on thread tid's track:
+ * appended to f as the text file (tracejobs.h), its header when first is
+ * set, and as trace-cmd's trace.dat (tracedat.h) at datpath, written anew
+ * with every sample since the last first (through datpath.tmp, so a failed
+ * write leaves the previous file). Needs keep_text.
  */
-int drmb_trace_write(const struct drmb_trace *t, FILE *f, int header,
+int drmb_trace_write(struct drmb_trace *t, FILE *f, const char *datpath, int first,
 		     const struct drmb_tev *ev, const struct drmb_tsample *s, size_t n, int tid);
 
 #endif

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static unsigned int check_passed, check_failed;
+static unsigned int check_passed, check_failed, check_skipped;
 
 #define CHECK(cond, ...) do {						\
 	if (cond) {							\
@@ -37,13 +37,25 @@ static inline int check_close(double got, double want, double rel)
 	return fabs(got - want) <= rel * fabs(want);
 }
 
+/* A check that cannot run here: counted, with the reason. */
+#define CHECK_SKIP(...) do {						\
+	check_skipped++;						\
+	printf("SKIP ");						\
+	printf(__VA_ARGS__);						\
+	printf("\n");							\
+} while (0)
+
 #define CHECK_CLOSE(got, want, rel, name)				\
 	CHECK(check_close((got), (want), (rel)), "%s: got %.10g want %.10g", \
 	      (name), (double)(got), (double)(want))
 
 static inline int check_done(void)
 {
-	printf("%u passed, %u failed\n", check_passed, check_failed);
+	if (check_skipped)
+		printf("%u passed, %u failed, %u skipped\n", check_passed, check_failed,
+		       check_skipped);
+	else
+		printf("%u passed, %u failed\n", check_passed, check_failed);
 	return check_failed ? 1 : 0;
 }
 
