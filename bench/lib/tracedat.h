@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * trace-cmd's trace.dat (version 6, man 5 trace-cmd.dat.v6) from events
- * already read: what `trace-cmd report` and KernelShark open. Only the
+ * already read: what `trace-cmd report` opens. Only the
  * chosen events go in (the slowest samples of a run, tracestage.h), so the
  * kernel's ring-buffer pages cannot be copied as trace-cmd record does;
  * the pages are laid out again here, in the format the kernel describes in
