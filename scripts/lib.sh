@@ -191,6 +191,25 @@ sh_quote() {
 	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
 }
 
+# newc_archive DIR [NAME...]: DIR's files (or NAMEs, relative to DIR) as a
+# newc cpio archive on stdout, the same bytes for the same contents: every
+# mtime 0, owner root, inodes numbered in order (--reproducible).  The
+# guest kernel parses every header: under virtual time (vm-run -d) a build
+# stamp or host inode number there changed the boot's path, every later
+# tick and the RNG, so two boots of the same files differed.
+newc_archive() {
+	(
+		cd "$1" || exit 1
+		shift
+		if [ $# -eq 0 ]; then
+			# shellcheck disable=SC2046 # our names, without blanks
+			set -- $(find . | LC_ALL=C sort)
+		fi
+		touch -h -d @0 "$@" &&
+			printf '%s\n' "$@" | cpio -o -H newc -R 0:0 --reproducible --quiet
+	)
+}
+
 # A guest kernel line that makes a run a failure: oops, BUG, WARN(), panic,
 # sanitizer reports, hung tasks.  Matched only on timestamped kernel lines
 # so that program output never trips it.
