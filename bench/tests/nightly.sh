@@ -86,15 +86,16 @@ night() {
 	done
 }
 
-# A stand-in for scripts/rerun-vm: [-d] SIDE-DIR OUTDIR RUNS [-p K=V]... BENCH...; the
+# A stand-in for scripts/rerun-vm: [-d --draw I] SIDE-DIR OUTDIR RUNS [-p K=V]... BENCH...; the
 # runs measure SIDE-DIR/fake-scale (1.0 without one), or RERUN_SCALE when
 # set; the canary note is RERUN_CANARY_<old|new> for the previous/tonight's
 # side.  Every call is logged to $RERUN_LOG.
 cat >"$tmp/rerun" <<'EOF'
 #!/bin/sh
 set -eu
-mode=wallclock
+mode=wallclock draw=-
 if [ "$1" = -d ]; then mode=deterministic; shift; fi
+if [ "$1" = --draw ]; then draw=$2; shift 2; fi
 side=$1 out=$2 runs=$3
 shift 3
 # the regressed rows' parameters come first (compare-nightly's case_params)
@@ -109,7 +110,7 @@ scale=${RERUN_SCALE:-$scale}
 which=new
 case $side in "$PREVIOUS_NIGHT"/*) which=old ;; esac
 eval "canary=\${RERUN_CANARY_$which:-1}"
-printf '%s %s %s %s\n' "$mode" "$which" "$runs" "$(cat "$side/kernel.version")" >>"$RERUN_LOG"
+printf '%s %s %s %s draw %s\n' "$mode" "$which" "$runs" "$(cat "$side/kernel.version")" "$draw" >>"$RERUN_LOG"
 mkdir -p "$out"
 awk -v s="$scale" -v r="$runs" -v k="$(cat "$side/kernel.version")" -v m="$mode" -v c="$canary" 'BEGIN {
 	sub(/-1$/, "", k)
@@ -205,10 +206,11 @@ expect $? 1 "deterministic 5% slower, the paired re-runs show it too: the gate f
 says "compare.txt names the confirmed regressions and how they were decided" "$reports/20261122/compare.txt" \
 	'CONFIRMED REGRESSIONS: 2' '6.12 deterministic: FutexWake/placement=same-llc' \
 	'paired re-run (old, new interleaved, 3 boots a side, 10 runs each), pooled runs (3 boots x 10 runs a side; by file needs 5 boots a side): 1 confirmed'
-printf 'deterministic old 10 6.12.0-1\ndeterministic new 10 6.12.0-1\n' >"$tmp/pair"
-cat "$tmp/pair" "$tmp/pair" "$tmp/pair" >"$tmp/want"
+for i in 1 2 3; do
+	printf 'deterministic old 10 6.12.0-1 draw %s\ndeterministic new 10 6.12.0-1 draw %s\n' "$i" "$i"
+done >"$tmp/want"
 if head -n 6 "$RERUN_LOG" | cmp -s - "$tmp/want"; then
-	pass "the re-runs alternate old, new, old, new, old, new boots, deterministic (-d), of the kept sides"
+	pass "the re-runs alternate old, new, old, new, old, new boots, deterministic (-d), of the kept sides, pair I in draw I"
 else
 	fail "re-run order: $(head -n 6 "$RERUN_LOG" | tr '\n' ';')"
 fi
@@ -357,6 +359,8 @@ expect $? 0 "rerun-vm runs a side"
 says "with its exact kernel, drmbench, simgpu source and mode" "$tmp/vmargs" \
 	"-k 6.12.95-1~bpo12+1 -d -q --drmbench $tmp/side/drmbench.static --kmod-source $tmp/side/kmod -r $tmp/o -- run -r 20 futex-wake"
 rm -rf "$tmp/side/kmod" "$tmp/side/drmbench.static"
+VM_RUN=$tmp/fake-vm-run FAKE_VM_ARGS=$tmp/vmargs "$TOP/scripts/rerun-vm" -d --draw 2 "$tmp/side" "$tmp/o" 20 futex-wake
+says "a confirmation's boot takes its draw" "$tmp/vmargs" " -d --draw 2 -q "
 VM_RUN=$tmp/fake-vm-run FAKE_VM_ARGS=$tmp/vmargs "$TOP/scripts/rerun-vm" "$tmp/side" "$tmp/o" 20 futex-wake
 says "a side without copies runs this tree's" "$tmp/vmargs" "-k 6.12.95-1~bpo12+1 -q -r $tmp/o -- run -r 20 futex-wake"
 VM_RUN=$tmp/fake-vm-run "$TOP/scripts/rerun-vm" "$tmp/nothing" "$tmp/o" 20 futex-wake 2>/dev/null
