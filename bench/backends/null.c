@@ -1371,8 +1371,13 @@ static int run_desc(struct null_userq *q)
 		unlock(nd);
 		return -EIO;
 	}
-	set_sync(q, d.signal_sync, d.signal_value);
+	/*
+	 * Stamped before the store, as simgpu's firmware does: a waiter that
+	 * spins on the value on another CPU may see it and stamp its wakeup
+	 * before a stamp taken after, and its wake stage would go negative.
+	 */
 	r->t[3] = drmb_now_ns();
+	set_sync(q, d.signal_sync, d.signal_value);
 	r->done = 1;
 	q->st.completed_seqno = d.seqno;
 	fire_to_syncobj(nd, q);
