@@ -360,7 +360,7 @@ static int write_slowest(struct drmb_case *c, struct drmb_samples *s, const stru
 	struct submit_latency *l = c->priv;
 	struct drmb_tsample *ts;
 	size_t *idx, i, n = 0;
-	char path[512], dat[512];
+	char base[480], path[512], dat[512];
 	FILE *f;
 	int ret;
 
@@ -398,12 +398,12 @@ static int write_slowest(struct drmb_case *c, struct drmb_samples *s, const stru
 	if (!l->files)
 		l->fileno = ++trace_files;
 	if (c->result_path && strlen(c->result_path) > 4)
-		snprintf(path, sizeof(path), "%.*s.slowest-%u",
+		snprintf(base, sizeof(base), "%.*s.slowest-%u",
 			 (int)strlen(c->result_path) - 4, c->result_path, l->fileno);
 	else
-		snprintf(path, sizeof(path), "drmbench-%d.slowest-%u", (int)getpid(), l->fileno);
-	snprintf(dat, sizeof(dat), "%.500s.dat", path);
-	strncat(path, ".trace", sizeof(path) - strlen(path) - 1);
+		snprintf(base, sizeof(base), "drmbench-%d.slowest-%u", (int)getpid(), l->fileno);
+	snprintf(path, sizeof(path), "%s.trace", base);
+	snprintf(dat, sizeof(dat), "%s.dat", base);
 	/* One file per case: each run's slowest follow the last run's. */
 	f = fopen(path, l->files ? "a" : "w");
 	if (!f) {
@@ -417,8 +417,8 @@ static int write_slowest(struct drmb_case *c, struct drmb_samples *s, const stru
 		drmb_why(c, ret, "writing %s or %s failed", path, dat);
 	else
 		snprintf(c->note, sizeof(c->note),
-			 "the %d slowest samples of each run: %.*s.trace (ui.perfetto.dev) and .dat "
-			 "(trace-cmd report -i)", l->slowest, (int)strlen(dat) - 4, dat);
+			 "the %d slowest samples of each run: %.160s.trace (ui.perfetto.dev) and .dat "
+			 "(trace-cmd report -i)", l->slowest, base);
 out:
 	free(idx);
 	free(ts);

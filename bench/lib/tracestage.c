@@ -103,10 +103,8 @@ struct drmb_trace {
 	struct tep_format_field *print_type, *print_pid, *print_ip, *print_buf;
 	char kallsyms[256];		/* tracing_mark_write's line, or "" */
 	unsigned long long mark_ip;
-	/* The trace.dat's records of every run of the case so far. */
-	struct dat_rec *dat;
-	size_t ndat, capdat;
-	struct blob dat_raw;
+	/* The trace.dat's records (struct dat_rec) of every run of the case so far. */
+	struct blob dat, dat_raw;
 };
 
 static int ev_file_enable(struct drmb_trace *t, const char *sys, const char *name, int on)
@@ -149,7 +147,7 @@ void drmb_trace_close(struct drmb_trace *t)
 	free(t->header_event);
 	for (i = 0; i < t->nfmt; i++)
 		free((char *)t->fmt[i].text);
-	free(t->dat);
+	free(t->dat.p);
 	free(t->dat_raw.p);
 	free(t);
 }
@@ -526,23 +524,14 @@ static int dat_item(void *ctx, const struct drmb_tsample *s, size_t k, const str
 {
 	struct dat_ctx *c = ctx;
 	struct drmb_trace *t = c->t;
-	struct dat_rec *r;
+	struct dat_rec r;
 	unsigned char rec[160];
 	const void *bytes = rec;
 	unsigned int size;
 	char text[96];
+	size_t off;
 	int len;
 
-	if (t->ndat == t->capdat) {
-		size_t cap = t->capdat ? 2 * t->capdat : 1024;
-
-		r = realloc(t->dat, cap * sizeof(*r));
-		if (!r)
-			return -ENOMEM;
-		t->dat = r;
-		t->capdat = cap;
-	}
-	r = &t->dat[t->ndat];
 	if (!m) {
 		const struct drmb_tev *e = &c->tf->ev[k];
 
@@ -550,7 +539,7 @@ static int dat_item(void *ctx, const struct drmb_tsample *s, size_t k, const str
 			return 0;
 		bytes = t->raw.p + e->raw;
 		size = e->rawlen;
-		*r = (struct dat_rec){ .ts = e->ts, .cpu = e->cpu, .size = size };
+		r = (struct dat_rec){ .ts = e->ts, .cpu = e->cpu, .size = size };
 	} else {
 		len = drmb_tmark_text(text, sizeof(text), c->tf->tgid, m);
 		size = (unsigned int)t->print_buf->offset + (unsigned int)len + 1;
@@ -561,18 +550,19 @@ static int dat_item(void *ctx, const struct drmb_tsample *s, size_t k, const str
 		put_field(rec, t->print_pid, (unsigned int)c->tf->tid);
 		put_field(rec, t->print_ip, t->mark_ip);
 		memcpy(rec + t->print_buf->offset, text, (size_t)len + 1);
-		*r = (struct dat_rec){ .ts = m->ts, .cpu = s->job->cpu, .size = size };
+		r = (struct dat_rec){ .ts = m->ts, .cpu = s->job->cpu, .size = size };
 	}
-	if (blob_put(&t->dat_raw, bytes, size, &r->off))
+	if (blob_put(&t->dat_raw, bytes, size, &r.off))
 		return -ENOMEM;
-	t->ndat++;
-	return 0;
+	return blob_put(&t->dat, &r, sizeof(r), &off);
 }
 
 /* The whole trace.dat again, through path.tmp: a failed write leaves the last. */
 static int dat_write(struct drmb_trace *t, const char *path)
 {
-	struct drmb_tdat_event *ev = calloc(t->ndat ? t->ndat : 1, sizeof(*ev));
+	const struct dat_rec *r = (const struct dat_rec *)t->dat.p;
+	size_t i, n = t->dat.n / sizeof(*r);
+	struct drmb_tdat_event *ev = calloc(n ? n : 1, sizeof(*ev));
 	char *cmdlines = tracefs_instance_file_read(NULL, "saved_cmdlines", NULL);
 	struct drmb_tdat d = {
 		.header_page = t->header_page, .header_event = t->header_event,
@@ -581,7 +571,6 @@ static int dat_write(struct drmb_trace *t, const char *path)
 		.page_size = (unsigned int)getpagesize(),
 	};
 	char tmp[PATH_MAX];
-	size_t i;
 	FILE *f;
 	int ret;
 
@@ -589,16 +578,15 @@ static int dat_write(struct drmb_trace *t, const char *path)
 		free(cmdlines);
 		return -ENOMEM;
 	}
-	for (i = 0; i < t->ndat; i++)
-		ev[i] = (struct drmb_tdat_event){ .ts = t->dat[i].ts, .cpu = t->dat[i].cpu,
-						  .data = t->dat_raw.p + t->dat[i].off,
-						  .size = t->dat[i].size };
+	for (i = 0; i < n; i++)
+		ev[i] = (struct drmb_tdat_event){ .ts = r[i].ts, .cpu = r[i].cpu,
+						  .data = t->dat_raw.p + r[i].off, .size = r[i].size };
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	f = fopen(tmp, "w");
 	if (!f) {
 		ret = -errno;
 	} else {
-		ret = drmb_tracedat_write(f, &d, ev, t->ndat);
+		ret = drmb_tracedat_write(f, &d, ev, n);
 		if (fclose(f) && !ret)
 			ret = -EIO;
 		if (!ret && rename(tmp, path))
@@ -624,7 +612,7 @@ int drmb_trace_write(struct drmb_trace *t, FILE *f, const char *datpath, int fir
 	if (!t->keep_text)
 		return -EINVAL;
 	if (first) {
-		t->ndat = 0;
+		t->dat.n = 0;
 		t->dat_raw.n = 0;
 	}
 	ret = drmb_tracefile_write(f, &tf, first, s, n);
