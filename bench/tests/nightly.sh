@@ -446,6 +446,9 @@ says "summary.txt has the verdict and both modes' comparisons" "$ci/20261202T030
 check "the re-runs booted last night's and tonight's sides by turns, deterministic" \
 	test "$(grep -c "^6.12.95-1~bpo12+1 tcg-icount test=0 drmbench=$ci/20261201T030000Z/6.12/side/drmbench.static" "$tmp/vm.log")" -eq 3 -a \
 	"$(grep -c "^6.12.95-1~bpo12+1 tcg-icount test=0 drmbench=$ci/20261202T030000Z/6.12/side/drmbench.static" "$tmp/vm.log")" -eq 3
+"$TOP/ci/nightly" --keep "$ci" -o "$ci/20261203T030000Z" -r "$tmp/ci-store" 6.12 >"$tmp/out" 2>&1
+expect $? 2 "ci/nightly --keep the reports' own directory is refused"
+check "and the nights there are kept, no report made" test -d "$ci/20261201T030000Z" -a -d "$ci/20261202T030000Z" -a ! -e "$ci/20261203T030000Z"
 
 # ---- the GitLab pipeline's gate, night after night: each pipeline starts
 # from a fresh checkout holding only the cache paths of ci/gitlab-ci.yml;
