@@ -20,6 +20,10 @@ EXIT_SKIP=4
 # `make run` use DEFAULT_KERNEL.
 KERNEL_SERIES="6.1 6.12 7.2 7.3-rc"
 DEFAULT_KERNEL=6.12
+# Samples a run in virtual time (vm-run -d): its figures repeat to the
+# instruction, so more buys nothing.  ci/nightly and run-default use it;
+# scripts/vm.mk's DETERMINISTIC=1 says the same in make.
+GATE_SAMPLES=1000
 
 log() {
 	printf '%s: %s\n' "$PROG" "$*" >&2

@@ -26,7 +26,8 @@ DETERMINISTIC ?= 0
 ifeq ($(DETERMINISTIC),1)
 VM_DETERMINISTIC_FLAG = --deterministic
 # The default suite's spinning cases do not finish in virtual time: the
-# gate suite, as ci/nightly's deterministic mode runs it.
+# gate suite, as ci/nightly's deterministic mode runs it (GATE_SAMPLES in
+# scripts/lib.sh).
 VM_SUITE ?= -n 1000 gate
 else ifneq ($(DETERMINISTIC),0)
 $(error DETERMINISTIC must be 0 or 1, not '$(DETERMINISTIC)')
