@@ -125,7 +125,7 @@ MODULE_PARM_DESC(vm_max_pt_pages, "Writable: page-table pages a VM may hold, tab
 /* 0 at load: derived from the machine's memory (simgpu_params_parse()). */
 ulong simgpu_vm_max_pt_pages_total;
 module_param_named(vm_max_pt_pages_total, simgpu_vm_max_pt_pages_total, ulong, 0644);
-MODULE_PARM_DESC(vm_max_pt_pages_total, "Writable: page-table pages all VMs of all files may hold together, tables and reserved pages; a bind that needs more fails like one past vm_max_pt_pages (default 0: an eighth of RAM, set at load)");
+MODULE_PARM_DESC(vm_max_pt_pages_total, "Writable: page-table pages all VMs of all files may hold together, tables and reserved pages; a bind that needs more fails like one past vm_max_pt_pages (0 at load: an eighth of RAM, read back as such; 0 written later refuses every page-table page)");
 
 /*
  * vm_max_pt_pages_total when not set at load: an eighth of RAM. Page-table
